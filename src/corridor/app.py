@@ -1,0 +1,94 @@
+"""The FastAPI application: API routers, error mapping, database checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from corridor import __version__
+from corridor.config import Settings, get_settings
+from corridor.db.engine import make_engine, make_session_factory
+from corridor.db.migrate import ensure_migrated
+from corridor.declarations.api import router as declarations_router
+from corridor.errors import (
+    ConfigurationError,
+    Conflict,
+    CorridorError,
+    DatabaseNotReady,
+    InvalidInput,
+    NotFound,
+)
+from corridor.health import router as health_router
+
+_STATUS: dict[type[CorridorError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    Conflict: 409,
+    DatabaseNotReady: 503,
+    ConfigurationError: 500,
+}
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the application.
+
+    Refuses (raises) when the settings are unsafe for production or the database
+    is unreachable or not migrated, so a broken deployment never starts serving.
+    """
+    settings = settings or get_settings()
+    settings.check_production()
+    engine = engine or make_engine(settings.database_url)
+    ensure_migrated(engine)
+
+    app = FastAPI(
+        title="corridor",
+        version=__version__,
+        summary="Customs risk management: selectivity, risk profiles, inspection feedback",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+
+    app.add_exception_handler(CorridorError, _corridor_error)
+    app.add_exception_handler(RequestValidationError, _request_validation_error)
+    app.include_router(health_router)
+    app.include_router(declarations_router)
+    return app
+
+
+def _status_of(error: CorridorError) -> int:
+    for kind in type(error).__mro__:
+        if kind in _STATUS:
+            return _STATUS[kind]
+    return 500
+
+
+async def _corridor_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CorridorError)
+    body: dict[str, Any] = {"type": exc.title, "detail": exc.detail, "errors": []}
+    if isinstance(exc, InvalidInput):
+        body["errors"] = [error.as_dict() for error in exc.errors]
+    return JSONResponse(body, status_code=_status_of(exc))
+
+
+async def _request_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(error["loc"]), "msg": clean_message(str(error["msg"]))}
+        for error in exc.errors()
+    ]
+    detail = f"{len(errors)} field(s) failed validation"
+    return JSONResponse(
+        {"type": InvalidInput.title, "detail": detail, "errors": errors}, status_code=422
+    )
+
+
+def clean_message(message: str) -> str:
+    """Pydantic prefixes custom messages with "Value error, "; users need only the reason."""
+    return message.removeprefix("Value error, ")

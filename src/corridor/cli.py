@@ -1,0 +1,76 @@
+"""The ``corridor`` command. Subcommands come from the domain packages."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from corridor.db.cli import app as db_app
+from corridor.declarations.cli import import_command
+from corridor.demo.cli import app as demo_app
+from corridor.errors import (
+    ConfigurationError,
+    Conflict,
+    CorridorError,
+    DatabaseNotReady,
+    InvalidInput,
+    NotFound,
+)
+
+app = typer.Typer(
+    name="corridor",
+    help="corridor: customs risk management (selectivity, risk profiles, feedback).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.command("import")(import_command)
+
+#: Exit codes by error kind; documented in README.
+EXIT_CODES: dict[type[CorridorError], int] = {
+    InvalidInput: 2,
+    DatabaseNotReady: 3,
+    ConfigurationError: 4,
+    NotFound: 6,
+    Conflict: 7,
+}
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", help="interface to listen on"),
+    port: int = typer.Option(8000, help="TCP port"),
+) -> None:
+    """Serve the API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from corridor.app import create_app
+
+    application = create_app()
+    console = Console()
+    console.print(
+        f"corridor is serving on http://{host}:{port}  "
+        f"— API docs: http://{host}:{port}/docs  health: http://{host}:{port}/api/v1/health"
+    )
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning corridor errors into messages and exit codes."""
+    try:
+        app()
+    except CorridorError as exc:
+        console = Console(stderr=True)
+        console.print(f"[red]error:[/] {exc.detail}", highlight=False)
+        for error in getattr(exc, "errors", ()):
+            location = ".".join(str(part) for part in error.loc)
+            console.print(f"  {location}: {error.msg}", highlight=False)
+        code = next((c for kind, c in EXIT_CODES.items() if isinstance(exc, kind)), 1)
+        sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Settings, read from the environment (prefix ``CORRIDOR_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from corridor.errors import ConfigurationError
+
+DEFAULT_SECRET_KEY = "dev-secret-key-change-me"
+DEFAULT_SELECTION_SECRET = "dev-selection-secret-change-me"
+DEFAULT_DATABASE_URL = "sqlite:///var/corridor.db"
+
+
+class Settings(BaseSettings):
+    """Everything an installation configures. Secrets never have a safe default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CORRIDOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL; postgresql+psycopg://… in production",
+    )
+    secret_key: str = Field(default=DEFAULT_SECRET_KEY, description="signs sessions and tokens")
+    selection_secret: str = Field(
+        default=DEFAULT_SELECTION_SECRET,
+        description="keys the HMAC behind random selections; never disclosed to traders",
+    )
+    environment: Literal["development", "production"] = "development"
+    demo: bool = Field(default=False, description="the installation holds a demo world")
+    import_batch_size: int = Field(default=2000, ge=1, le=100_000)
+
+    def check_production(self) -> None:
+        """Refuse to run in production with a default or empty secret, naming it."""
+        if self.environment != "production":
+            return
+        for name, default in (
+            ("CORRIDOR_SECRET_KEY", DEFAULT_SECRET_KEY),
+            ("CORRIDOR_SELECTION_SECRET", DEFAULT_SELECTION_SECRET),
+        ):
+            value = getattr(self, name.removeprefix("CORRIDOR_").lower())
+            if not value or value == default:
+                raise ConfigurationError(
+                    f"{name} is {'empty' if not value else 'the development default'}; "
+                    "set a long random value before running in production"
+                )
+            if len(value) < 32:
+                raise ConfigurationError(
+                    f"{name} is too short for production ({len(value)} characters, need >= 32)"
+                )
+        if self.demo:
+            raise ConfigurationError("CORRIDOR_DEMO is set: a demo world is refused in production")
+
+    def sqlite_path(self) -> Path | None:
+        """The file behind a SQLite URL, or None for other databases."""
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            return Path(self.database_url.removeprefix(prefix))
+        return None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Persistence: engine and sessions, unit of work, ORM tables, Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Declarations: validation, versioned idempotent intake, bulk import, queries."""

@@ -1,0 +1,89 @@
+"""HTTP routes for declarations (``/api/v1/declarations``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from corridor.db.uow import UnitOfWork
+from corridor.declarations import service
+from corridor.declarations.repository import ListFilters
+from corridor.declarations.schemas import (
+    DeclarationCreate,
+    DeclarationPage,
+    DeclarationRead,
+    Flow,
+)
+from corridor.web.deps import ErrorBody, unit_of_work
+
+router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"])
+
+UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+
+@router.post(
+    "",
+    response_model=DeclarationRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": DeclarationRead, "description": "identical content was already stored"},
+        409: {"model": ErrorBody, "description": "different content under a stored key"},
+        422: {"model": ErrorBody, "description": "validation failed; every field is listed"},
+    },
+)
+def submit_declaration(
+    declaration_in: DeclarationCreate, uow: UoW, response: Response
+) -> DeclarationRead:
+    """Submit one declaration version.
+
+    201 when stored; 200 with the stored version when identical content was sent
+    before; 409 when the key holds different content or the version leaves a gap.
+    """
+    submission = service.submit(uow=uow, declaration_in=declaration_in, source="api")
+    if not submission.created:
+        response.status_code = status.HTTP_200_OK
+    return submission.declaration
+
+
+@router.get(
+    "/{number}",
+    response_model=DeclarationRead,
+    responses={404: {"model": ErrorBody}},
+)
+def read_declaration(
+    number: str,
+    uow: UoW,
+    version: Annotated[int | None, Query(ge=1, description="default: the latest")] = None,
+) -> DeclarationRead:
+    """One declaration: the latest version, or the one asked for."""
+    return service.get(uow=uow, number=number, version=version)
+
+
+@router.get("", response_model=DeclarationPage, responses={422: {"model": ErrorBody}})
+def list_declarations(
+    uow: UoW,
+    office: Annotated[str | None, Query(max_length=17)] = None,
+    flow: Flow | None = None,
+    importer: Annotated[str | None, Query(max_length=40)] = None,
+    number: Annotated[str | None, Query(max_length=40)] = None,
+    registered_from: Annotated[
+        datetime | None, Query(description="inclusive, ISO 8601 with time zone")
+    ] = None,
+    registered_to: Annotated[
+        datetime | None, Query(description="exclusive, ISO 8601 with time zone")
+    ] = None,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
+) -> DeclarationPage:
+    """Stored declaration versions, newest first, filtered and paginated by cursor."""
+    filters = ListFilters(
+        office=office,
+        flow=flow,
+        importer=importer,
+        number=number,
+        registered_from=registered_from,
+        registered_to=registered_to,
+    )
+    return service.list_declarations(uow=uow, filters=filters, cursor=cursor, limit=limit)

@@ -1,0 +1,146 @@
+"""Extra declaration attributes, declared in configuration with a type.
+
+Administrations carry more fields than the core set (payment type, import use,
+seller, courier, ...). A declaration keeps them under ``attributes`` on its
+header or on a goods item; only declared names are accepted, each value is
+checked against its declared type, and criteria and models read them like any
+other fact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Final, Literal
+
+from corridor.errors import ConfigurationError
+
+AttributeType = Literal["string", "number", "boolean", "date"]
+AttributeLevel = Literal["header", "item"]
+AttributeValue = str | Decimal | bool | date
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeSpec:
+    """A declared extra attribute: its name, value type, level and meaning."""
+
+    name: str
+    type: AttributeType
+    level: AttributeLevel
+    description: str = ""
+
+
+#: The attributes every installation knows; the public Customs Declaration
+#: Dataset import keeps its extra columns under these names.
+DEFAULT_ATTRIBUTES: Final[tuple[AttributeSpec, ...]] = (
+    AttributeSpec("process_type", "string", "header", "clearance process type"),
+    AttributeSpec("import_type", "string", "header", "import type code"),
+    AttributeSpec("import_use", "string", "header", "intended use of the goods"),
+    AttributeSpec("payment_type", "string", "header", "payment type code"),
+    AttributeSpec("seller", "string", "header", "seller identifier"),
+    AttributeSpec("courier", "string", "header", "express courier identifier"),
+    AttributeSpec("tax_type", "string", "item", "duty/tax type code"),
+    AttributeSpec("origin_indicator", "string", "item", "country-of-origin marking indicator"),
+)
+
+ENV_VARIABLE: Final = "CORRIDOR_EXTRA_ATTRIBUTES"
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeRegistry:
+    """The attributes an installation accepts, by level and name."""
+
+    specs: Mapping[tuple[AttributeLevel, str], AttributeSpec]
+
+    @classmethod
+    def of(cls, specs: tuple[AttributeSpec, ...]) -> AttributeRegistry:
+        """Build a registry from specs; later specs override earlier ones of the same name."""
+        return cls({(spec.level, spec.name): spec for spec in specs})
+
+    def names(self, level: AttributeLevel) -> list[str]:
+        """Declared names at one level, sorted."""
+        return sorted(name for (lvl, name) in self.specs if lvl == level)
+
+    def coerce(self, level: AttributeLevel, name: str, value: object) -> AttributeValue:
+        """Check one value against its declaration and return it in canonical form.
+
+        Raises ValueError with a message naming the problem.
+        """
+        spec = self.specs.get((level, name))
+        if spec is None:
+            known = ", ".join(self.names(level)) or "none"
+            raise ValueError(f"unknown {level} attribute {name!r} (declared: {known})")
+        if spec.type == "string":
+            if not isinstance(value, str | int) or isinstance(value, bool):
+                raise ValueError(f"attribute {name!r} must be a string")
+            text = str(value).strip()
+            if len(text) > 200:
+                raise ValueError(f"attribute {name!r} is longer than 200 characters")
+            return text
+        if spec.type == "number":
+            if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+                raise ValueError(f"attribute {name!r} must be a number")
+            try:
+                number = Decimal(str(value))
+            except InvalidOperation:
+                raise ValueError(f"attribute {name!r} must be a number") from None
+            if not number.is_finite():
+                raise ValueError(f"attribute {name!r} must be a finite number")
+            return number
+        if spec.type == "boolean":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in {"true", "false", "1", "0"}:
+                return value.lower() in {"true", "1"}
+            raise ValueError(f"attribute {name!r} must be true or false")
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValueError(f"attribute {name!r} must be a date (YYYY-MM-DD)")
+
+
+def load_registry(environ: Mapping[str, str] | None = None) -> AttributeRegistry:
+    """The default attributes plus those declared in ``CORRIDOR_EXTRA_ATTRIBUTES``.
+
+    The variable holds a JSON list of ``{"name", "type", "level", "description"}``.
+    """
+    raw = (os.environ if environ is None else environ).get(ENV_VARIABLE, "").strip()
+    specs = list(DEFAULT_ATTRIBUTES)
+    if raw:
+        try:
+            entries = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ConfigurationError(f"{ENV_VARIABLE} is not valid JSON: {exc}") from None
+        if not isinstance(entries, list):
+            raise ConfigurationError(f"{ENV_VARIABLE} must be a JSON list of attributes")
+        for position, entry in enumerate(entries):
+            specs.append(_spec_from_json(position, entry))
+    return AttributeRegistry.of(tuple(specs))
+
+
+def _spec_from_json(position: int, entry: object) -> AttributeSpec:
+    where = f"{ENV_VARIABLE}[{position}]"
+    if not isinstance(entry, dict):
+        raise ConfigurationError(f"{where} must be an object with name, type and level")
+    name, kind = entry.get("name"), entry.get("type")
+    level = entry.get("level", "header")
+    if not isinstance(name, str) or not name.isidentifier() or not name.islower():
+        raise ConfigurationError(f"{where}.name must be a lower-case identifier, got {name!r}")
+    if kind not in ("string", "number", "boolean", "date"):
+        raise ConfigurationError(
+            f"{where}.type must be string, number, boolean or date, got {kind!r}"
+        )
+    if level not in ("header", "item"):
+        raise ConfigurationError(f"{where}.level must be header or item, got {level!r}")
+    return AttributeSpec(name, kind, level, str(entry.get("description", "")))
+
+
+REGISTRY: Final = load_registry()

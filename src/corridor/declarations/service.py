@@ -1,0 +1,300 @@
+"""Declaration use cases: submit (idempotent, versioned), ingest in bulk, read, list.
+
+Idempotency and versions. A declaration is keyed by (number, version):
+
+* re-sending identical content under a stored key returns the stored version;
+* different content under a stored key is a conflict (HTTP 409), never an overwrite;
+* an amendment is the next version; a version that would leave a gap is a conflict;
+* earlier versions stay readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from corridor.db.tables import DeclarationRow
+from corridor.db.uow import UnitOfWork
+from corridor.declarations import repository
+from corridor.declarations.repository import ListFilters, StoredKey
+from corridor.declarations.schemas import (
+    DeclarationCreate,
+    DeclarationPage,
+    DeclarationRead,
+    DeclarationSummary,
+    GoodsItemRead,
+)
+from corridor.errors import DeclarationConflict, FieldError, InvalidInput, NotFound
+
+MAX_PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class GroundTruth:
+    """A known truth about a declaration (dataset label or planted demo fraud)."""
+
+    source: str
+    fraud: bool
+    critical_fraud: int | None = None
+    pattern: str | None = None
+    item_no: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """The result of submitting one declaration version."""
+
+    declaration: DeclarationRead
+    created: bool
+
+
+@dataclass(slots=True)
+class IngestResult:
+    """What happened to each declaration of a bulk batch, by its index in the batch."""
+
+    created: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    conflicts: list[tuple[int, str]] = field(default_factory=list)
+
+
+def submit(*, uow: UnitOfWork, declaration_in: DeclarationCreate, source: str) -> Submission:
+    """Store one declaration version, or return the identical stored one.
+
+    Raises DeclarationConflict for different content under a stored key or a version gap.
+    """
+    for _attempt in range(2):
+        result = ingest(uow=uow, declarations=[declaration_in], source=source)
+        if result.conflicts:
+            raise DeclarationConflict(result.conflicts[0][1])
+        try:
+            uow.commit()
+        except IntegrityError:
+            # Another request stored the same key between our check and our insert:
+            # look again, and answer as if it had been there first.
+            uow.rollback()
+            continue
+        return Submission(
+            get(uow=uow, number=declaration_in.number, version=declaration_in.version),
+            created=bool(result.created),
+        )
+    raise DeclarationConflict(
+        f"declaration {declaration_in.number} version {declaration_in.version} "
+        "is being stored concurrently; retry"
+    )
+
+
+def ingest(
+    *,
+    uow: UnitOfWork,
+    declarations: Sequence[DeclarationCreate],
+    source: str,
+    truths: Sequence[GroundTruth | None] | None = None,
+) -> IngestResult:
+    """Store a batch of validated declarations in the current transaction (no commit).
+
+    Each is created, found unchanged, or refused as a conflict; ``truths`` (same
+    length) records ground truth beside the created ones.
+    """
+    session = uow.session
+    stored = repository.stored_versions(session, (d.number for d in declarations))
+    # What is known per number as the batch proceeds: stored versions, then this batch's.
+    known: dict[str, dict[int, str]] = {
+        number: {key.version: key.content_hash for key in keys} for number, keys in stored.items()
+    }
+    result = IngestResult()
+    received_at = datetime.now(UTC)
+    headers: list[dict[str, Any]] = []
+    items: list[list[dict[str, Any]]] = []
+    new_truths: list[GroundTruth | None] = []
+    for index, declaration in enumerate(declarations):
+        content_hash = declaration.content_hash()
+        versions = known.setdefault(declaration.number, {})
+        problem = _version_problem(declaration, content_hash, versions, stored)
+        if problem == "unchanged":
+            result.unchanged.append(index)
+            continue
+        if problem is not None:
+            result.conflicts.append((index, problem))
+            continue
+        versions[declaration.version] = content_hash
+        header, goods = _rows(declaration, content_hash, source, received_at)
+        headers.append(header)
+        items.append(goods)
+        new_truths.append(truths[index] if truths is not None else None)
+        result.created.append(index)
+    ids = repository.insert_declarations(session, headers, items)
+    repository.insert_ground_truth(
+        session,
+        [
+            {
+                "declaration_id": row_id,
+                "source": truth.source,
+                "fraud": truth.fraud,
+                "critical_fraud": truth.critical_fraud,
+                "pattern": truth.pattern,
+                "item_no": truth.item_no,
+                "detail": truth.detail,
+            }
+            for row_id, truth in zip(ids, new_truths, strict=True)
+            if truth is not None
+        ],
+    )
+    return result
+
+
+def _version_problem(
+    declaration: DeclarationCreate,
+    content_hash: str,
+    versions: dict[int, str],
+    stored: dict[str, list[StoredKey]],
+) -> str | None:
+    """None when the version may be created, "unchanged", or the reason for a conflict."""
+    number, version = declaration.number, declaration.version
+    if version in versions:
+        if versions[version] == content_hash:
+            return "unchanged"
+        where = (
+            "is already stored"
+            if any(key.version == version for key in stored.get(number, []))
+            else "appears earlier in this batch"
+        )
+        return (
+            f"declaration {number} version {version} {where} with different content; "
+            f"send the amendment as version {max(versions) + 1}"
+        )
+    expected = max(versions, default=0) + 1
+    if version != expected:
+        latest = max(versions, default=None)
+        have = f"the latest stored version is {latest}" if latest else "no version is stored"
+        return (
+            f"declaration {number} version {version} would leave a gap: {have}, "
+            f"so the next version must be {expected}"
+        )
+    return None
+
+
+def _rows(
+    declaration: DeclarationCreate, content_hash: str, source: str, received_at: datetime
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    values = [item.customs_value for item in declaration.items]
+    total = None
+    if all(value is not None for value in values):
+        total = sum((value for value in values if value is not None), Decimal(0))
+    header = {
+        "number": declaration.number,
+        "version": declaration.version,
+        "content_hash": content_hash,
+        "flow": declaration.flow,
+        "procedure": declaration.procedure,
+        "office": declaration.office,
+        "registered_at": declaration.registered_at,
+        "declarant": declaration.declarant,
+        "importer": declaration.importer,
+        "exporter": declaration.exporter,
+        "exporter_country": declaration.exporter_country,
+        "dispatch_country": declaration.dispatch_country,
+        "destination_country": declaration.destination_country,
+        "transport_mode": declaration.transport_mode,
+        "vehicle_id": declaration.vehicle_id,
+        "containers": list(declaration.containers),
+        "incoterms": declaration.incoterms,
+        "currency": declaration.currency,
+        "documents": list(declaration.documents),
+        "attributes": _json_ready(declaration.attributes),
+        "item_count": len(declaration.items),
+        "total_customs_value": total,
+        "source": source,
+        "received_at": received_at,
+    }
+    goods = [
+        {
+            "item_no": item.item_no,
+            "hs_code": item.hs_code,
+            "description": item.description,
+            "origin": item.origin,
+            "preference": item.preference,
+            "net_mass_kg": item.net_mass_kg,
+            "gross_mass_kg": item.gross_mass_kg,
+            "supplementary_qty": item.supplementary_qty,
+            "supplementary_unit": item.supplementary_unit,
+            "invoice_value": item.invoice_value,
+            "customs_value": item.customs_value,
+            "duty_rate": item.duty_rate,
+            "duties": item.duties,
+            "attributes": _json_ready(item.attributes),
+        }
+        for item in declaration.items
+    ]
+    return header, goods
+
+
+def _json_ready(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Attribute values as JSON keeps them: decimals and dates as strings."""
+    return {
+        name: value if isinstance(value, str | bool) else str(value)
+        for name, value in attributes.items()
+    }
+
+
+def get(*, uow: UnitOfWork, number: str, version: int | None = None) -> DeclarationRead:
+    """A stored declaration version, the latest when ``version`` is None.
+
+    Raises NotFound naming what was asked for.
+    """
+    row = repository.get_version(uow.session, number, version)
+    if row is None:
+        what = f"declaration {number}" + ("" if version is None else f" version {version}")
+        raise NotFound(f"{what} is not stored")
+    return _read(uow, row)
+
+
+def _read(uow: UnitOfWork, row: DeclarationRow) -> DeclarationRead:
+    items = [
+        GoodsItemRead.model_validate(item, from_attributes=True)
+        for item in repository.items_of(uow.session, row.id)
+    ]
+    return DeclarationRead.model_validate(
+        {
+            **{c: getattr(row, c) for c in ("id", *repository.HEADER_COLUMNS)},
+            "items": items,
+            "versions": repository.versions_of(uow.session, row.number),
+        }
+    )
+
+
+def list_declarations(
+    *, uow: UnitOfWork, filters: ListFilters, cursor: str | None, limit: int
+) -> DeclarationPage:
+    """A page of stored declaration versions, newest first.
+
+    Raises InvalidInput for a malformed cursor or limit.
+    """
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(
+            "invalid page size", [FieldError(("limit",), f"must be between 1 and {MAX_PAGE}")]
+        )
+    before_id = None
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise InvalidInput(
+                "invalid cursor", [FieldError(("cursor",), "not a cursor returned by this API")]
+            )
+        before_id = int(cursor)
+    rows = repository.list_page(uow.session, filters, before_id=before_id, limit=limit + 1)
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return DeclarationPage(
+        items=[DeclarationSummary.model_validate(row, from_attributes=True) for row in rows],
+        next_cursor=str(rows[-1].id) if has_more and rows else None,
+    )
+
+
+def count(*, uow: UnitOfWork) -> int:
+    """How many declaration versions are stored."""
+    return repository.count(uow.session)

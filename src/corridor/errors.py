@@ -1,0 +1,82 @@
+"""The errors corridor raises, independent of how they reach the user.
+
+Edges map them: the API to HTTP status codes (``corridor.app``), the CLI to
+exit codes (``corridor.cli``). Domain code never mentions either.
+
+::
+
+    CorridorError
+    ├── ConfigurationError          settings unusable (e.g. default secret in production)
+    ├── DatabaseNotReady            database unreachable or not migrated to head
+    ├── InvalidInput                input failed validation; carries field-level errors
+    ├── NotFound                    the object asked for does not exist
+    └── Conflict                    the request contradicts what is stored
+        └── DeclarationConflict     same (number, version), different content; or a version gap
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One offending field: where it is (a path of names and indexes) and why."""
+
+    loc: tuple[str | int, ...]
+    msg: str
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form, as the API and the import report show it."""
+        return {"loc": list(self.loc), "msg": self.msg}
+
+
+class CorridorError(Exception):
+    """Base of every error corridor raises on purpose."""
+
+    title = "corridor error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class ConfigurationError(CorridorError):
+    """Settings cannot be used as given."""
+
+    title = "configuration error"
+
+
+class DatabaseNotReady(CorridorError):
+    """The database cannot be reached or is not migrated to the current schema."""
+
+    title = "database not ready"
+
+
+class InvalidInput(CorridorError):
+    """Input failed validation; ``errors`` names every offending field."""
+
+    title = "invalid input"
+
+    def __init__(self, detail: str, errors: Sequence[FieldError] = ()) -> None:
+        super().__init__(detail)
+        self.errors = tuple(errors)
+
+
+class NotFound(CorridorError):
+    """The object asked for does not exist."""
+
+    title = "not found"
+
+
+class Conflict(CorridorError):
+    """The request contradicts what is already stored."""
+
+    title = "conflict"
+
+
+class DeclarationConflict(Conflict):
+    """A declaration key already holds different content, or a version would leave a gap."""
+
+    title = "declaration conflict"

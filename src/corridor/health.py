@@ -1,0 +1,60 @@
+"""``GET /api/v1/health``: is the service usable, and is its database migrated?"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import SQLAlchemyError
+
+from corridor import __version__
+from corridor.db.migrate import current_revision, head_revision
+
+router = APIRouter(prefix="/api/v1", tags=["health"])
+
+
+class DatabaseHealth(BaseModel):
+    """Database reachability and migration state."""
+
+    reachable: bool
+    dialect: str
+    revision: str | None
+    head: str
+    migrated: bool
+    error: str | None = None
+
+
+class Health(BaseModel):
+    """Overall state: ``ok`` only when the database is reachable and at head."""
+
+    status: str
+    version: str
+    database: DatabaseHealth
+
+
+@router.get("/health", response_model=Health, responses={503: {"model": Health}})
+def health(request: Request) -> JSONResponse:
+    """200 when the database is reachable and migrated to head, 503 otherwise."""
+    engine = request.app.state.engine
+    head = head_revision()
+    try:
+        revision = current_revision(engine)
+        database = DatabaseHealth(
+            reachable=True,
+            dialect=engine.dialect.name,
+            revision=revision,
+            head=head,
+            migrated=revision == head,
+        )
+    except SQLAlchemyError as exc:
+        database = DatabaseHealth(
+            reachable=False,
+            dialect=engine.dialect.name,
+            revision=None,
+            head=head,
+            migrated=False,
+            error=type(exc).__name__,
+        )
+    ok = database.reachable and database.migrated
+    body = Health(status="ok" if ok else "unavailable", version=__version__, database=database)
+    return JSONResponse(body.model_dump(), status_code=200 if ok else 503)

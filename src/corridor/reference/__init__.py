@@ -1,0 +1,1 @@
+"""Reference data: countries, currencies, customs code lists, offices, exchange rates."""

@@ -1,0 +1,1 @@
+"""Web edge: shared FastAPI dependencies, error bodies, page helpers."""

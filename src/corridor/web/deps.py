@@ -1,0 +1,33 @@
+"""Dependencies and shapes shared by every HTTP route."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import Request
+from pydantic import BaseModel
+
+from corridor.db.uow import UnitOfWork
+
+
+class ErrorItem(BaseModel):
+    """One offending field."""
+
+    loc: list[str | int]
+    msg: str
+
+
+class ErrorBody(BaseModel):
+    """Every error response: a type, a sentence, and the offending fields if any."""
+
+    type: str
+    detail: str
+    errors: list[ErrorItem] = []
+
+
+def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
+    """A unit of work for one request; the route's service decides whether to commit."""
+    factory: Any = request.app.state.session_factory
+    with UnitOfWork(factory) as uow:
+        yield uow

@@ -1,0 +1,109 @@
+"""Test databases: every database test runs on SQLite, and on PostgreSQL when configured.
+
+``CORRIDOR_TEST_DATABASE_URL`` names a PostgreSQL database the tests may wipe.
+Unset, PostgreSQL tests are skipped and the run says so in one line; with
+``CORRIDOR_REQUIRE_POSTGRES=1`` an unset or unreachable server fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from corridor.db.engine import make_engine, make_session_factory
+from corridor.db.migrate import upgrade
+from corridor.db.tables import Base
+
+PG_URL = os.environ.get("CORRIDOR_TEST_DATABASE_URL", "").strip()
+REQUIRE_PG = os.environ.get("CORRIDOR_REQUIRE_POSTGRES", "") == "1"
+SKIP_REASON = "PostgreSQL tests skipped: CORRIDOR_TEST_DATABASE_URL is not set"
+
+
+def pytest_report_header() -> str:
+    if PG_URL:
+        return f"databases: SQLite and PostgreSQL ({PG_URL.split('@')[-1]})"
+    return f"databases: SQLite only — {SKIP_REASON}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not PG_URL:
+        terminalreporter.write_line(SKIP_REASON, yellow=True)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if REQUIRE_PG and not PG_URL:
+        raise pytest.UsageError(
+            "CORRIDOR_REQUIRE_POSTGRES=1 but CORRIDOR_TEST_DATABASE_URL is not set"
+        )
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine]:
+    """The PostgreSQL test database, wiped and migrated once per run."""
+    if not PG_URL:
+        pytest.skip(SKIP_REASON)
+    engine = make_engine(PG_URL)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    except Exception as exc:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL required but unusable at {PG_URL}: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _truncate(engine: Engine) -> None:
+    names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(
+    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path
+) -> Iterator[Engine]:
+    """A migrated, empty database: SQLite, then PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "corridor.db"
+        shutil.copyfile(sqlite_template, path)
+        sqlite = make_engine(f"sqlite:///{path}")
+        yield sqlite
+        sqlite.dispose()
+        return
+    pg: Engine = request.getfixturevalue("pg_engine")
+    _truncate(pg)
+    yield pg
+
+
+@pytest.fixture
+def database_url(engine: Engine) -> str:
+    """The URL of the test database."""
+    return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on the test database."""
+    return make_session_factory(engine)
