@@ -28,7 +28,7 @@ dev: $(VENV)/.installed-dev
 ## make run: install, migrate var/corridor.db, load the demo world once, serve on :8000
 run: $(VENV)/.installed
 	$(BIN)/corridor db upgrade
-	CORRIDOR_DEMO=1 $(BIN)/corridor demo load --if-empty --declarations $(DEMO_DECLARATIONS) --seed $(DEMO_SEED)
+	CORRIDOR_DEMO=1 $(BIN)/corridor demo generate --if-empty --declarations $(DEMO_DECLARATIONS) --seed $(DEMO_SEED)
 	CORRIDOR_DEMO=1 $(BIN)/corridor serve --host $(HOST) --port $(PORT)
 
 ## make test: ruff, mypy, import-linter, then the tests (SQLite always, PostgreSQL when configured)

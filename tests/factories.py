@@ -53,3 +53,56 @@ def declaration(number: str = "KGBSK/011026/0000001", **changes: Any) -> dict[st
     }
     payload.update(copy.deepcopy(changes))
     return payload
+
+
+HEADER_KEYS = (
+    "number",
+    "version",
+    "flow",
+    "procedure",
+    "office",
+    "registered_at",
+    "declarant",
+    "importer",
+    "exporter",
+    "exporter_country",
+    "dispatch_country",
+    "destination_country",
+    "transport_mode",
+    "vehicle_id",
+    "containers",
+    "incoterms",
+    "currency",
+    "documents",
+)
+
+
+def flat_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per goods item with the header repeated: corridor's flat file format."""
+    header = {key: payload.get(key) for key in HEADER_KEYS}
+    for key in ("containers", "documents"):
+        header[key] = ";".join(header[key] or [])
+    header.update(payload.get("attributes", {}))
+    rows = []
+    for goods in payload["items"]:
+        row = dict(header)
+        row.update({k: v for k, v in goods.items() if k != "attributes"})
+        row.update(goods.get("attributes", {}))
+        rows.append(row)
+    return rows
+
+
+def write_flat_csv(path: Any, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Write payloads as a flat CSV file; return the rows written (in order)."""
+    import csv
+
+    rows = [row for payload in payloads for row in flat_rows(payload)]
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return rows

@@ -48,7 +48,7 @@ def submit_declaration(
 
 
 @router.get(
-    "/{number}",
+    "/{number:path}",
     response_model=DeclarationRead,
     responses={404: {"model": ErrorBody}},
 )

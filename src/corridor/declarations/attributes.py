@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Final, Literal
@@ -55,15 +55,23 @@ class AttributeRegistry:
     """The attributes an installation accepts, by level and name."""
 
     specs: Mapping[tuple[AttributeLevel, str], AttributeSpec]
+    _names: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, specs: tuple[AttributeSpec, ...]) -> AttributeRegistry:
         """Build a registry from specs; later specs override earlier ones of the same name."""
         return cls({(spec.level, spec.name): spec for spec in specs})
 
-    def names(self, level: AttributeLevel) -> list[str]:
+    def names(self, level: AttributeLevel) -> tuple[str, ...]:
         """Declared names at one level, sorted."""
-        return sorted(name for (lvl, name) in self.specs if lvl == level)
+        return self._names[level]
+
+    def __post_init__(self) -> None:
+        names = {
+            level: tuple(sorted(name for (lvl, name) in self.specs if lvl == level))
+            for level in ("header", "item")
+        }
+        object.__setattr__(self, "_names", names)
 
     def coerce(self, level: AttributeLevel, name: str, value: object) -> AttributeValue:
         """Check one value against its declaration and return it in canonical form.
@@ -90,7 +98,7 @@ class AttributeRegistry:
                 raise ValueError(f"attribute {name!r} must be a number") from None
             if not number.is_finite():
                 raise ValueError(f"attribute {name!r} must be a finite number")
-            return number
+            return (number + 0).normalize()
         if spec.type == "boolean":
             if isinstance(value, bool):
                 return value

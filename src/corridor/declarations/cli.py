@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from corridor.config import get_settings
 from corridor.db.engine import open_database
-from corridor.declarations.importers import Format, import_file, read_rows
+from corridor.declarations.importers import Format, import_file
 
 console = Console()
 
@@ -41,7 +41,6 @@ def import_command(
     _engine, session_factory = open_database(settings.database_url)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     report_path = report or Path("var/import-reports") / f"{path.stem}-{stamp}.rejected.csv"
-    total = sum(1 for _ in read_rows(path, chosen))
     with Progress(
         TextColumn("[bold]importing[/] {task.description}"),
         BarColumn(),
@@ -50,7 +49,7 @@ def import_command(
         TimeElapsedColumn(),
         console=console,
     ) as progress:
-        task = progress.add_task(path.name, total=total)
+        task = progress.add_task(path.name, total=None)
         result = import_file(
             session_factory=session_factory,
             path=path,
@@ -58,6 +57,7 @@ def import_command(
             report_path=report_path,
             batch_size=settings.import_batch_size,
             progress=lambda rows: progress.advance(task, rows),
+            total=lambda rows: progress.update(task, total=rows),
         )
     console.print(
         f"rows read: {result.rows_read}; declarations created: {result.declarations_created}; "

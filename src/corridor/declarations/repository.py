@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from operator import itemgetter
+from typing import Any, cast
 
-from sqlalchemy import Select, func, insert, select
+import polars as pl
+from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from corridor.db.tables import DeclarationRow, GoodsItemRow, GroundTruthRow, ImportRunRow
+from corridor.db.types import ExactDecimal
 
 HEADER_COLUMNS: tuple[str, ...] = tuple(
     c.name for c in DeclarationRow.__table__.columns if c.name != "id"
@@ -20,8 +25,19 @@ ITEM_COLUMNS: tuple[str, ...] = tuple(c.name for c in GoodsItemRow.__table__.col
 TRUTH_COLUMNS: tuple[str, ...] = tuple(
     c.name for c in GroundTruthRow.__table__.columns if c.name != "id"
 )
-_JSON_HEADER = {"containers", "documents", "attributes"}
 _CHUNK = 500
+_DECLARATIONS = cast(Table, DeclarationRow.__table__)
+_ITEMS = cast(Table, GoodsItemRow.__table__)
+_TRUTHS = cast(Table, GroundTruthRow.__table__)
+#: The column numbering declarations in validated frames (see ``bulk.validate_rows``).
+ROW_INDEX = "_decl"
+_DECIMAL_COLUMNS = frozenset(
+    c.name
+    for table in (DeclarationRow, GoodsItemRow)
+    for c in table.__table__.columns
+    if isinstance(c.type, ExactDecimal)
+)
+_JSON_TEXT_COLUMNS = frozenset({"containers", "documents", "attributes", "detail"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,43 +91,44 @@ def insert_declarations(
     """Insert declaration headers and their goods items; return the new ids in order.
 
     On PostgreSQL ids are reserved from the sequence and both tables are loaded
-    with COPY; elsewhere a multi-row INSERT … RETURNING is used.
+    with COPY; on SQLite ids follow the current maximum and rows go in batches.
     """
     if not headers:
         return []
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         ids = _reserve_ids(session, len(headers))
+        header_values = itemgetter(*HEADER_COLUMNS)
         _copy(
             session,
             "declarations",
             ("id", *HEADER_COLUMNS),
-            (
-                (row_id, *(_pg_value(col, header[col]) for col in HEADER_COLUMNS))
-                for row_id, header in zip(ids, headers, strict=True)
-            ),
+            ((row_id, *header_values(header)) for row_id, header in zip(ids, headers, strict=True)),
         )
+        item_values = itemgetter(*ITEM_COLUMNS[1:])
+        assert ITEM_COLUMNS[0] == "declaration_id"
         _copy(
             session,
             "declaration_items",
             ITEM_COLUMNS,
             (
-                tuple(
-                    row_id if col == "declaration_id" else _pg_value(col, item[col])
-                    for col in ITEM_COLUMNS
-                )
+                (row_id, *item_values(item))
                 for row_id, goods in zip(ids, items, strict=True)
                 for item in goods
             ),
         )
         return ids
-    result = session.execute(
-        insert(DeclarationRow).returning(DeclarationRow.id, sort_by_parameter_order=True),
-        list(headers),
-    )
-    ids = [row_id for (row_id,) in result]
+    # SQLite serialises writers, so ids after the current maximum are ours; a
+    # concurrent writer would fail on the primary key and the caller retries.
+    start = int(session.scalar(select(func.coalesce(func.max(DeclarationRow.id), 0))) or 0) + 1
+    ids = list(range(start, start + len(headers)))
+    # Core inserts of the tables (not the ORM bulk path): several times faster.
     session.execute(
-        insert(GoodsItemRow),
+        insert(_DECLARATIONS),
+        [{"id": row_id, **header} for row_id, header in zip(ids, headers, strict=True)],
+    )
+    session.execute(
+        insert(_ITEMS),
         [
             {**item, "declaration_id": row_id}
             for row_id, goods in zip(ids, items, strict=True)
@@ -121,10 +138,103 @@ def insert_declarations(
     return ids
 
 
+def insert_validated(
+    session: Session,
+    headers: pl.DataFrame,
+    items: pl.DataFrame,
+    truths: pl.DataFrame | None,
+    *,
+    source: str,
+    received_at: datetime,
+) -> None:
+    """Insert declarations held as canonical text columns (from bulk validation).
+
+    PostgreSQL: ids from the sequence, then COPY … FORMAT csv straight from Polars.
+    SQLite: typed rows through the same path as single declarations.
+    """
+    if headers.is_empty():
+        return
+    headers = headers.with_columns(
+        pl.lit(source).alias("source"), pl.lit(received_at.isoformat()).alias("received_at")
+    )
+    if session.connection().dialect.name != "postgresql":
+        header_rows = [_typed(row) for row in headers.select(HEADER_COLUMNS).to_dicts()]
+        groups: dict[int, list[dict[str, Any]]] = {}
+        for decl, row in zip(
+            items[ROW_INDEX].to_list(),
+            items.select(ITEM_COLUMNS[1:]).to_dicts(),
+            strict=True,
+        ):
+            groups.setdefault(decl, []).append(_typed(row))
+        ids = insert_declarations(
+            session, header_rows, [groups[decl] for decl in headers[ROW_INDEX].to_list()]
+        )
+        if truths is not None:
+            by_decl = dict(zip(headers[ROW_INDEX].to_list(), ids, strict=True))
+            insert_ground_truth(
+                session,
+                [
+                    {**_typed(row), "declaration_id": by_decl[row.pop(ROW_INDEX)]}
+                    for row in truths.select(ROW_INDEX, *TRUTH_COLUMNS[1:]).to_dicts()
+                ],
+            )
+        return
+    new_ids = pl.Series("id", _reserve_ids(session, headers.height), dtype=pl.Int64)
+    id_map = pl.DataFrame({ROW_INDEX: headers[ROW_INDEX], "declaration_id": new_ids})
+    _copy_csv(session, "declarations", headers.with_columns(new_ids).select("id", *HEADER_COLUMNS))
+    _copy_csv(
+        session,
+        "declaration_items",
+        items.join(id_map, on=ROW_INDEX, how="left").select(ITEM_COLUMNS),
+    )
+    if truths is not None and not truths.is_empty():
+        _copy_csv(
+            session,
+            "declaration_ground_truth",
+            truths.join(id_map, on=ROW_INDEX, how="left").select(TRUTH_COLUMNS),
+        )
+
+
+def _typed(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of canonical text as the ORM column types expect it."""
+    for name, value in row.items():
+        if value is None or not isinstance(value, str):
+            continue
+        if name in _DECIMAL_COLUMNS:
+            row[name] = Decimal(value)
+        elif name in _JSON_TEXT_COLUMNS:
+            row[name] = json.loads(value)
+        elif name in {"registered_at", "received_at"}:
+            row[name] = datetime.fromisoformat(value)
+        elif name in {"transport_mode", "item_no", "version", "item_count"}:
+            row[name] = int(value)
+    return row
+
+
+def _copy_csv(session: Session, table: str, frame: pl.DataFrame) -> None:
+    """COPY a frame into a table as CSV written by Polars (null: empty; empty text: "")."""
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False)
+    statement = f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write(buffer.getvalue())
+
+
 def insert_ground_truth(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Record ground-truth labels (fraud known from a dataset or planted by the demo)."""
-    if rows:
-        session.execute(insert(GroundTruthRow), list(rows))
+    if not rows:
+        return
+    if session.connection().dialect.name == "postgresql":
+        _copy(
+            session,
+            "declaration_ground_truth",
+            TRUTH_COLUMNS,
+            (tuple(row[col] for col in TRUTH_COLUMNS) for row in rows),
+        )
+    else:
+        session.execute(insert(_TRUTHS), list(rows))
 
 
 def _reserve_ids(session: Session, count: int) -> list[int]:
@@ -136,21 +246,42 @@ def _reserve_ids(session: Session, count: int) -> list[int]:
     return [int(value) for (value,) in rows]
 
 
-def _pg_value(column: str, value: Any) -> Any:
-    if column in _JSON_HEADER:
-        return json.dumps(value, default=str)
-    return value
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, list | dict):
+        if not value:
+            return "[]" if isinstance(value, list) else "{}"
+        return json.dumps(value, default=str).translate(_COPY_ESCAPES)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
 
 
 def _copy(
     session: Session, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> None:
+    """COPY rows into a table, formatting the text stream here (faster than per-row adaptation)."""
     raw = session.connection().connection.driver_connection
     assert raw is not None
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        lines: list[str] = []
         for row in rows:
-            copy.write_row(row)
+            lines.append("\t".join(map(_copy_text, row)))
+            if len(lines) >= 5000:
+                copy.write("\n".join(lines) + "\n")
+                lines = []
+        if lines:
+            copy.write("\n".join(lines) + "\n")
 
 
 def get_version(session: Session, number: str, version: int | None) -> DeclarationRow | None:

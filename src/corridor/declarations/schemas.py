@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
@@ -44,6 +45,21 @@ from corridor.reference.codes import (
 )
 
 Flow = Literal["IM", "EX", "TR"]
+
+#: How far ahead of our clock a registration time may be (clocks differ between systems).
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
+    # Bulk intake passes the time once in the context instead of reading the clock per row.
+    context = info.context if isinstance(info.context, dict) else {}
+    now = context.get("now") or datetime.now(UTC)
+    if value > now + CLOCK_SKEW:
+        raise ValueError(f"registration time {value.isoformat()} is in the future")
+    return value.astimezone(UTC)
+
+
+RegisteredAt = Annotated[AwareDatetime, AfterValidator(_not_in_future)]
 
 _HS_RE = re.compile(r"^[0-9]{6,10}$")
 _CONTAINER_RE = re.compile(r"^[A-Z]{4}[0-9]{7}$")
@@ -102,7 +118,19 @@ CountryCode = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_
 CurrencyCode = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(_currency)]
 ProcedureCode = Annotated[str, AfterValidator(_procedure)]
 TransportMode = Annotated[int, AfterValidator(_transport_mode)]
-Amount = Annotated[Decimal, Field(ge=0, allow_inf_nan=False, max_digits=24, decimal_places=6)]
+
+
+def _normalise(value: Decimal) -> Decimal:
+    # One representation per value (100, 100.0 and 1E+2 alike), so that content
+    # hashes compare values, not spellings; adding 0 turns -0 into 0.
+    return (value + 0).normalize()
+
+
+Amount = Annotated[
+    Decimal,
+    Field(ge=0, allow_inf_nan=False, max_digits=24, decimal_places=6),
+    AfterValidator(_normalise),
+]
 TraderId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9\-/.]+$")]
 Code = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9\-/.]+$")]
 
@@ -110,6 +138,8 @@ Code = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9\-
 def _check_attributes(
     level: AttributeLevel, values: dict[str, Any], info: ValidationInfo
 ) -> dict[str, Any]:
+    if not values:
+        return values
     registry = REGISTRY
     if isinstance(info.context, dict):
         registry = info.context.get("attributes", REGISTRY)
@@ -146,16 +176,11 @@ class GoodsItemIn(_Strict):
 
     @model_validator(mode="after")
     def _masses_and_units(self) -> Self:
-        if (
-            self.net_mass_kg is not None
-            and self.gross_mass_kg is not None
-            and self.gross_mass_kg < self.net_mass_kg
-        ):
-            raise ValueError(
-                f"gross_mass_kg {self.gross_mass_kg} is below net_mass_kg {self.net_mass_kg}"
-            )
-        if self.supplementary_qty is not None and self.supplementary_unit is None:
-            raise ValueError("supplementary_unit is required when supplementary_qty is given")
+        problem = item_problem(
+            self.net_mass_kg, self.gross_mass_kg, self.supplementary_qty, self.supplementary_unit
+        )
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 
@@ -167,7 +192,7 @@ class DeclarationCreate(_Strict):
     flow: Flow
     procedure: ProcedureCode
     office: str = Field(min_length=2, max_length=17, pattern=r"^[A-Z0-9]+$")
-    registered_at: AwareDatetime
+    registered_at: RegisteredAt
     declarant: TraderId
     importer: TraderId | None = None
     exporter: TraderId | None = None
@@ -185,18 +210,6 @@ class DeclarationCreate(_Strict):
     attributes: dict[str, Any] = Field(default_factory=dict)
     items: list[GoodsItemIn] = Field(min_length=1, max_length=999)
 
-    @field_validator("registered_at")
-    @classmethod
-    def _not_in_future(cls, value: datetime, info: ValidationInfo) -> datetime:
-        skew = 300
-        now = datetime.now(UTC)
-        if isinstance(info.context, dict):
-            skew = int(info.context.get("clock_skew_seconds", skew))
-            now = info.context.get("now", now)
-        if value > now + timedelta(seconds=skew):
-            raise ValueError(f"registration time {value.isoformat()} is in the future")
-        return value.astimezone(UTC)
-
     @field_validator("attributes")
     @classmethod
     def _attributes(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
@@ -204,41 +217,139 @@ class DeclarationCreate(_Strict):
 
     @model_validator(mode="after")
     def _consistency(self) -> Self:
-        numbers = [item.item_no for item in self.items]
-        if numbers != list(range(1, len(numbers) + 1)):
-            raise ValueError(
-                f"goods items must be numbered 1..{len(numbers)} in order without gaps, "
-                f"got {numbers[:20]}"
-            )
-        procedure_flow = PROCEDURES[self.procedure][0]
-        if procedure_flow != self.flow:
-            raise ValueError(
-                f"procedure {self.procedure} ({PROCEDURES[self.procedure][1]}) belongs to flow "
-                f"{procedure_flow} ({FLOWS[procedure_flow]}), not {self.flow}"
-            )
-        if self.flow == "IM" and self.importer is None:
-            raise ValueError("importer is required on an import declaration")
-        if self.flow == "EX" and self.exporter is None:
-            raise ValueError("exporter is required on an export declaration")
+        problem = numbering_problem([item.item_no for item in self.items]) or declaration_problem(
+            self.flow, self.procedure, self.importer, self.exporter
+        )
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
     def content_hash(self) -> str:
-        """SHA-256 of the canonical content, the key of idempotent re-sending.
-
-        Number and version are the key, not content; decimals are normalised so
-        that ``100`` and ``100.00`` are the same content.
-        """
-        payload = self.model_dump(mode="python", exclude={"number", "version"})
-        canonical = json.dumps(payload, sort_keys=True, default=_canonical, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        """SHA-256 of the canonical content, the key of idempotent re-sending."""
+        header = [canonical_value(getattr(self, name)) for name in CANONICAL_HEADER]
+        items = [
+            [canonical_value(getattr(item, name)) for name in CANONICAL_ITEM] for item in self.items
+        ]
+        return content_digest(header, items)
 
 
-def _canonical(value: object) -> str:
+# --------------------------------------------------------------------------- shared rules
+# The model validators above and the bulk (column-wise) intake call the same functions.
+
+
+def item_problem(
+    net_mass_kg: Decimal | None,
+    gross_mass_kg: Decimal | None,
+    supplementary_qty: Decimal | None,
+    supplementary_unit: str | None,
+) -> str | None:
+    """What is wrong across the fields of one goods item, or None."""
+    if net_mass_kg is not None and gross_mass_kg is not None and gross_mass_kg < net_mass_kg:
+        return (
+            f"gross_mass_kg {canonical_value(gross_mass_kg)} is below "
+            f"net_mass_kg {canonical_value(net_mass_kg)}"
+        )
+    if supplementary_qty is not None and supplementary_unit is None:
+        return "supplementary_unit is required when supplementary_qty is given"
+    return None
+
+
+def numbering_problem(numbers: list[int]) -> str | None:
+    """Goods items must be numbered 1..n in order without gaps."""
+    if numbers != list(range(1, len(numbers) + 1)):
+        return (
+            f"goods items must be numbered 1..{len(numbers)} in order without gaps, "
+            f"got {numbers[:20]}"
+        )
+    return None
+
+
+def declaration_problem(
+    flow: str, procedure: str, importer: str | None, exporter: str | None
+) -> str | None:
+    """What is wrong across the header fields of a declaration, or None."""
+    procedure_flow, procedure_name = PROCEDURES[procedure]
+    if procedure_flow != flow:
+        return (
+            f"procedure {procedure} ({procedure_name}) belongs to flow "
+            f"{procedure_flow} ({FLOWS[procedure_flow]}), not {flow}"
+        )
+    if flow == "IM" and importer is None:
+        return "importer is required on an import declaration"
+    if flow == "EX" and exporter is None:
+        return "exporter is required on an export declaration"
+    return None
+
+
+# --------------------------------------------------------------------------- canonical form
+# Content hashes compare values, not spellings: 100, 100.0 and 1E+2 are one amount, a
+# time is one instant in UTC. Every intake path renders values with canonical_value().
+
+#: Header fields that make up a declaration's content (number and version are its key).
+CANONICAL_HEADER: tuple[str, ...] = (
+    "flow",
+    "procedure",
+    "office",
+    "registered_at",
+    "declarant",
+    "importer",
+    "exporter",
+    "exporter_country",
+    "dispatch_country",
+    "destination_country",
+    "transport_mode",
+    "vehicle_id",
+    "containers",
+    "incoterms",
+    "currency",
+    "documents",
+    "attributes",
+)
+#: Goods item fields that make up its content.
+CANONICAL_ITEM: tuple[str, ...] = (
+    "item_no",
+    "hs_code",
+    "description",
+    "origin",
+    "preference",
+    "net_mass_kg",
+    "gross_mass_kg",
+    "supplementary_qty",
+    "supplementary_unit",
+    "invoice_value",
+    "customs_value",
+    "duty_rate",
+    "duties",
+    "attributes",
+)
+
+
+_COMPACT: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
+
+
+def canonical_value(value: object) -> str | None:
+    """The one text form of a validated value (also how JSON columns are stored)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return format(value, "f")
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
-    return str(value)
+    if isinstance(value, list):
+        return json.dumps([canonical_value(v) for v in value], **_COMPACT)
+    if isinstance(value, dict):
+        return json.dumps(
+            {name: canonical_value(v) for name, v in sorted(value.items())}, **_COMPACT
+        )
+    return str(value)  # int, date
+
+
+def content_digest(header: Sequence[str | None], items: Sequence[Sequence[str | None]]) -> str:
+    """SHA-256 over canonical header and item values."""
+    text = json.dumps([header, items], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class GoodsItemRead(BaseModel):

@@ -16,18 +16,21 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from corridor.db.tables import DeclarationRow
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import repository
-from corridor.declarations.repository import ListFilters, StoredKey
+from corridor.declarations.repository import ROW_INDEX, ListFilters, StoredKey
 from corridor.declarations.schemas import (
     DeclarationCreate,
     DeclarationPage,
     DeclarationRead,
     DeclarationSummary,
     GoodsItemRead,
+    canonical_value,
 )
 from corridor.errors import DeclarationConflict, FieldError, InvalidInput, NotFound
 
@@ -89,6 +92,28 @@ def submit(*, uow: UnitOfWork, declaration_in: DeclarationCreate, source: str) -
     )
 
 
+def classify(session: Session, keys: Sequence[tuple[str, int, str]]) -> IngestResult:
+    """Decide for each (number, version, content hash) of a batch: create, unchanged, conflict."""
+    stored = repository.stored_versions(session, (number for number, _, _ in keys))
+    # What is known per number as the batch proceeds: stored versions, then this batch's.
+    known: dict[str, dict[int, str]] = {
+        number: {key.version: key.content_hash for key in versions}
+        for number, versions in stored.items()
+    }
+    result = IngestResult()
+    for index, (number, version, content_hash) in enumerate(keys):
+        versions = known.setdefault(number, {})
+        problem = _version_problem(number, version, content_hash, versions, stored)
+        if problem == "unchanged":
+            result.unchanged.append(index)
+        elif problem is not None:
+            result.conflicts.append((index, problem))
+        else:
+            versions[version] = content_hash
+            result.created.append(index)
+    return result
+
+
 def ingest(
     *,
     uow: UnitOfWork,
@@ -102,33 +127,17 @@ def ingest(
     length) records ground truth beside the created ones.
     """
     session = uow.session
-    stored = repository.stored_versions(session, (d.number for d in declarations))
-    # What is known per number as the batch proceeds: stored versions, then this batch's.
-    known: dict[str, dict[int, str]] = {
-        number: {key.version: key.content_hash for key in keys} for number, keys in stored.items()
-    }
-    result = IngestResult()
+    result = classify(session, [(d.number, d.version, d.content_hash()) for d in declarations])
     received_at = datetime.now(UTC)
     headers: list[dict[str, Any]] = []
     items: list[list[dict[str, Any]]] = []
-    new_truths: list[GroundTruth | None] = []
-    for index, declaration in enumerate(declarations):
-        content_hash = declaration.content_hash()
-        versions = known.setdefault(declaration.number, {})
-        problem = _version_problem(declaration, content_hash, versions, stored)
-        if problem == "unchanged":
-            result.unchanged.append(index)
-            continue
-        if problem is not None:
-            result.conflicts.append((index, problem))
-            continue
-        versions[declaration.version] = content_hash
-        header, goods = _rows(declaration, content_hash, source, received_at)
+    for index in result.created:
+        declaration = declarations[index]
+        header, goods = _rows(declaration, declaration.content_hash(), source, received_at)
         headers.append(header)
         items.append(goods)
-        new_truths.append(truths[index] if truths is not None else None)
-        result.created.append(index)
     ids = repository.insert_declarations(session, headers, items)
+    created_truths = [truths[index] if truths is not None else None for index in result.created]
     repository.insert_ground_truth(
         session,
         [
@@ -141,21 +150,49 @@ def ingest(
                 "item_no": truth.item_no,
                 "detail": truth.detail,
             }
-            for row_id, truth in zip(ids, new_truths, strict=True)
+            for row_id, truth in zip(ids, created_truths, strict=True)
             if truth is not None
         ],
     )
     return result
 
 
+def ingest_validated(
+    *,
+    uow: UnitOfWork,
+    headers: pl.DataFrame,
+    items: pl.DataFrame,
+    source: str,
+    truths: pl.DataFrame | None = None,
+) -> IngestResult:
+    """Store declarations validated column-wise (``bulk.validate_rows``); no commit.
+
+    Indexes in the result are positions in ``headers``.
+    """
+    session = uow.session
+    keys = headers.select("number", "version", "content_hash").rows()
+    result = classify(session, keys)
+    if result.created:
+        created = headers[ROW_INDEX].gather(result.created).implode()
+        repository.insert_validated(
+            session,
+            headers.filter(pl.col(ROW_INDEX).is_in(created)),
+            items.filter(pl.col(ROW_INDEX).is_in(created)),
+            None if truths is None else truths.filter(pl.col(ROW_INDEX).is_in(created)),
+            source=source,
+            received_at=datetime.now(UTC),
+        )
+    return result
+
+
 def _version_problem(
-    declaration: DeclarationCreate,
+    number: str,
+    version: int,
     content_hash: str,
     versions: dict[int, str],
     stored: dict[str, list[StoredKey]],
 ) -> str | None:
     """None when the version may be created, "unchanged", or the reason for a conflict."""
-    number, version = declaration.number, declaration.version
     if version in versions:
         if versions[version] == content_hash:
             return "unchanged"
@@ -234,12 +271,9 @@ def _rows(
     return header, goods
 
 
-def _json_ready(attributes: dict[str, Any]) -> dict[str, Any]:
-    """Attribute values as JSON keeps them: decimals and dates as strings."""
-    return {
-        name: value if isinstance(value, str | bool) else str(value)
-        for name, value in attributes.items()
-    }
+def _json_ready(attributes: dict[str, Any]) -> dict[str, str | None]:
+    """Attribute values as stored: their canonical text (the bulk path stores the same)."""
+    return {name: canonical_value(value) for name, value in sorted(attributes.items())}
 
 
 def get(*, uow: UnitOfWork, number: str, version: int | None = None) -> DeclarationRead:

@@ -1,8 +1,8 @@
-"""``corridor demo …``: generate and load the demo world."""
+"""``corridor demo generate``: generate the demo world and store it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -11,40 +11,54 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from corridor.config import get_settings
 from corridor.db.engine import open_database
+from corridor.demo import loader
+from corridor.demo import BISHKEK
 
 app = typer.Typer(help="The demo world: a realistic, seeded flow of declarations.")
 console = Console()
 
 
-@app.command("load")
-def load_command(
-    declarations: Annotated[int, typer.Option(min=1, max=1_000_000)] = 20_000,
+def _yesterday_in_bishkek() -> date:
+    # The last day must be over everywhere the demo's registration times can fall.
+    return datetime.now(BISHKEK).date() - timedelta(days=1)
+
+
+@app.command("generate")
+def generate_command(
+    declarations: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="how many declarations")
+    ] = 20_000,
     seed: Annotated[int, typer.Option(help="same seed, same world")] = 2026,
     end: Annotated[
-        str | None, typer.Option(help="last registration day, YYYY-MM-DD (default: today)")
+        str | None,
+        typer.Option(help="last registration day, YYYY-MM-DD (default: yesterday, Bishkek)"),
     ] = None,
     days: Annotated[int, typer.Option(min=1, max=3650, help="days of traffic")] = 365,
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="do nothing when declarations are stored")
     ] = False,
 ) -> None:
-    """Generate the demo world and store it (declarations, exchange rates, planted fraud)."""
-    from corridor.demo import loader
-
+    """Generate the demo world and store it: declarations, exchange rates, planted fraud."""
     settings = get_settings()
     _engine, session_factory = open_database(settings.database_url)
-    last_day = date.fromisoformat(end) if end else date.today()
+    try:
+        last_day = date.fromisoformat(end) if end else _yesterday_in_bishkek()
+    except ValueError:
+        raise typer.BadParameter("must be a date, YYYY-MM-DD", param_hint="--end") from None
+    if last_day > _yesterday_in_bishkek() + timedelta(days=1):
+        raise typer.BadParameter("must not be in the future", param_hint="--end")
     if if_empty and loader.has_declarations(session_factory):
         console.print("Declarations are already stored; the demo world is not loaded again.")
         return
     with Progress(
-        TextColumn("[bold]{task.description}"),
+        TextColumn("[bold]demo world[/]"),
         BarColumn(),
         MofNCompleteColumn(),
+        TextColumn("declarations"),
         TimeElapsedColumn(),
         console=console,
     ) as progress:
-        task = progress.add_task("demo declarations", total=declarations)
+        task = progress.add_task("demo", total=declarations)
         report = loader.load(
             session_factory=session_factory,
             declarations=declarations,
@@ -54,20 +68,8 @@ def load_command(
             progress=lambda n: progress.advance(task, n),
         )
     console.print(
-        f"Demo world (seed {seed}): {report.created} declarations created, "
-        f"{report.unchanged} already stored, {report.frauds} with planted fraud, "
+        f"Demo world (seed {seed}, up to {last_day.isoformat()}): "
+        f"{report.created} declarations stored, {report.unchanged} already there, "
+        f"{report.frauds} with planted fraud (kept apart as ground truth), "
         f"{report.rates} exchange rates."
     )
-
-
-@app.command("generate")
-def generate_command(
-    declarations: Annotated[int, typer.Option(min=1, max=1_000_000)] = 20_000,
-    seed: Annotated[int, typer.Option(help="same seed, same world")] = 2026,
-    end: Annotated[
-        str | None, typer.Option(help="last registration day, YYYY-MM-DD (default: today)")
-    ] = None,
-    days: Annotated[int, typer.Option(min=1, max=3650)] = 365,
-) -> None:
-    """Generate the demo world into the database (alias of ``load``)."""
-    load_command(declarations=declarations, seed=seed, end=end, days=days, if_empty=False)

@@ -1,0 +1,43 @@
+"""Production refuses unsafe settings and names the culprit."""
+
+from __future__ import annotations
+
+import pytest
+
+from corridor.config import Settings
+from corridor.errors import ConfigurationError
+
+STRONG = "x" * 40
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({}, "CORRIDOR_SECRET_KEY is the development default"),
+        ({"secret_key": ""}, "CORRIDOR_SECRET_KEY is empty"),
+        ({"secret_key": STRONG}, "CORRIDOR_SELECTION_SECRET is the development default"),
+        ({"secret_key": STRONG, "selection_secret": ""}, "CORRIDOR_SELECTION_SECRET is empty"),
+        ({"secret_key": "short", "selection_secret": STRONG}, "too short"),
+        ({"secret_key": STRONG, "selection_secret": STRONG, "demo": True}, "demo world"),
+    ],
+)
+def test_production_refusals(changes: dict[str, object], message: str) -> None:
+    settings = Settings(environment="production", **changes)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match=message):
+        settings.check_production()
+
+
+def test_production_with_strong_secrets_starts() -> None:
+    Settings(environment="production", secret_key=STRONG, selection_secret=STRONG + "y").check_production()
+
+
+def test_development_accepts_defaults() -> None:
+    Settings(environment="development").check_production()
+
+
+def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CORRIDOR_DATABASE_URL", "sqlite:///elsewhere.db")
+    monkeypatch.setenv("CORRIDOR_ENVIRONMENT", "production")
+    settings = Settings()
+    assert settings.database_url == "sqlite:///elsewhere.db"
+    assert settings.environment == "production"
