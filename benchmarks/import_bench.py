@@ -155,9 +155,13 @@ def run_baseline(url: str, path: Path) -> float:
         connection.execute("DROP TABLE IF EXISTS bench_copy_baseline")
         connection.execute(f"CREATE UNLOGGED TABLE bench_copy_baseline ({columns})")
         began = time.perf_counter()
-        with connection.cursor() as cursor, cursor.copy(
-            "COPY bench_copy_baseline FROM STDIN WITH (FORMAT csv, HEADER true)"
-        ) as copy, path.open("rb") as handle:
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(
+                "COPY bench_copy_baseline FROM STDIN WITH (FORMAT csv, HEADER true)"
+            ) as copy,
+            path.open("rb") as handle,
+        ):
             while chunk := handle.read(1 << 20):
                 copy.write(chunk)
         elapsed = time.perf_counter() - began
@@ -190,11 +194,17 @@ def main() -> None:
     wipe(args.url)
     median_import, median_copy = statistics.median(imports), statistics.median(baselines)
     print(f"items: {args.items:,} in {args.items // 4:,} declarations; runs: {args.runs}")
-    print(f"corridor import: median {median_import:.2f} s = {args.items / median_import:,.0f} items/s")
-    print(f"raw COPY of the same file: median {median_copy:.2f} s = "
-          f"{args.items / median_copy:,.0f} rows/s")
-    print(f"ratio import / raw COPY time: {median_import / median_copy:.1f}x "
-          f"(target: >= 20,000 items/s)")
+    print(
+        f"corridor import: median {median_import:.2f} s = {args.items / median_import:,.0f} items/s"
+    )
+    print(
+        f"raw COPY of the same file: median {median_copy:.2f} s = "
+        f"{args.items / median_copy:,.0f} rows/s"
+    )
+    print(
+        f"ratio import / raw COPY time: {median_import / median_copy:.1f}x "
+        f"(target: >= 20,000 items/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -99,7 +99,9 @@ def test_invalid_declaration_is_422_with_every_field_and_no_write(
         ("body", "items", 0, "invoice_value"),
         ("body", "items", 1, "origin"),
     } <= locs
-    assert all(error["msg"] and not error["msg"].startswith("Value error") for error in body["errors"])
+    assert all(
+        error["msg"] and not error["msg"].startswith("Value error") for error in body["errors"]
+    )
     assert rows(engine) == (0, 0)
 
 

@@ -28,7 +28,9 @@ def test_production_refusals(changes: dict[str, object], message: str) -> None:
 
 
 def test_production_with_strong_secrets_starts() -> None:
-    Settings(environment="production", secret_key=STRONG, selection_secret=STRONG + "y").check_production()
+    Settings(
+        environment="production", secret_key=STRONG, selection_secret=STRONG + "y"
+    ).check_production()
 
 
 def test_development_accepts_defaults() -> None:

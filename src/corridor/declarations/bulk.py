@@ -173,9 +173,11 @@ def validate_rows(
         {ROW: frame[ROW], FIRST: frame[FIRST], **{n: canonical[n] for n in ITEM_FIELDS}}
     ).with_columns(canonical["item_attributes"].alias("attributes"))
 
-    # Cross-field rules, only where the fields they read are valid (as in the models).
+    # Cross-field rules, only where the fields they read are valid (as in the models):
+    # an item's rule needs its own fields valid, a declaration's rule everything.
+    item_field_names = {*ITEM_FIELDS, *item_attributes}
+    errors += _item_rules(items, {e.row for e in errors if e.field in item_field_names})
     bad_rows = {error.row for error in errors}
-    errors += _item_rules(items, bad_rows)
     bad_rows = {error.row for error in errors}
     bad_declarations = set(
         frame.filter(pl.col(ROW).is_in(list(bad_rows)))[FIRST].unique().to_list()

@@ -29,6 +29,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -130,6 +131,8 @@ Amount = Annotated[
     Decimal,
     Field(ge=0, allow_inf_nan=False, max_digits=24, decimal_places=6),
     AfterValidator(_normalise),
+    # Normalised decimals would print as 1E+1; JSON shows the plain form.
+    PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json"),
 ]
 TraderId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9\-/.]+$")]
 Code = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9\-/.]+$")]

@@ -11,8 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from corridor.config import get_settings
 from corridor.db.engine import open_database
-from corridor.demo import loader
-from corridor.demo import BISHKEK
+from corridor.demo import BISHKEK, loader
 
 app = typer.Typer(help="The demo world: a realistic, seeded flow of declarations.")
 console = Console()

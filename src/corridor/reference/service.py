@@ -11,9 +11,7 @@ from corridor.errors import NotFound
 from corridor.reference import repository
 
 
-def store_rates(
-    *, uow: UnitOfWork, rates: Sequence[tuple[date, str, Decimal]], source: str
-) -> int:
+def store_rates(*, uow: UnitOfWork, rates: Sequence[tuple[date, str, Decimal]], source: str) -> int:
     """Store daily rates not stored yet (a stored rate is never overwritten); return how many."""
     if not rates:
         return 0

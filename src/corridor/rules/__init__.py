@@ -114,7 +114,16 @@ from typing import Any
 
 import polars as pl
 
-from corridor.rules import _compile_polars, _compile_py, _explain, _grammar, _json, _text
+from corridor.rules import (
+    _check,
+    _compile_polars,
+    _compile_py,
+    _explain,
+    _grammar,
+    _json,
+    _text,
+    _validate,
+)
 from corridor.rules._ast import (
     And,
     Arithmetic,
@@ -139,10 +148,9 @@ from corridor.rules._ast import (
     StartsWith,
     StringLiteral,
 )
-from corridor.rules._check import Analysis, Criterion, NamedLists, analyse
+from corridor.rules._check import Criterion
 from corridor.rules._explain import Explanation
 from corridor.rules._types import FieldType, NamedList
-from corridor.rules._validate import validate
 from corridor.rules.errors import (
     RuleError,
     RuleFormatError,
@@ -193,7 +201,7 @@ __all__ = [
     "to_text",
 ]
 
-Schema = Mapping[str, FieldType]
+_Schema = Mapping[str, FieldType]
 
 
 @contextmanager
@@ -213,8 +221,8 @@ def _expr(expr: Expr | str) -> Expr:
     return _grammar.parse(expr) if isinstance(expr, str) else expr
 
 
-def _analyse(expr: Expr | str, schema: Schema, lists: NamedLists) -> Analysis:
-    return analyse(_expr(expr), schema, lists)
+def _analyse(expr: Expr | str, schema: _Schema, lists: _check.NamedLists) -> _check.Analysis:
+    return _check.analyse(_expr(expr), schema, lists)
 
 
 def parse(text: str) -> Expr:
@@ -226,13 +234,13 @@ def parse(text: str) -> Expr:
 def to_text(expr: Expr) -> str:
     """The canonical text of an expression; ``parse(to_text(e)) == e``."""
     with _only_rule_errors():
-        return _text.to_text(validate(expr))
+        return _text.to_text(_validate.validate(expr))
 
 
 def to_json(expr: Expr) -> dict[str, Any]:
     """The JSON form of an expression (plain dicts, lists and strings)."""
     with _only_rule_errors():
-        return _json.to_json(validate(expr))
+        return _json.to_json(_validate.validate(expr))
 
 
 def from_json(obj: object) -> Expr:
@@ -241,28 +249,28 @@ def from_json(obj: object) -> Expr:
         return _json.from_json(obj)
 
 
-def check(expr: Expr | str, schema: Schema, lists: NamedLists = ()) -> Criterion:
+def check(expr: Expr | str, schema: _Schema, lists: _check.NamedLists = ()) -> Criterion:
     """Type-check a criterion against the fact schema and the named lists."""
     with _only_rule_errors(expr):
         return _analyse(expr, schema, lists).criterion
 
 
 def compile_predicate(
-    expr: Expr | str, schema: Schema, lists: NamedLists = ()
+    expr: Expr | str, schema: _Schema, lists: _check.NamedLists = ()
 ) -> Callable[[Mapping[str, Any]], bool]:
     """Compile a criterion to a function of one fact row (a mapping of field to value)."""
     with _only_rule_errors(expr):
         return _compile_py.compile_predicate(_analyse(expr, schema, lists))
 
 
-def compile_polars(expr: Expr | str, schema: Schema, lists: NamedLists = ()) -> pl.Expr:
+def compile_polars(expr: Expr | str, schema: _Schema, lists: _check.NamedLists = ()) -> pl.Expr:
     """Compile a criterion to a Boolean Polars expression over a frame of facts."""
     with _only_rule_errors(expr):
         return _compile_polars.compile_polars(_analyse(expr, schema, lists))
 
 
 def explain(
-    expr: Expr | str, facts: Mapping[str, Any], *, schema: Schema, lists: NamedLists = ()
+    expr: Expr | str, facts: Mapping[str, Any], *, schema: _Schema, lists: _check.NamedLists = ()
 ) -> Explanation:
     """Say in plain words which conditions decided the criterion on one fact row."""
     with _only_rule_errors(expr):

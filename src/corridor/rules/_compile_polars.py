@@ -290,10 +290,11 @@ def _arithmetic(op: str, a: pl.Expr, b: pl.Expr) -> pl.Expr:
 
 
 def compile_polars(analysis: Analysis) -> pl.Expr:
-    """The criterion of ``analysis`` as a Polars expression without nulls."""
-    if not analysis.criterion.fields:
-        # Reads no column: a constant, made one value per row so that it never
-        # meets Polars' rules on broadcasting non-scalar literals.
+    """The criterion of ``analysis`` as a Polars expression without nulls, one value a row."""
+    if not analysis.criterion.fields:  # a constant
         constant = PythonCompiler(analysis).condition(analysis.criterion.expr)({})
         return pl.repeat(constant, pl.len())
-    return PolarsCompiler(analysis).two_valued(analysis.criterion.expr)
+    # Polars may shorten a ``when`` whose mask is all false to one null (seen in
+    # 2.1 on an all-null column); and-ing with a full-height column broadcasts
+    # that back to one value per row, so the result always fits the frame.
+    return pl.repeat(True, pl.len()) & PolarsCompiler(analysis).two_valued(analysis.criterion.expr)

@@ -134,7 +134,9 @@ def caret_excerpt(text: str, line: int, column: int) -> str:
     lines = text.split("\n")
     source = lines[line - 1] if 0 < line <= len(lines) else ""
     source = source.replace("\t", " ").replace("\r", " ")
-    start = max(0, column - 1 - _EXCERPT_WIDTH // 2)
+    start = 0
+    if len(source) > _EXCERPT_WIDTH:
+        start = min(max(0, column - 1 - _EXCERPT_WIDTH // 2), len(source) - _EXCERPT_WIDTH)
     window = source[start : start + _EXCERPT_WIDTH]
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + _EXCERPT_WIDTH < len(source) else ""

@@ -46,7 +46,7 @@ def run(factory: sessionmaker[Session], path: Path, fmt: str = "flat") -> Any:
 def three_declarations() -> list[dict[str, Any]]:
     return [
         declaration("A/1"),
-        declaration("B/1", items=[item(1, description="naïve café, \"quoted\"\nline")]),
+        declaration("B/1", items=[item(1, description='naïve café, "quoted"\nline')]),
         declaration("C/1", flow="EX", procedure="10", importer=None, attributes={}),
     ]
 
@@ -189,7 +189,9 @@ def test_unknown_or_missing_columns_refuse_the_file(
     assert {"colour", "hs_code", "currency"} <= fields
     assert count(session_factory, DeclarationRow) == 0
     with pytest.raises(InvalidInput, match="unknown file type"):
-        run(session_factory, tmp_path / "in.xlsx") if (tmp_path / "in.xlsx").write_text("x") else None
+        run(session_factory, tmp_path / "in.xlsx") if (tmp_path / "in.xlsx").write_text(
+            "x"
+        ) else None
 
 
 @pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="shared data folder is absent")
@@ -212,9 +214,7 @@ def test_cdd_mapping_on_the_shared_file(
     assert {r.field for r in report.rejections} <= {"origin", "declaration"}
     accepted = raw.filter(~("CDD-" + pl.col("Declaration ID")).is_in(list(rejected_ids)))
     with session_factory() as session:
-        truths = session.execute(
-            select(GroundTruthRow.fraud, GroundTruthRow.critical_fraud)
-        ).all()
+        truths = session.execute(select(GroundTruthRow.fraud, GroundTruthRow.critical_fraud)).all()
     assert len(truths) == accepted.height
     assert sum(fraud for fraud, _ in truths) == (accepted["Fraud"] == "1").sum()
     assert sum(1 for _, c in truths if c == 2) == (accepted["Critical Fraud"] == "2").sum()

@@ -327,3 +327,73 @@ def fact_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
             if kind is T.DATETIME and row[name] is not None and dtypes[name].time_zone is None:
                 row[name] = row[name].replace(tzinfo=None)
     return rows, dtypes
+
+
+# --- a customs-like schema for table tests ---------------------------------
+
+CUSTOMS: dict[str, T] = {
+    "hs_code": T.STRING,
+    "origin": T.STRING,
+    "declarant": T.STRING,
+    "importer": T.STRING,
+    "description": T.STRING,
+    "value_ratio": T.NUMBER,
+    "value_per_unit": T.NUMBER,
+    "value_per_kg": T.NUMBER,
+    "ref_min": T.NUMBER,
+    "ref_max": T.NUMBER,
+    "customs_value": T.NUMBER,
+    "net_mass_kg": T.NUMBER,
+    "transport_mode": T.NUMBER,
+    "aeo": T.BOOLEAN,
+    "importer_first_seen": T.DATE,
+    "registered_at": T.DATETIME,
+    "documents": T.STRING_LIST,
+    "containers": T.STRING_LIST,
+}
+
+CUSTOMS_LISTS = (
+    # ASYCUDA: a named list of company / declarant / commodity / origin.
+    r.NamedList(
+        "WATCHED",
+        ("importer", "declarant", "hs_code", "origin"),
+        frozenset({("IMP1", "DEC1", "8703", "CN"), ("IMP2", "DEC2", "0808", "US")}),
+        frozenset({"hs_code"}),
+    ),
+    r.NamedList("TRACTORS", ("hs_code",), frozenset({("8701",), ("870130",)}), frozenset({"hs_code"})),
+    r.NamedList("SANCTIONED", ("origin",), frozenset({("KP",), ("SY",)})),
+    r.NamedList("HOT_CONTAINERS", ("containers",), frozenset({("MSCU1234567",)})),
+)
+
+
+def _dtype_of(kind: T, values: list[Any]) -> Any:
+    present = [x for x in values if x is not None]
+    if kind is T.NUMBER and present:
+        if all(type(x) is int for x in present):
+            return pl.Int64
+        if all(type(x) is float for x in present):
+            return pl.Float64
+        exponents = [x.as_tuple().exponent for x in present]
+        return pl.Decimal(38, max(0, *(-e for e in exponents)))
+    datetimes = [x for x in present if isinstance(x, datetime)]
+    if kind in (T.DATE, T.DATETIME) and datetimes:
+        return pl.Datetime("us", None if datetimes[0].tzinfo is None else "UTC")
+    if kind is T.DATETIME and present:
+        return pl.Date
+    return default_dtype(kind)
+
+
+def both(
+    criterion: str | r.Expr,
+    row: Mapping[str, Any],
+    *,
+    schema: Mapping[str, T] = CUSTOMS,
+    lists: Sequence[r.NamedList] = CUSTOMS_LISTS,
+) -> tuple[bool, bool]:
+    """The closure on ``row`` as given, and Polars on a one-row frame of natural dtypes."""
+    closure = r.compile_predicate(criterion, schema, lists)(row)
+    dtypes = {name: _dtype_of(kind, [row.get(name)]) for name, kind in schema.items()}
+    frame = frame_of([row], schema=schema, dtypes=dtypes)
+    batch = frame.with_columns(_m=r.compile_polars(criterion, schema, lists))["_m"]
+    assert batch.null_count() == 0
+    return closure, batch.item()

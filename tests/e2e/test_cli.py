@@ -1,0 +1,84 @@
+"""The ``corridor`` command as a user runs it (subprocesses, SQLite file)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.factories import declaration, item, write_flat_csv
+
+
+def corridor(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "CORRIDOR_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "corridor.cli", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_commands_refuse_an_unmigrated_database(tmp_path: Path) -> None:
+    result = corridor(tmp_path, "import", "nothing.csv")
+    assert result.returncode == 3
+    assert "run `corridor db upgrade` first" in result.stderr
+
+
+def test_import_exit_codes_and_report(tmp_path: Path) -> None:
+    assert corridor(tmp_path, "db", "upgrade").returncode == 0
+    write_flat_csv(
+        tmp_path / "in.csv",
+        [declaration("A/1"), declaration("B/1", items=[item(1, hs_code="12")])],
+    )
+    result = corridor(tmp_path, "import", "in.csv", "--report", "rejected.csv")
+    assert result.returncode == 5, result.stdout + result.stderr
+    assert "declarations created: 1" in result.stdout
+    assert "rows rejected: 1" in result.stdout
+    report = (tmp_path / "rejected.csv").read_text()
+    assert "B/1" in report
+    assert "6 to 10 digits" in report
+    again = corridor(tmp_path, "import", "in.csv", "--allow-partial", "--report", "r2.csv")
+    assert again.returncode == 0
+    assert "already stored (identical): 1" in again.stdout
+
+
+def test_import_of_an_unfit_file_names_the_columns(tmp_path: Path) -> None:
+    corridor(tmp_path, "db", "upgrade")
+    (tmp_path / "bad.csv").write_text("number,colour\nA,red\n")
+    result = corridor(tmp_path, "import", "bad.csv")
+    assert result.returncode == 2
+    assert "columns.colour: unknown column" in result.stderr
+    assert "columns.hs_code: required column is missing" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["xml"])
+def test_unknown_format_is_a_usage_error(tmp_path: Path, fmt: str) -> None:
+    corridor(tmp_path, "db", "upgrade")
+    result = corridor(tmp_path, "import", "x.csv", "--format", fmt)
+    assert result.returncode == 2
+    assert "must be flat or cdd" in result.stderr
+
+
+def test_demo_generate_then_if_empty(tmp_path: Path) -> None:
+    corridor(tmp_path, "db", "upgrade")
+    first = corridor(
+        tmp_path, "demo", "generate", "--declarations", "60", "--seed", "3", "--end", "2026-06-30"
+    )
+    assert first.returncode == 0, first.stderr
+    assert "60 declarations stored" in first.stdout
+    second = corridor(tmp_path, "demo", "generate", "--declarations", "60", "--if-empty")
+    assert second.returncode == 0
+    assert "not loaded again" in second.stdout
+    current = corridor(tmp_path, "db", "current")
+    assert "up to date" in current.stdout
