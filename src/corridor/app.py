@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 from corridor import __version__
@@ -44,12 +45,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     engine = engine or make_engine(settings.database_url)
     ensure_migrated(engine)
 
-    app = FastAPI(
+    # Swagger UI at /docs from files in the package: border posts may have no internet.
+    app = FastAPIOffline(
         title="corridor",
         version=__version__,
         summary="Customs risk management: selectivity, risk profiles, inspection feedback",
         docs_url="/docs",
         redoc_url=None,
+        static_url="/static/docs",
     )
     app.state.settings = settings
     app.state.engine = engine

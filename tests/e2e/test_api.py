@@ -179,7 +179,12 @@ def test_openapi_documents_the_routes(client: TestClient) -> None:
     assert {"/api/v1/declarations", "/api/v1/declarations/{number}", "/api/v1/health"} <= set(
         spec["paths"]
     )
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    # Served from the package, not a CDN: posts without internet still get the docs.
+    assert "/static/docs/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text.lower()
+    assert client.get("/static/docs/swagger-ui-bundle.js").status_code == 200
 
 
 def test_app_refuses_unmigrated_database(tmp_path: Any) -> None:

@@ -187,8 +187,49 @@ class GoodsItemIn(_Strict):
         return self
 
 
+_EXAMPLE: dict[str, Any] = {
+    "number": "KGBSK/011026/0000001",
+    "version": 1,
+    "flow": "IM",
+    "procedure": "40",
+    "office": "KGBSK",
+    "registered_at": "2026-10-01T09:30:00+06:00",
+    "declarant": "02107199910034",
+    "importer": "01503200710021",
+    "exporter": "SHENZHEN-AUTO-EXPORT",
+    "exporter_country": "CN",
+    "dispatch_country": "CN",
+    "destination_country": "KG",
+    "transport_mode": 30,
+    "vehicle_id": "01KG123ABC",
+    "containers": ["MSCU1234565"],
+    "incoterms": "FCA",
+    "currency": "USD",
+    "documents": ["04021", "03011"],
+    "attributes": {"payment_type": "11"},
+    "items": [
+        {
+            "item_no": 1,
+            "hs_code": "8703231990",
+            "description": "passenger car, petrol, 1.5 l",
+            "origin": "CN",
+            "net_mass_kg": "1250.5",
+            "gross_mass_kg": "1300",
+            "supplementary_qty": "1",
+            "supplementary_unit": "796",
+            "invoice_value": "12000",
+            "customs_value": "1096200",
+            "duty_rate": "15",
+            "duties": "164430",
+        }
+    ],
+}
+
+
 class DeclarationCreate(_Strict):
     """A declaration (one version) as the clearance system submits it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     number: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9/\-_.]*$")
     version: int = Field(default=1, ge=1, le=999)

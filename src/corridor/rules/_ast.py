@@ -221,21 +221,6 @@ Expr: TypeAlias = (
 
 NODE_TYPES: tuple[type, ...] = Expr.__args__
 
-# Nodes whose value is a two-valued condition (never missing).
-CONDITION_TYPES: tuple[type, ...] = (
-    Compare,
-    IsIn,
-    StartsWith,
-    Between,
-    Contains,
-    IsMissing,
-    IsPresent,
-    Not,
-    And,
-    Or,
-    InList,
-)
-
 ARITHMETIC_OPS = frozenset({"+", "-", "*", "/"})
 COMPARE_OPS = frozenset({"=", "!=", "<", "<=", ">", ">="})
 # name -> (minimum, maximum) number of arguments; None: no maximum.
@@ -249,26 +234,3 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "upper": (1, 1),
     "days_between": (2, 2),
 }
-
-
-def children(node: Expr) -> tuple[Expr, ...]:
-    """The direct sub-expressions of ``node``, left to right."""
-    match node:
-        case Negate(operand=o) | IsMissing(operand=o) | IsPresent(operand=o) | Not(operand=o):
-            return (o,)
-        case IsIn(operand=o) | StartsWith(operand=o):
-            return (o,)
-        case Arithmetic(left=a, right=b) | Compare(left=a, right=b):
-            return (a, b)
-        case Between(operand=o, low=lo, high=hi):
-            return (o, lo, hi)
-        case Contains(container=a, item=b):
-            return (a, b)
-        case Call(args=args):
-            return args
-        case And(operands=ops) | Or(operands=ops):
-            return ops
-        case InList(operand=o):
-            return () if o is None else (o,)
-        case _:
-            return ()

@@ -38,7 +38,7 @@ from corridor.rules._ast import (
     StringLiteral,
 )
 from corridor.rules._check import Analysis
-from corridor.rules._compile_py import PythonCompiler, is_condition, literal_value, round_digits
+from corridor.rules._compile_py import PythonCompiler, literal_value, round_digits
 from corridor.rules._types import FieldType, NamedList
 from corridor.rules.errors import RuleTypeError
 
@@ -155,11 +155,7 @@ class PolarsCompiler:
             case Not(operand=o):
                 return ~self.two_valued(o)
             case Compare(op=op, left=a, right=b):
-                if self.kind(a) is FieldType.BOOLEAN:
-                    x, y = self._boolean_value(a), self._boolean_value(b)
-                else:
-                    x, y = self.value(a), self.value(b)
-                return _COMPARE[op](x, y)
+                return _COMPARE[op](self.value(a), self.value(b))
             case IsIn(operand=o, values=values, negated=negated):
                 x = self.value(o)
                 if self.kind(o) is FieldType.NUMBER:
@@ -180,19 +176,14 @@ class PolarsCompiler:
                 if self.kind(a) is FieldType.STRING:
                     return container.str.contains(item, literal=True)
                 return pl.when(item.is_not_null()).then(container.list.contains(item))
-            case IsMissing(operand=o) | IsPresent(operand=o):
-                missing = isinstance(node, IsMissing)
-                if is_condition(o):
-                    return pl.lit(not missing)
-                x = self.value(o)
-                return x.is_null() if missing else x.is_not_null()
+            case IsMissing(operand=o):
+                return self.value(o).is_null()
+            case IsPresent(operand=o):
+                return self.value(o).is_not_null()
             case InList():
                 return self._in_list(node)
             case _:  # a BOOLEAN field or literal: null counts as false
                 return self.value(node)
-
-    def _boolean_value(self, node: Expr) -> pl.Expr:
-        return self.two_valued(node) if is_condition(node) else self.value(node)
 
     def _in_list(self, node: InList) -> pl.Expr:
         named = self.analysis.lists[node.list_name]
@@ -211,7 +202,7 @@ class PolarsCompiler:
         return _list_matcher(named, [x])
 
     def value(self, node: Expr) -> pl.Expr:
-        """A node's value; null is missing."""
+        """A node's value; null is missing. A condition's value is two-valued."""
         match node:
             case Field(name=name):
                 return field_expr(name, self.kind(node))

@@ -13,7 +13,6 @@ from typing import Any
 
 from corridor.rules import _values as v
 from corridor.rules._ast import (
-    CONDITION_TYPES,
     And,
     Arithmetic,
     Between,
@@ -56,11 +55,6 @@ _LIST_TYPES = (list, tuple, set, frozenset)
 _PREFIX_SCAN_MAX = 16
 
 
-def is_condition(node: Expr) -> bool:
-    """True for nodes whose value is a two-valued condition (never missing)."""
-    return isinstance(node, CONDITION_TYPES)
-
-
 def field_getter(name: str, kind: FieldType) -> Getter:
     """Read one fact; a value of the wrong Python type counts as missing."""
     if kind is FieldType.STRING:
@@ -91,11 +85,11 @@ def field_getter(name: str, kind: FieldType) -> Getter:
     return get_list
 
 
-Literal = StringLiteral | NumberLiteral | BooleanLiteral | DateLiteral | DateTimeLiteral
+LiteralNode = StringLiteral | NumberLiteral | BooleanLiteral | DateLiteral | DateTimeLiteral
 LITERALS = (StringLiteral, NumberLiteral, BooleanLiteral, DateLiteral, DateTimeLiteral)
 
 
-def literal_value(node: Literal) -> Any:
+def literal_value(node: LiteralNode) -> Any:
     """The internal value of a literal node."""
     match node:
         case NumberLiteral(value=value):
@@ -181,13 +175,11 @@ class PythonCompiler:
                 return self._between(node)
             case Contains():
                 return self._contains(node)
-            case IsMissing(operand=o) | IsPresent(operand=o):
-                missing = isinstance(node, IsMissing)
-                if is_condition(o):
-                    return lambda facts: not missing
+            case IsMissing(operand=o):
                 get = self.value(o)
-                if missing:
-                    return lambda facts: get(facts) is None
+                return lambda facts: get(facts) is None
+            case IsPresent(operand=o):
+                get = self.value(o)
                 return lambda facts: get(facts) is not None
             case InList():
                 return self._in_list(node)
@@ -198,10 +190,7 @@ class PythonCompiler:
     def _compare(self, node: Compare) -> Predicate:
         op = _COMPARE[node.op]
         left, right = node.left, node.right
-        if self.kind(left) is FieldType.BOOLEAN:
-            get_left, get_right = self.boolean_value(left), self.boolean_value(right)
-        else:
-            get_left, get_right = self.value(left), self.value(right)
+        get_left, get_right = self.value(left), self.value(right)
         if isinstance(right, LITERALS):
             const = literal_value(right)
             if isinstance(left, Field) and self.kind(left) is FieldType.STRING:
@@ -320,14 +309,11 @@ class PythonCompiler:
 
     # Values -----------------------------------------------------------------
 
-    def boolean_value(self, node: Expr) -> Getter:
-        """A BOOLEAN operand of ``=``/``!=``: conditions are two-valued, facts may be missing."""
-        if is_condition(node):
-            return self.condition(node)
-        return self.value(node)
-
     def value(self, node: Expr) -> Getter:
-        """A closure returning the value of a node, or None when missing."""
+        """A closure returning the value of a node, or None when missing.
+
+        The value of a condition is its two-valued truth: never missing.
+        """
         match node:
             case Field(name=name):
                 return field_getter(name, self.kind(node))

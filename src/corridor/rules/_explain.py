@@ -31,7 +31,7 @@ from corridor.rules._ast import (
     StringLiteral,
 )
 from corridor.rules._check import Analysis
-from corridor.rules._compile_py import PythonCompiler, field_getter, is_condition
+from corridor.rules._compile_py import PythonCompiler, field_getter
 from corridor.rules._text import number_text, to_text
 from corridor.rules._values import format_value
 
@@ -93,12 +93,12 @@ class _Explainer:
     def _term(self, node: Expr) -> tuple[str, str | None]:
         """An operand's label and shown value: "" for literals, None when missing."""
         if isinstance(node, StringLiteral):
-            return node.value, ""
+            return node.value or '""', ""
         if isinstance(node, _LITERALS):
             return to_text(node), ""
         if isinstance(node, Field):
             return self._field_term(node.name)
-        value = self.truth(node) if is_condition(node) else self._value(node)
+        value = self._value(node)
         if value is None:
             return to_text(node), None
         return to_text(node), "(" + format_value(self.compiler.kind(node), value) + ")"

@@ -229,10 +229,8 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> RuleSyntaxError:
     )
 
 
-def _pos_of(item: Tree[Token] | Token) -> Position:
-    if isinstance(item, Token):
-        return Position(item.line or 1, item.column or 1)
-    return Position(item.meta.line, item.meta.column)
+def _pos_of(tree: Tree[Token]) -> Position:
+    return Position(tree.meta.line, tree.meta.column)
 
 
 def _convert(root: Tree[Token]) -> Expr:

@@ -143,9 +143,7 @@ def days_between(a: int, b: int, a_is_datetime: bool, b_is_datetime: bool) -> in
 
 
 def format_value(kind: FieldType, value: object) -> str:
-    """A value in the closure's representation, as an analyst would write it."""
-    if value is None:
-        return "missing"
+    """A (present) value in the closure's representation, as an analyst would write it."""
     if kind is FieldType.NUMBER:
         number = units_decimal(value).normalize(DECIMAL_CONTEXT)  # type: ignore[arg-type]
         return format(number, "f")
@@ -157,7 +155,7 @@ def format_value(kind: FieldType, value: object) -> str:
         return _format_us(value)  # type: ignore[arg-type]
     if kind is FieldType.STRING_LIST:
         return "[" + ", ".join(str(item) for item in value) + "]"  # type: ignore[attr-defined]
-    return str(value)
+    return str(value) or '""'  # an empty string is shown, not left out
 
 
 def _format_days(days: int) -> str:

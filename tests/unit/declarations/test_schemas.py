@@ -193,3 +193,8 @@ def test_content_hash_ignores_number_version_and_decimal_padding() -> None:
     assert a.content_hash() == b.content_hash()
     c = DeclarationCreate.model_validate(declaration(items=[item(1), item(2, origin="DE")]))
     assert c.content_hash() != a.content_hash()
+
+
+def test_the_documented_example_is_valid() -> None:
+    (example,) = DeclarationCreate.model_json_schema()["examples"]
+    assert DeclarationCreate.model_validate(example).items[0].hs_code == "8703231990"

@@ -29,9 +29,7 @@ SCHEMA: dict[str, T] = {
 
 LISTS = (
     r.NamedList("ONE", ("s1",), frozenset({("a",), ("ab",), ("é",)})),
-    r.NamedList(
-        "PFX", ("s2",), frozenset({("a",), ("bA",), ("",), ("Σß",)}), frozenset({"s2"})
-    ),
+    r.NamedList("PFX", ("s2",), frozenset({("a",), ("bA",), ("",), ("Σß",)}), frozenset({"s2"})),
     r.NamedList(
         "TWO",
         ("s1", "s2"),
@@ -41,6 +39,7 @@ LISTS = (
     r.NamedList("DOCS", ("l1",), frozenset({("a",), ("B",)})),
     r.NamedList("EMPTY", ("s1",), frozenset()),
 )
+
 
 def evaluate_both(
     criterion: str | r.Expr,
@@ -182,9 +181,7 @@ def _expressions(kind: T, depth: int) -> st.SearchStrategy[r.Expr]:
                 num,
                 st.one_of(st.none(), st.sampled_from([Decimal(0), Decimal(1), Decimal(9)])),
             ),
-            st.builds(
-                lambda a: r.Call("len", (a,)), st.one_of(sub(T.STRING), sub(T.STRING_LIST))
-            ),
+            st.builds(lambda a: r.Call("len", (a,)), st.one_of(sub(T.STRING), sub(T.STRING_LIST))),
             st.builds(
                 lambda a, b: r.Call("days_between", (a, b)),
                 st.one_of(sub(T.DATE), sub(T.DATETIME)),
@@ -224,9 +221,9 @@ def _conditions(sub: Any) -> list[st.SearchStrategy[r.Expr]]:
         st.builds(
             r.IsIn,
             sub(T.NUMBER),
-            st.lists(
-                st.one_of(SMALL_DECIMALS, SMALL_DECIMALS.map(lambda d: -d)), max_size=4
-            ).map(tuple),
+            st.lists(st.one_of(SMALL_DECIMALS, SMALL_DECIMALS.map(lambda d: -d)), max_size=4).map(
+                tuple
+            ),
             negated=st.booleans(),
         ),
         st.builds(
@@ -313,9 +310,7 @@ def fact_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         if kind is T.NUMBER:
             dtypes[name] = draw(st.sampled_from(_NUMBER_DTYPES))
         elif kind is T.DATETIME:
-            dtypes[name] = pl.Datetime(
-                "us", draw(st.sampled_from([None, "UTC", "Asia/Tashkent"]))
-            )
+            dtypes[name] = pl.Datetime("us", draw(st.sampled_from([None, "UTC", "Asia/Tashkent"])))
         else:
             dtypes[name] = default_dtype(kind)
     strategies = {
@@ -324,8 +319,9 @@ def fact_frames(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     rows = draw(st.lists(st.fixed_dictionaries(strategies), min_size=1, max_size=12))
     for row in rows:
         for name, kind in SCHEMA.items():
-            if kind is T.DATETIME and row[name] is not None and dtypes[name].time_zone is None:
-                row[name] = row[name].replace(tzinfo=None)
+            value = row[name]
+            if kind is T.DATETIME and value is not None and dtypes[name].time_zone is None:
+                row[name] = value.replace(tzinfo=None)
     return rows, dtypes
 
 
@@ -360,9 +356,12 @@ CUSTOMS_LISTS = (
         frozenset({("IMP1", "DEC1", "8703", "CN"), ("IMP2", "DEC2", "0808", "US")}),
         frozenset({"hs_code"}),
     ),
-    r.NamedList("TRACTORS", ("hs_code",), frozenset({("8701",), ("870130",)}), frozenset({"hs_code"})),
+    r.NamedList(
+        "TRACTORS", ("hs_code",), frozenset({("8701",), ("870130",)}), frozenset({"hs_code"})
+    ),
     r.NamedList("SANCTIONED", ("origin",), frozenset({("KP",), ("SY",)})),
     r.NamedList("HOT_CONTAINERS", ("containers",), frozenset({("MSCU1234567",)})),
+    r.NamedList("NOBODY", ("importer",), frozenset()),
 )
 
 

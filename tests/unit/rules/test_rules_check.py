@@ -147,7 +147,10 @@ def _named(**changes: Any) -> r.NamedList:
         ([_named(entries=[(1,)])], "is not a tuple of 1 string(s)"),
         ([_named(key_fields=("nope",))], "unknown field `nope`"),
         ([_named(key_fields=("value_ratio",))], "keyed by `value_ratio`, which is number"),
-        ([_named(key_fields=("origin", "documents"), entries=[("a", "b")])], "keyed by `documents`"),
+        (
+            [_named(key_fields=("origin", "documents"), entries=[("a", "b")])],
+            "keyed by `documents`",
+        ),
     ],
 )
 def test_invalid_named_lists(lists: Any, fragment: str) -> None:

@@ -39,7 +39,11 @@ def test_json_of_a_criterion() -> None:
     assert r.to_json(expr) == {
         "op": "and",
         "operands": [
-            {"op": "startswith", "operand": {"op": "field", "name": "hs_code"}, "prefixes": ["8703"]},
+            {
+                "op": "startswith",
+                "operand": {"op": "field", "name": "hs_code"},
+                "prefixes": ["8703"],
+            },
             {
                 "op": "in",
                 "operand": {"op": "field", "name": "origin"},
@@ -109,10 +113,27 @@ def _path(path: str) -> Any:
         ({"op": "call", "function": "abs", "args": []}, "$"),
         ({"op": "in_list", "list": ""}, "$"),
         ({"op": "in_list", "list": 5}, "$.list"),
-        ({"op": "in", "operand": {"op": "field", "name": "x"}, "type": "date", "values": []}, "$.type"),
-        ({"op": "in", "operand": {"op": "field", "name": "x"}, "type": "string", "values": [1]}, "$.values"),
-        ({"op": "in", "operand": {"op": "field", "name": "x"}, "type": "number", "values": ["a"]}, "$.values[0]"),
-        ({"op": "startswith", "operand": {"op": "field", "name": "x"}, "prefixes": "87"}, "$.prefixes"),
+        (
+            {"op": "in", "operand": {"op": "field", "name": "x"}, "type": "date", "values": []},
+            "$.type",
+        ),
+        (
+            {"op": "in", "operand": {"op": "field", "name": "x"}, "type": "string", "values": [1]},
+            "$.values",
+        ),
+        (
+            {
+                "op": "in",
+                "operand": {"op": "field", "name": "x"},
+                "type": "number",
+                "values": ["a"],
+            },
+            "$.values[0]",
+        ),
+        (
+            {"op": "startswith", "operand": {"op": "field", "name": "x"}, "prefixes": "87"},
+            "$.prefixes",
+        ),
         ({"op": "<", "left": {"op": "field", "name": "x"}}, "$"),
     ],
 )
@@ -144,7 +165,12 @@ def test_json_limits() -> None:
 def test_json_number_list_rejects_bad_text_before_range() -> None:
     with pytest.raises(r.RuleFormatError):
         r.from_json(
-            {"op": "in", "operand": {"op": "field", "name": "x"}, "type": "number", "values": ["1e3"]}
+            {
+                "op": "in",
+                "operand": {"op": "field", "name": "x"},
+                "type": "number",
+                "values": ["1e3"],
+            }
         )
 
 
@@ -222,3 +248,13 @@ def test_aware_and_naive_datetimes_round_trip() -> None:
         expr = Compare("=", Field("t"), DateTimeLiteral(value))
         assert r.parse(r.to_text(expr)) == expr
         assert r.from_json(r.to_json(expr)) == expr
+
+
+def test_hand_built_nesting_is_limited() -> None:
+    expr: r.Expr = x
+    for _ in range(49):
+        expr = Not(expr)
+    assert r.to_text(expr) == "not " * 49 + "x"
+    with pytest.raises(r.RuleLimitError) as caught:
+        r.to_text(Not(expr))
+    assert (caught.value.limit, caught.value.maximum) == ("depth", 50)

@@ -23,7 +23,7 @@ MISSING: dict[str, Any] = {}
 Case = tuple[str, dict[str, Any], bool]
 
 
-def _cases(*cases: Case) -> Any:
+def _cases(*cases: Case) -> pytest.MarkDecorator:
     return pytest.mark.parametrize(
         ("criterion", "row", "expected"), cases, ids=[f"{c[0]} | {c[1]}" for c in cases]
     )
@@ -66,9 +66,9 @@ COMPARISONS: list[Case] = [
     ("2 / 3 = 0.666666667", MISSING, True),
     ("0.000000005 / 2 = 0.000000002", MISSING, True),
     ("0.000000003 * 0.5 = 0.000000002", MISSING, True),
-    ("importer_first_seen < date(\"2026-01-01\")", {"importer_first_seen": date(2025, 12, 31)}, True),
-    ("importer_first_seen < date(\"2026-01-01\")", {"importer_first_seen": date(2026, 1, 1)}, False),
-    ("importer_first_seen = date(\"2026-01-01\")", MISSING, False),
+    ('importer_first_seen < date("2026-01-01")', {"importer_first_seen": date(2025, 12, 31)}, True),
+    ('importer_first_seen < date("2026-01-01")', {"importer_first_seen": date(2026, 1, 1)}, False),
+    ('importer_first_seen = date("2026-01-01")', MISSING, False),
     (
         'registered_at >= datetime("2026-01-31T10:00:00+06:00")',
         {"registered_at": datetime(2026, 1, 31, 4, tzinfo=UTC)},
@@ -134,6 +134,8 @@ PREDICATES: list[Case] = [
     ('hs_code startswith "8703"', {"hs_code": "870"}, False),
     ('hs_code startswith ""', {"hs_code": ""}, True),
     ("hs_code startswith []", {"hs_code": "8703"}, False),
+    ('lower(description) startswith "used"', {"description": "USED car"}, True),
+    ('lower(description) startswith "used"', MISSING, False),
     ("value_per_kg between 1 and 10", {"value_per_kg": 1}, True),
     ("value_per_kg between 1 and 10", {"value_per_kg": 10.0}, True),
     ("value_per_kg between 1 and 10", {"value_per_kg": D("10.000000001")}, False),
@@ -196,6 +198,16 @@ ARITHMETIC: list[Case] = [
     ("customs_value / net_mass_kg > 1", {"customs_value": 100, "net_mass_kg": 0}, False),
     ("not (customs_value / net_mass_kg > 1)", {"customs_value": 100, "net_mass_kg": 0}, True),
     ("customs_value + net_mass_kg is missing", {"customs_value": 100}, True),
+    ("customs_value + net_mass_kg is missing", {"net_mass_kg": 100}, True),
+    ("customs_value / net_mass_kg = -10", {"customs_value": 100, "net_mass_kg": -10}, True),
+    (
+        "customs_value / net_mass_kg = 0.000000002",
+        {"customs_value": D("-0.000000005"), "net_mass_kg": -2},
+        True,
+    ),
+    ("ref_min < ref_max", {"ref_max": 1}, False),
+    ("ref_min < ref_max", {"ref_min": 1}, False),
+    ("ref_min < ref_max", {"ref_min": 1, "ref_max": 2}, True),
     ("customs_value - net_mass_kg = 90", {"customs_value": 100, "net_mass_kg": 10}, True),
     ("customs_value * 1.2 = 120", {"customs_value": 100}, True),
     ("customs_value * 1.2 = 120", {"customs_value": 100.0}, True),
@@ -226,7 +238,7 @@ FUNCTIONS: list[Case] = [
     ("round(value_ratio, 9) = 0.000000001", {"value_ratio": D("0.000000001")}, True),
     ("round(value_ratio, 1) is missing", MISSING, True),
     ("len(hs_code) = 10", {"hs_code": "8703231990"}, True),
-    ('len(hs_code) = 0', {"hs_code": ""}, True),
+    ("len(hs_code) = 0", {"hs_code": ""}, True),
     ("len(description) = 5", {"description": "Σίσυφ"}, True),
     ("len(documents) = 2", {"documents": ["A", None]}, True),
     ("len(documents) = 0", {"documents": []}, True),
@@ -314,6 +326,8 @@ NAMED_LISTS: list[Case] = [
         False,
     ),
     ('in_list("WATCHED")', {"importer": "IMP1", "declarant": "DEC1", "origin": "CN"}, False),
+    ('in_list("NOBODY")', {"importer": "IMP1"}, False),
+    ('not in_list("NOBODY")', MISSING, True),
 ]
 
 
