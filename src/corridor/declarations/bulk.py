@@ -366,26 +366,34 @@ def _finish(headers: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, p
     headers = headers.with_row_index("_decl")
     items = items.join(
         headers.select(pl.col("_first_row").alias(FIRST), "_decl"), on=FIRST, how="left"
-    ).sort(ROW)
+    ).sort("_decl", ROW)
+    customs = pl.col("customs_value")
     per_declaration = items.group_by("_decl", maintain_order=True).agg(
         pl.len().alias("item_count"),
         pl.col(ROW).alias("rows"),
-        *[pl.col(name) for name in CANONICAL_ITEM],
+        pl.when(customs.null_count() == 0)
+        .then(customs.cast(pl.Decimal(38, 6)).sum())
+        .alias("total_customs_value"),
     )
-    header_values = headers.select(CANONICAL_HEADER).rows()
-    digests, totals = [], []
-    for header, group in zip(header_values, per_declaration.iter_rows(named=True), strict=True):
-        item_rows = list(zip(*(group[name] for name in CANONICAL_ITEM), strict=True))
-        digests.append(content_digest(list(header), [list(row) for row in item_rows]))
-        values = group["customs_value"]
-        totals.append(
-            None if any(v is None for v in values) else format(sum(map(Decimal, values)), "f")
-        )
+    # The content hash comes from the same function as the API's, over the same text.
+    header_rows = headers.select(CANONICAL_HEADER).rows()
+    columns = [items[name].to_list() for name in CANONICAL_ITEM]
+    item_rows = [list(row) for row in zip(*columns, strict=True)]
+    digests = []
+    start = 0
+    for header, count in zip(header_rows, per_declaration["item_count"].to_list(), strict=True):
+        digests.append(content_digest(list(header), item_rows[start : start + count]))
+        start += count
     headers = headers.with_columns(
         pl.Series("content_hash", digests, dtype=pl.String),
-        pl.Series("total_customs_value", totals, dtype=pl.String),
+        _plain(per_declaration["total_customs_value"].cast(pl.String)),
         per_declaration["item_count"].cast(pl.Int64),
         per_declaration["rows"],
         pl.col("version").cast(pl.Int64),
     )
     return headers, items
+
+
+def _plain(amounts: pl.Series) -> pl.Series:
+    """Decimal text without trailing fractional zeros (as canonical_value writes it)."""
+    return amounts.str.replace(r"(\.[0-9]*?)0+$", "${1}").str.replace(r"\.$", "")

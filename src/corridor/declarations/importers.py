@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -174,6 +176,45 @@ def _frame(
 
 
 def _read_csv(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
+    """Arrow's CSV reader for speed; Python's csv module when rows are malformed.
+
+    Polars is not used here because it pads a short row with nulls silently; a
+    malformed row must be reported with its number, which the slower reader gives.
+    """
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        try:
+            columns = next(csv.reader(handle))
+        except StopIteration:
+            raise InvalidInput(
+                f"{path} is empty", [FieldError(("path",), "no header row")]
+            ) from None
+    malformed: list[object] = []
+
+    def note(row: object) -> str:
+        malformed.append(row)
+        return "skip"
+
+    try:
+        table = pa_csv.read_csv(
+            path,
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=note),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(columns, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return _read_csv_rows(path)
+    if malformed or table.column_names != columns:
+        return _read_csv_rows(path)
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    return frame, []
+
+
+def _read_csv_rows(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         try:

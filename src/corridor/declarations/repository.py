@@ -12,7 +12,7 @@ from operator import itemgetter
 from typing import Any, cast
 
 import polars as pl
-from sqlalchemy import Select, Table, func, insert, select
+from sqlalchemy import ARRAY, Select, String, Table, any_, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from corridor.db.tables import DeclarationRow, GoodsItemRow, GroundTruthRow, ImportRunRow
@@ -66,8 +66,16 @@ def stored_versions(session: Session, numbers: Iterable[str]) -> dict[str, list[
     """Every stored version of the given declaration numbers, by number, oldest first."""
     found: dict[str, list[StoredKey]] = {}
     unique = sorted(set(numbers))
-    for start in range(0, len(unique), _CHUNK):
-        chunk = unique[start : start + _CHUNK]
+    postgres = session.connection().dialect.name == "postgresql"
+    # PostgreSQL takes the whole batch as one array parameter; SQLite, chunks of IN lists.
+    size = max(len(unique), 1) if postgres else _CHUNK
+    for start in range(0, len(unique), size):
+        chunk = unique[start : start + size]
+        matches = (
+            DeclarationRow.number == any_(bindparam("numbers", chunk, type_=ARRAY(String)))
+            if postgres
+            else DeclarationRow.number.in_(chunk)
+        )
         rows = session.execute(
             select(
                 DeclarationRow.number,
@@ -75,7 +83,7 @@ def stored_versions(session: Session, numbers: Iterable[str]) -> dict[str, list[
                 DeclarationRow.content_hash,
                 DeclarationRow.id,
             )
-            .where(DeclarationRow.number.in_(chunk))
+            .where(matches)
             .order_by(DeclarationRow.number, DeclarationRow.version)
         )
         for number, version, content_hash, row_id in rows:

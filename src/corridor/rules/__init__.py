@@ -87,6 +87,16 @@ Meaning (the same in both compilers)
   against a one-key list. A missing key value is false. Lists are supplied at
   compile time, so changing a list needs no change to a criterion.
 
+JSON
+----
+:func:`to_json` gives nested objects with an ``"op"`` key, e.g.
+``{"op": "<", "left": {"op": "field", "name": "value_ratio"}, "right":
+{"op": "number", "value": "0.6"}}``; numbers are decimal strings, ``and``/``or``
+hold ``"operands"``, ``in``/``not in`` hold ``"type"`` (``"string"`` or
+``"number"``) and ``"values"``. :func:`from_json` validates every key and value.
+``parse(to_text(e)) == e`` and ``from_json(to_json(e)) == e``; positions are
+kept for messages but ignored by ``==``.
+
 Polars
 ------
 :func:`compile_polars` returns a Boolean expression without nulls (use it in
@@ -103,7 +113,8 @@ Text of at most 10,000 characters, nesting at most 50 levels deep, at most
 Nothing but :class:`RuleError` and its subclasses escapes :func:`parse`,
 :func:`check`, :func:`to_text`, :func:`to_json`, :func:`from_json`,
 :func:`compile_predicate`, :func:`compile_polars` or :func:`explain`. A
-compiled predicate never raises for any fact values in a mapping.
+compiled predicate takes a mapping and does not raise on values of the wrong
+type: they are missing.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import reduce
+from typing import cast
 
 import polars as pl
 
@@ -161,7 +162,7 @@ class PolarsCompiler:
                 if self.kind(o) is FieldType.NUMBER:
                     members = pl.Series(list(values), dtype=NUMBER).implode()
                 else:
-                    members = _strings(values)  # type: ignore[arg-type]
+                    members = _strings(cast(tuple[str, ...], values))
                 return (x.is_not_null() & ~x.is_in(members)) if negated else x.is_in(members)
             case StartsWith(operand=o, prefixes=prefixes):
                 return _starts_with(self.value(o), prefixes)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from corridor.rules import _values as v
 from corridor.rules._ast import (
@@ -228,7 +229,8 @@ class PythonCompiler:
 
     def _is_in(self, node: IsIn) -> Predicate:
         if self.kind(node.operand) is FieldType.NUMBER:
-            members: frozenset[Any] = frozenset(v.decimal_units(x) for x in node.values)  # type: ignore[arg-type]
+            numbers = cast(tuple[Decimal, ...], node.values)
+            members: frozenset[Any] = frozenset(v.decimal_units(x) for x in numbers)
         else:
             members = frozenset(node.values)
         get = self.value(node.operand)

@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from typing import cast
 
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
@@ -283,10 +284,10 @@ def _build(kind: str, parts: list[Expr | Tree[Token] | Token], pos: Position) ->
             cls = Arithmetic if kind == "arith" else Compare
             return cls(op, exprs[0], exprs[1], pos=pos)
         case "is_in" | "not_in":
-            values = _list_values(parts[1])  # type: ignore[arg-type]
+            values = _list_values(cast(Tree[Token], parts[1]))
             return IsIn(exprs[0], values, negated=kind == "not_in", pos=pos)
         case "startswith":
-            prefixes = _prefixes(parts[1])  # type: ignore[arg-type]
+            prefixes = _prefixes(cast(Tree[Token] | Token, parts[1]))
             return StartsWith(exprs[0], prefixes, pos=pos)
         case "between" | "not_between":
             return Between(exprs[0], exprs[1], exprs[2], negated=kind == "not_between", pos=pos)
@@ -301,7 +302,7 @@ def _build(kind: str, parts: list[Expr | Tree[Token] | Token], pos: Position) ->
             check_number(value, pos)
             return NumberLiteral(value, pos=pos)
         case "string":
-            return StringLiteral(_string(parts[0]), pos=pos)  # type: ignore[arg-type]
+            return StringLiteral(_string(cast(Token, parts[0])), pos=pos)
         case "true" | "false":
             return BooleanLiteral(kind == "true", pos=pos)
         case "field":
@@ -357,7 +358,7 @@ def _prefixes(part: Tree[Token] | Token) -> tuple[str, ...]:
         raise RuleTypeError(
             'startswith needs strings, e.g. ["8703"]', line=pos.line, column=pos.column
         )
-    return values  # type: ignore[return-value]
+    return cast(tuple[str, ...], values)
 
 
 def _call(name: str, args: list[Expr], pos: Position) -> Expr:

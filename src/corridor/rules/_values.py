@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal
+from typing import Any
 
 from corridor.rules._types import FieldType
 
@@ -142,19 +143,19 @@ def days_between(a: int, b: int, a_is_datetime: bool, b_is_datetime: bool) -> in
     return diff // DAY_US if diff >= 0 else -(-diff // DAY_US)
 
 
-def format_value(kind: FieldType, value: object) -> str:
+def format_value(kind: FieldType, value: Any) -> str:
     """A (present) value in the closure's representation, as an analyst would write it."""
     if kind is FieldType.NUMBER:
-        number = units_decimal(value).normalize(DECIMAL_CONTEXT)  # type: ignore[arg-type]
+        number = units_decimal(value).normalize(DECIMAL_CONTEXT)
         return format(number, "f")
     if kind is FieldType.BOOLEAN:
         return "true" if value else "false"
     if kind is FieldType.DATE:
-        return _format_days(value)  # type: ignore[arg-type]
+        return _format_days(value)
     if kind is FieldType.DATETIME:
-        return _format_us(value)  # type: ignore[arg-type]
+        return _format_us(value)
     if kind is FieldType.STRING_LIST:
-        return "[" + ", ".join(str(item) for item in value) + "]"  # type: ignore[attr-defined]
+        return "[" + ", ".join(str(item) for item in value) + "]"
     return str(value) or '""'  # an empty string is shown, not left out
 
 

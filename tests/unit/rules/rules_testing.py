@@ -243,7 +243,7 @@ def _conditions(sub: Any) -> list[st.SearchStrategy[r.Expr]]:
         st.builds(lambda ops: r.Or(tuple(ops)), st.lists(cond, min_size=2, max_size=3)),
         st.builds(r.InList, st.sampled_from(["ONE", "PFX", "TWO", "DOCS", "EMPTY"])),
         st.builds(r.InList, st.just("ONE"), st.one_of(sub(T.STRING), sub(T.STRING_LIST))),
-        st.builds(r.InList, st.just("PFX"), sub(T.STRING)),
+        st.builds(r.InList, st.just("PFX"), st.one_of(sub(T.STRING), sub(T.STRING_LIST))),
     ]
 
 
