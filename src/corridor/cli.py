@@ -51,10 +51,11 @@ def serve(
 
     application = create_app()
     console = Console()
-    console.print(
-        f"corridor is serving on http://{host}:{port}  "
-        f"— API docs: http://{host}:{port}/docs  health: http://{host}:{port}/api/v1/health"
-    )
+    base = f"http://{host}:{port}"
+    console.print(f"[bold]corridor[/] is serving on {base}", highlight=False)
+    console.print(f"  API documentation: {base}/docs", highlight=False)
+    console.print(f"  health:            {base}/api/v1/health", highlight=False)
+    console.print(f"  declarations:      {base}/api/v1/declarations", highlight=False)
     uvicorn.run(application, host=host, port=port, log_level="info")
 
 

@@ -240,10 +240,13 @@ def _convert(root: Tree[Token]) -> Expr:
     stack: list[tuple[Tree[Token], bool]] = [(root, False)]
     while stack:
         tree, ready = stack.pop()
-        subtrees = [c for c in tree.children if isinstance(c, Tree)]
         if not ready:
             stack.append((tree, True))
-            stack.extend((c, False) for c in subtrees if c.data not in _PARENT_HANDLED)
+            stack.extend(
+                (c, False)
+                for c in tree.children
+                if isinstance(c, Tree) and c.data not in _PARENT_HANDLED
+            )
             continue
         parts: list[Expr | Tree[Token] | Token] = []
         depth = 0
@@ -254,16 +257,16 @@ def _convert(root: Tree[Token]) -> Expr:
                 parts.append(node)
             else:
                 parts.append(child)
-        node = _build(str(tree.data), parts, _pos_of(tree))
+        pos = _pos_of(tree)
         if depth + 1 > MAX_DEPTH:
             raise RuleLimitError(
                 f"criterion is nested more than {MAX_DEPTH} levels deep",
                 limit="depth",
                 maximum=MAX_DEPTH,
-                line=node.pos.line if node.pos else None,
-                column=node.pos.column if node.pos else None,
+                line=pos.line,
+                column=pos.column,
             )
-        done[id(tree)] = (node, depth + 1)
+        done[id(tree)] = (_build(str(tree.data), parts, pos), depth + 1)
     return done[id(root)][0]
 
 
