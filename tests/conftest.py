@@ -70,14 +70,31 @@ def pg_engine() -> Iterator[Engine]:
             pytest.fail(f"PostgreSQL required but unusable at {PG_URL}: {exc}", pytrace=False)
         pytest.skip(f"PostgreSQL unreachable: {exc}")
     upgrade(engine)
+    with engine.connect() as connection:
+        seeded = {
+            name: [
+                dict(row)
+                for row in connection.execute(Base.metadata.tables[name].select()).mappings()
+            ]
+            for name in SEEDED_TABLES
+        }
+    engine.info["seeded"] = seeded
     yield engine
     engine.dispose()
 
 
+#: Tables the migrations fill with reference data; restored after each wipe.
+SEEDED_TABLES = ("measures", "selectivity_state")
+
+
 def _truncate(engine: Engine) -> None:
+    """Empty every table, then put back what the migrations seeded (as a fresh install has)."""
     names = ", ".join(table.name for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for name, rows in engine.info["seeded"].items():
+            if rows:
+                connection.execute(Base.metadata.tables[name].insert(), rows)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -9,7 +9,28 @@ from corridor.db.tables.declarations import (
     ImportRunRow,
 )
 
+from corridor.db.tables.profiles import (
+    DecisionRow,
+    MeasureRow,
+    OfficeParameterRow,
+    ProfileTransitionRow,
+    ProfileVersionRow,
+    ReferenceListRow,
+    ReferenceListVersionRow,
+    RerouteRow,
+    SelectivityStateRow,
+)
+
 __all__ = [
+    "DecisionRow",
+    "MeasureRow",
+    "OfficeParameterRow",
+    "ProfileTransitionRow",
+    "ProfileVersionRow",
+    "ReferenceListRow",
+    "ReferenceListVersionRow",
+    "RerouteRow",
+    "SelectivityStateRow",
     "Base",
     "DeclarationRow",
     "ExchangeRateRow",
