@@ -78,13 +78,14 @@ def pg_engine() -> Iterator[Engine]:
             ]
             for name in SEEDED_TABLES
         }
-    engine.info["seeded"] = seeded
+    _SEEDED.update(seeded)
     yield engine
     engine.dispose()
 
 
 #: Tables the migrations fill with reference data; restored after each wipe.
 SEEDED_TABLES = ("measures", "selectivity_state")
+_SEEDED: dict[str, list[dict[str, object]]] = {}
 
 
 def _truncate(engine: Engine) -> None:
@@ -92,7 +93,7 @@ def _truncate(engine: Engine) -> None:
     names = ", ".join(table.name for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        for name, rows in engine.info["seeded"].items():
+        for name, rows in _SEEDED.items():
             if rows:
                 connection.execute(Base.metadata.tables[name].insert(), rows)
 

@@ -24,6 +24,9 @@ from corridor.errors import (
     NotFound,
 )
 from corridor.health import router as health_router
+from corridor.profiles.api import router as profiles_router
+from corridor.selectivity.api import router as selectivity_router
+from corridor.selectivity.snapshot import ProfileSetHolder
 
 _STATUS: dict[type[CorridorError], int] = {
     InvalidInput: 422,
@@ -60,8 +63,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.add_exception_handler(CorridorError, _corridor_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
+    app.state.profile_sets = ProfileSetHolder()
+    app.state.selection_secret = settings.selection_secret.encode()
     app.include_router(health_router)
+    # Decision routes first: /declarations/{number:path} would swallow ".../decision".
+    app.include_router(selectivity_router)
     app.include_router(declarations_router)
+    app.include_router(profiles_router)
     return app
 
 

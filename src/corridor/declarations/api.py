@@ -1,50 +1,24 @@
-"""HTTP routes for declarations (``/api/v1/declarations``)."""
+"""HTTP routes to read declarations (``/api/v1/declarations``).
+
+Submission (``POST``) is in ``corridor.selectivity.api``: it stores and assesses.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query
 
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import service
 from corridor.declarations.repository import ListFilters
-from corridor.declarations.schemas import (
-    DeclarationCreate,
-    DeclarationPage,
-    DeclarationRead,
-    Flow,
-)
+from corridor.declarations.schemas import DeclarationPage, DeclarationRead, Flow
 from corridor.web.deps import ErrorBody, unit_of_work
 
 router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"])
 
 UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
-
-
-@router.post(
-    "",
-    response_model=DeclarationRead,
-    status_code=status.HTTP_201_CREATED,
-    responses={
-        200: {"model": DeclarationRead, "description": "identical content was already stored"},
-        409: {"model": ErrorBody, "description": "different content under a stored key"},
-        422: {"model": ErrorBody, "description": "validation failed; every field is listed"},
-    },
-)
-def submit_declaration(
-    declaration_in: DeclarationCreate, uow: UoW, response: Response
-) -> DeclarationRead:
-    """Submit one declaration version.
-
-    201 when stored; 200 with the stored version when identical content was sent
-    before; 409 when the key holds different content or the version leaves a gap.
-    """
-    submission = service.submit(uow=uow, declaration_in=declaration_in, source="api")
-    if not submission.created:
-        response.status_code = status.HTTP_200_OK
-    return submission.declaration
 
 
 @router.get(

@@ -8,7 +8,6 @@ from corridor.db.tables.declarations import (
     GroundTruthRow,
     ImportRunRow,
 )
-
 from corridor.db.tables.profiles import (
     DecisionRow,
     MeasureRow,
@@ -22,7 +21,13 @@ from corridor.db.tables.profiles import (
 )
 
 __all__ = [
+    "Base",
     "DecisionRow",
+    "DeclarationRow",
+    "ExchangeRateRow",
+    "GoodsItemRow",
+    "GroundTruthRow",
+    "ImportRunRow",
     "MeasureRow",
     "OfficeParameterRow",
     "ProfileTransitionRow",
@@ -31,10 +36,4 @@ __all__ = [
     "ReferenceListVersionRow",
     "RerouteRow",
     "SelectivityStateRow",
-    "Base",
-    "DeclarationRow",
-    "ExchangeRateRow",
-    "GoodsItemRow",
-    "GroundTruthRow",
-    "ImportRunRow",
 ]

@@ -1,0 +1,537 @@
+"""Use cases: the measures catalogue, named lists, risk profile versions and their lifecycle.
+
+Lifecycle of a profile version::
+
+    draft → submitted → approved → active ⇄ suspended → retired
+      ↑         │ (reject)                   └──────────→ expired (validity ended)
+      └─────────┘
+
+* An approved, active, suspended, retired or expired version is never edited:
+  editing makes a new draft version. A draft (or a submitted version, which
+  returns to draft) is edited in place.
+* Approval is by a different person than the author (four eyes); both names and
+  times are recorded.
+* Activating a version retires the profile's previously active or suspended version.
+* Every change of state is journalled (actor, time, from, to, comment).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from corridor import rules
+from corridor.db.tables import (
+    MeasureRow,
+    OfficeParameterRow,
+    ProfileVersionRow,
+    ReferenceListRow,
+    ReferenceListVersionRow,
+)
+from corridor.db.uow import UnitOfWork
+from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.profiles import repository
+from corridor.profiles.schemas import (
+    CriteriaProblem,
+    CriteriaResult,
+    MeasureCreate,
+    MeasureRead,
+    MeasureUpdate,
+    OfficeParametersIn,
+    OfficeParametersRead,
+    ProfileCreate,
+    ProfileDraft,
+    ProfileRead,
+    ReferenceListCreate,
+    ReferenceListRead,
+    TransitionRead,
+)
+from corridor.selectivity.facts import fact_schema
+
+SYSTEM = "system"
+EDITABLE = ("draft", "submitted")
+IN_FORCE = ("active", "suspended")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# =========================================================================== measures
+
+
+def list_measures(*, uow: UnitOfWork) -> list[MeasureRead]:
+    """The measures catalogue."""
+    return [MeasureRead.model_validate(row) for row in repository.measures(uow.session)]
+
+
+def create_measure(*, uow: UnitOfWork, measure_in: MeasureCreate, actor: str) -> MeasureRead:
+    """Add a measure to the catalogue. Raises Conflict when the code exists."""
+    if repository.measure(uow.session, measure_in.code) is not None:
+        raise Conflict(f"measure {measure_in.code} already exists")
+    row = MeasureRow(**measure_in.model_dump(), updated_at=_now(), updated_by=actor)
+    repository.add(uow.session, row)
+    repository.bump_generation(uow.session)
+    return MeasureRead.model_validate(row)
+
+
+def update_measure(
+    *, uow: UnitOfWork, code: str, measure_in: MeasureUpdate, actor: str
+) -> MeasureRead:
+    """Change a measure's name, channel or description."""
+    row = _measure_or_raise(uow, code)
+    for name, value in measure_in.model_dump().items():
+        setattr(row, name, value)
+    row.updated_at, row.updated_by = _now(), actor
+    repository.bump_generation(uow.session)
+    return MeasureRead.model_validate(row)
+
+
+def delete_measure(*, uow: UnitOfWork, code: str) -> None:
+    """Remove a measure nobody uses. Raises Conflict naming the profile versions using it."""
+    row = _measure_or_raise(uow, code)
+    users = repository.profile_versions_using_measure(uow.session, code)
+    if users:
+        raise Conflict(f"measure {code} is used by {', '.join(users[:10])}; it cannot be deleted")
+    repository.delete(uow.session, row)
+
+
+def _measure_or_raise(uow: UnitOfWork, code: str) -> MeasureRow:
+    row = repository.measure(uow.session, code)
+    if row is None:
+        raise NotFound(f"measure {code} does not exist")
+    return row
+
+
+# =========================================================================== lists
+
+
+def named_lists(*, uow: UnitOfWork) -> list[rules.NamedList]:
+    """The current version of every list, as the criteria language takes them."""
+    return [
+        _named(head, version) for head, version in repository.current_list_versions(uow.session)
+    ]
+
+
+def list_versions(*, uow: UnitOfWork) -> dict[str, int]:
+    """The current version of every list, by name."""
+    return {head.name: head.current_version for head in repository.reference_lists(uow.session)}
+
+
+def _named(head: ReferenceListRow, version: ReferenceListVersionRow) -> rules.NamedList:
+    return rules.NamedList(
+        name=head.name,
+        key_fields=tuple(head.key_fields),
+        entries=frozenset(tuple(entry) for entry in version.entries),
+        prefix_fields=frozenset(head.prefix_fields),
+    )
+
+
+def create_list(*, uow: UnitOfWork, list_in: ReferenceListCreate, actor: str) -> ReferenceListRead:
+    """Create a named list with its first version of entries."""
+    if repository.reference_list(uow.session, list_in.name) is not None:
+        raise Conflict(f"list {list_in.name} already exists; upload entries as a new version")
+    schema = fact_schema()
+    keys = list_in.key_fields or []
+    unknown = [key for key in keys if key not in schema]
+    if unknown:
+        raise InvalidInput(
+            "unknown key fields",
+            [
+                FieldError(("key_fields",), f"{key!r} is not a fact criteria can read")
+                for key in unknown
+            ],
+        )
+    now = _now()
+    head = ReferenceListRow(
+        name=list_in.name,
+        kind=list_in.kind,
+        description=list_in.description,
+        key_fields=keys,
+        prefix_fields=list_in.prefix_fields or [],
+        confidential=list_in.confidential,
+        current_version=1,
+        created_at=now,
+        created_by=actor,
+    )
+    repository.add(uow.session, head)
+    version = _add_list_version(uow, head, list_in.entries, "created", actor, 1)
+    return _list_read(head, version, with_entries=True)
+
+
+def replace_entries(
+    *, uow: UnitOfWork, name: str, entries: Sequence[Sequence[str]], comment: str, actor: str
+) -> ReferenceListRead:
+    """Store a new version of a list's entries; decisions keep the version they used."""
+    head = _list_or_raise(uow, name)
+    width = len(head.key_fields)
+    bad = [
+        FieldError(("entries", index), f"has {len(entry)} values, the list has {width} key(s)")
+        for index, entry in enumerate(entries)
+        if len(entry) != width
+    ]
+    if bad:
+        raise InvalidInput(f"entries do not fit list {name}", bad[:50])
+    head.current_version += 1
+    version = _add_list_version(uow, head, entries, comment, actor, head.current_version)
+    return _list_read(head, version, with_entries=True)
+
+
+def parse_list_csv(*, name: str, text: str, key_fields: Sequence[str]) -> list[list[str]]:
+    """Entries from CSV text whose header names the list's key fields (in any order)."""
+    reader = csv.reader(io.StringIO(text))
+    header = [column.strip() for column in next(reader, [])]
+    if sorted(header) != sorted(key_fields):
+        raise InvalidInput(
+            f"the CSV header does not fit list {name}",
+            [FieldError(("header",), f"expected columns {list(key_fields)}, got {header}")],
+        )
+    order = [header.index(key) for key in key_fields]
+    entries, errors = [], []
+    for number, row in enumerate(reader, start=1):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header) or any(not row[i].strip() for i in order):
+            errors.append(FieldError(("row", number), "every key column needs a value"))
+            continue
+        entries.append([row[i].strip() for i in order])
+    if errors:
+        raise InvalidInput(f"{len(errors)} row(s) of the CSV are incomplete", errors[:50])
+    return entries
+
+
+def get_list(*, uow: UnitOfWork, name: str, version: int | None = None) -> ReferenceListRead:
+    """A list with its entries (the current version unless asked)."""
+    head = _list_or_raise(uow, name)
+    row = repository.list_version(uow.session, name, version or head.current_version)
+    if row is None:
+        raise NotFound(f"list {name} has no version {version}")
+    return _list_read(head, row, with_entries=True)
+
+
+def list_lists(*, uow: UnitOfWork) -> list[ReferenceListRead]:
+    """Every list, without entries."""
+    result = []
+    for head, version in repository.current_list_versions(uow.session):
+        result.append(_list_read(head, version, with_entries=False))
+    return result
+
+
+def _add_list_version(
+    uow: UnitOfWork,
+    head: ReferenceListRow,
+    entries: Sequence[Sequence[str]],
+    comment: str,
+    actor: str,
+    number: int,
+) -> ReferenceListVersionRow:
+    unique = sorted({tuple(entry) for entry in entries})
+    version = ReferenceListVersionRow(
+        list_name=head.name,
+        version=number,
+        entries=[list(entry) for entry in unique],
+        entry_count=len(unique),
+        comment=comment,
+        created_at=_now(),
+        created_by=actor,
+    )
+    repository.add(uow.session, version)
+    repository.bump_generation(uow.session)
+    return version
+
+
+def _list_or_raise(uow: UnitOfWork, name: str) -> ReferenceListRow:
+    head = repository.reference_list(uow.session, name)
+    if head is None:
+        raise NotFound(f"list {name} does not exist")
+    return head
+
+
+def _list_read(
+    head: ReferenceListRow, version: ReferenceListVersionRow, *, with_entries: bool
+) -> ReferenceListRead:
+    return ReferenceListRead(
+        name=head.name,
+        kind=head.kind,
+        description=head.description,
+        key_fields=head.key_fields,
+        prefix_fields=head.prefix_fields,
+        confidential=head.confidential,
+        version=version.version,
+        entry_count=version.entry_count,
+        entries=[list(entry) for entry in version.entries] if with_entries else None,
+        updated_at=version.created_at,
+        updated_by=version.created_by,
+    )
+
+
+# =========================================================================== criteria
+
+
+def check_criteria(*, uow: UnitOfWork, criteria: str) -> CriteriaResult:
+    """Parse and type-check criteria against the facts and the current lists."""
+    try:
+        checked = rules.check(criteria, fact_schema(), named_lists(uow=uow))
+    except rules.RuleError as exc:
+        return CriteriaResult(
+            valid=False,
+            problem=CriteriaProblem(
+                message=str(exc),
+                line=getattr(exc, "line", None),
+                column=getattr(exc, "column", None),
+                excerpt=getattr(exc, "excerpt", None),
+                suggestion=getattr(exc, "suggestion", None),
+            ),
+        )
+    return CriteriaResult(
+        valid=True,
+        fields=sorted(checked.fields),
+        lists=sorted(checked.lists),
+        canonical=rules.to_text(checked.expr),
+    )
+
+
+def _criteria_or_raise(uow: UnitOfWork, criteria: str) -> dict[str, Any]:
+    result = check_criteria(uow=uow, criteria=criteria)
+    if result.problem is not None:
+        where = ""
+        if result.problem.line is not None:
+            where = f" (line {result.problem.line}, column {result.problem.column})"
+        raise InvalidInput(
+            f"the criteria do not compile{where}",
+            [FieldError(("criteria",), result.problem.message)],
+        )
+    return rules.to_json(rules.parse(criteria))
+
+
+def _measures_or_raise(uow: UnitOfWork, draft: ProfileDraft) -> None:
+    missing = [m.code for m in draft.measures if repository.measure(uow.session, m.code) is None]
+    if missing:
+        raise InvalidInput(
+            "unknown measures",
+            [
+                FieldError(("measures",), f"measure {code} is not in the catalogue")
+                for code in missing
+            ],
+        )
+
+
+# =========================================================================== profiles
+
+
+def create_profile(*, uow: UnitOfWork, profile_in: ProfileCreate, actor: str) -> ProfileRead:
+    """Draft version 1 of a new profile. Raises Conflict when the code exists."""
+    if repository.latest_version(uow.session, profile_in.code) is not None:
+        raise Conflict(f"profile {profile_in.code} already exists; edit it to draft a new version")
+    row = _new_version(uow, profile_in.code, 1, profile_in, actor)
+    return _read(uow, row)
+
+
+def edit_profile(*, uow: UnitOfWork, code: str, draft: ProfileDraft, actor: str) -> ProfileRead:
+    """Change a profile: a draft is edited in place (a submitted one returns to draft);
+    an approved or later version is never edited — a new draft version is made."""
+    latest = _latest_or_raise(uow, code)
+    if latest.status in EDITABLE:
+        criteria_json = _criteria_or_raise(uow, draft.criteria)
+        _measures_or_raise(uow, draft)
+        _apply(latest, draft, criteria_json)
+        if latest.status == "submitted":
+            _transition(uow, latest, "draft", actor, "edited after submission")
+            latest.submitted_by = latest.submitted_at = None
+        return _read(uow, latest)
+    row = _new_version(uow, code, latest.version + 1, draft, actor)
+    return _read(uow, row)
+
+
+def _new_version(
+    uow: UnitOfWork, code: str, version: int, draft: ProfileDraft, actor: str
+) -> ProfileVersionRow:
+    criteria_json = _criteria_or_raise(uow, draft.criteria)
+    _measures_or_raise(uow, draft)
+    row = ProfileVersionRow(
+        code=code, version=version, status="draft", author=actor, created_at=_now()
+    )
+    _apply(row, draft, criteria_json)
+    repository.add(uow.session, row)
+    repository.record_transition(
+        uow.session,
+        profile_version_id=row.id,
+        from_status=None,
+        to_status="draft",
+        actor=actor,
+        at=_now(),
+        comment="drafted",
+    )
+    return row
+
+
+def _apply(row: ProfileVersionRow, draft: ProfileDraft, criteria_json: dict[str, Any]) -> None:
+    data = draft.model_dump(exclude={"code"}, mode="python")
+    data["measures"] = [m.model_dump() for m in draft.measures]
+    data["criteria_json"] = criteria_json
+    for name, value in data.items():
+        setattr(row, name, value)
+
+
+def get_profile(*, uow: UnitOfWork, code: str, version: int | None = None) -> ProfileRead:
+    """A profile version (the latest unless asked) with its journal."""
+    if version is None:
+        return _read(uow, _latest_or_raise(uow, code))
+    row = repository.profile_version(uow.session, code, version)
+    if row is None:
+        raise NotFound(f"profile {code} has no version {version}")
+    return _read(uow, row)
+
+
+def list_profiles(
+    *, uow: UnitOfWork, status: str | None = None, kind: str | None = None
+) -> list[ProfileRead]:
+    """The latest version of every profile, or every version in a state."""
+    return [
+        _read(uow, row, journal=False)
+        for row in repository.profiles(uow.session, status=status, kind=kind)
+    ]
+
+
+# ------------------------------------------------------------------ transitions
+
+#: (from states, to state) per action.
+ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "submit": (("draft",), "submitted"),
+    "reject": (("submitted",), "draft"),
+    "approve": (("submitted",), "approved"),
+    "activate": (("approved",), "active"),
+    "suspend": (("active",), "suspended"),
+    "resume": (("suspended",), "active"),
+    "retire": (("approved", "active", "suspended"), "retired"),
+}
+
+
+def transition(
+    *, uow: UnitOfWork, code: str, version: int, action: str, actor: str, comment: str = ""
+) -> ProfileRead:
+    """Move a profile version along its lifecycle. Raises Conflict for a move not allowed
+    from the current state, and for an approval by the version's author (four eyes)."""
+    if action not in ACTIONS:
+        raise NotFound(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
+    row = repository.profile_version(uow.session, code, version)
+    if row is None:
+        raise NotFound(f"profile {code} has no version {version}")
+    allowed, target = ACTIONS[action]
+    if row.status not in allowed:
+        raise Conflict(
+            f"profile {code} v{version} is {row.status}; {action} needs it {' or '.join(allowed)}"
+        )
+    now = _now()
+    if action == "submit":
+        row.submitted_by, row.submitted_at = actor, now
+    elif action == "approve":
+        if actor == row.author:
+            raise Conflict(
+                f"four eyes: {actor} wrote profile {code} v{version} and cannot approve it"
+            )
+        row.approved_by, row.approved_at = actor, now
+    elif action in ("activate", "resume"):
+        if row.valid_to is not None and row.valid_to < now.date():
+            raise Conflict(f"profile {code} v{version} expired on {row.valid_to}")
+        if action == "activate":
+            for other in repository.versions_in(uow.session, code, IN_FORCE):
+                if other.id != row.id:
+                    _transition(uow, other, "retired", actor, f"replaced by v{version}")
+                    other.ended_at = now
+            row.activated_at = now
+    elif action == "retire":
+        row.ended_at = now
+    _transition(uow, row, target, actor, comment)
+    if target in IN_FORCE or action in ("suspend", "retire", "resume"):
+        repository.bump_generation(uow.session)
+    return _read(uow, row)
+
+
+def expire_due(*, uow: UnitOfWork, today: date) -> list[str]:
+    """Mark active or suspended versions whose validity ended before ``today`` as expired."""
+    expired = []
+    for row in repository.in_force(uow.session):
+        if row.valid_to is not None and row.valid_to < today:
+            _transition(uow, row, "expired", SYSTEM, f"validity ended {row.valid_to}")
+            row.ended_at = _now()
+            expired.append(f"{row.code} v{row.version}")
+    if expired:
+        repository.bump_generation(uow.session)
+    return expired
+
+
+def active_versions(*, uow: UnitOfWork) -> list[ProfileVersionRow]:
+    """The versions in force and active (what the engine compiles)."""
+    return repository.profiles(uow.session, status="active")
+
+
+def _transition(
+    uow: UnitOfWork, row: ProfileVersionRow, target: str, actor: str, comment: str
+) -> None:
+    repository.record_transition(
+        uow.session,
+        profile_version_id=row.id,
+        from_status=row.status,
+        to_status=target,
+        actor=actor,
+        at=_now(),
+        comment=comment,
+    )
+    row.status = target
+
+
+def _latest_or_raise(uow: UnitOfWork, code: str) -> ProfileVersionRow:
+    row = repository.latest_version(uow.session, code)
+    if row is None:
+        raise NotFound(f"profile {code} does not exist")
+    return row
+
+
+def _read(uow: UnitOfWork, row: ProfileVersionRow, *, journal: bool = True) -> ProfileRead:
+    uow.session.flush()
+    data = {
+        column: getattr(row, column) for column in ProfileRead.model_fields if hasattr(row, column)
+    }
+    data["transitions"] = (
+        [TransitionRead.model_validate(t) for t in repository.transitions(uow.session, row.id)]
+        if journal
+        else []
+    )
+    return ProfileRead.model_validate(data)
+
+
+# =========================================================================== office parameters
+
+
+def list_office_parameters(*, uow: UnitOfWork) -> list[OfficeParametersRead]:
+    """Parameters of every office and flow that has them."""
+    return [
+        OfficeParametersRead.model_validate(row)
+        for row in repository.office_parameters(uow.session)
+    ]
+
+
+def set_office_parameters(
+    *, uow: UnitOfWork, office: str, flow: str, parameters: OfficeParametersIn, actor: str
+) -> OfficeParametersRead:
+    """Create or replace the parameters of one office and flow."""
+    row = repository.office_parameter(uow.session, office, flow)
+    if row is None:
+        row = OfficeParameterRow(office=office, flow=flow)
+        uow.session.add(row)
+    for name, value in parameters.model_dump().items():
+        setattr(row, name, value)
+    row.updated_at, row.updated_by = _now(), actor
+    uow.session.flush()
+    repository.bump_generation(uow.session)
+    return OfficeParametersRead.model_validate(row)
+
+
+def office_parameters_of(*, uow: UnitOfWork, office: str, flow: str) -> OfficeParametersRead | None:
+    """The parameters of one office and flow, if set."""
+    row = repository.office_parameter(uow.session, office, flow)
+    return None if row is None else OfficeParametersRead.model_validate(row)

@@ -1,0 +1,88 @@
+"""HTTP routes: a declaration's decision and officers' re-routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+
+from corridor.db.uow import UnitOfWork
+from corridor.declarations.schemas import DeclarationCreate
+from corridor.selectivity import service
+from corridor.selectivity.schemas import (
+    REROUTE_REASONS,
+    DecisionRead,
+    DeclarationAssessed,
+    RerouteIn,
+)
+from corridor.selectivity.snapshot import ProfileSetHolder
+from corridor.web.deps import ErrorBody, unit_of_work
+
+router = APIRouter(prefix="/api/v1", tags=["selectivity"])
+UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
+ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+
+
+@router.post(
+    "/declarations",
+    response_model=DeclarationAssessed,
+    status_code=status.HTTP_201_CREATED,
+    tags=["declarations"],
+    responses={
+        200: {"model": DeclarationAssessed, "description": "identical content was stored before"},
+        409: {"model": ErrorBody, "description": "different content under a stored key"},
+        422: {"model": ErrorBody, "description": "validation failed; every field is listed"},
+    },
+)
+def submit_declaration(
+    declaration_in: DeclarationCreate, uow: UoW, request: Request, response: Response
+) -> DeclarationAssessed:
+    """Submit one declaration version; the decision (channel, measures, reasons) comes back
+    in the same response.
+
+    201 when stored and assessed; 200 with the stored version and its decision when
+    identical content was sent before; 409 when the key holds different content or
+    the version leaves a gap.
+    """
+    holder, secret = selection(request)
+    assessed, created = service.submit(
+        uow=uow, declaration_in=declaration_in, holder=holder, secret=secret
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return assessed
+
+
+@router.get("/reroute-reasons")
+def reroute_reasons() -> dict[str, str]:
+    """The reason codes an officer gives for a re-route."""
+    return REROUTE_REASONS
+
+
+@router.get("/declarations/{number:path}/decision", response_model=DecisionRead, responses=ERRORS)
+def get_decision(
+    number: str, uow: UoW, version: Annotated[int | None, Query(ge=1)] = None
+) -> DecisionRead:
+    """The selectivity decision of a declaration (the latest version unless asked)."""
+    return service.get_decision(uow=uow, number=number, version=version)
+
+
+@router.post("/declarations/{number:path}/reroute", response_model=DecisionRead, responses=ERRORS)
+def reroute(
+    number: str,
+    reroute_in: RerouteIn,
+    uow: UoW,
+    officer: Annotated[str, Header(alias="X-Corridor-Actor", min_length=1, max_length=80)],
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> DecisionRead:
+    """Change the channel with a reason code and comment: a new record, never an edit."""
+    decision = service.reroute(
+        uow=uow, number=number, version=version, reroute_in=reroute_in, officer=officer
+    )
+    uow.commit()
+    return decision
+
+
+def selection(request: Request) -> tuple[ProfileSetHolder, bytes]:
+    """The worker's profile-set holder and the selection secret."""
+    return request.app.state.profile_sets, request.app.state.selection_secret

@@ -1,0 +1,1000 @@
+"""The selectivity engine: which controls a declaration gets, and why.
+
+Pure code (standard library and :mod:`corridor.rules`): plain data in, plain
+data out, so the same engine runs in a request, a backtest or a batch job.
+
+Use::
+
+    profile_set = compile_profile_set(specs, measures=catalogue, lists=lists,
+                                      list_versions=versions, schema=fact_schema(),
+                                      version="2026-11-27T10:00:00Z#42")
+    decision = assess(declaration, profile_set, parameters=office_parameters,
+                      secret=selection_secret, at=now)
+    store(decision.to_json())
+
+Semantics
+---------
+**Profiles.** A profile is *tested* on a declaration when the declaration's
+flow, office and procedure are in its scope (an empty scope set means all) and
+``at.date()`` lies within ``valid_from``/``valid_to`` (inclusive; ``None`` is
+open). Its criteria are evaluated on every goods item row (a header fact reads
+the same on each row); it *matches* when at least one item matches. The hit
+records the matching item numbers and the plain-words explanation of the first.
+
+**Selection.** A matching profile draws ``d = draw(secret, key, code,
+str(version))`` and is *selected* when ``d < selection_rate / 100`` (compared
+exactly, not in floating point). A match that is not selected is still a hit,
+with ``selected`` false: the log of "matched, not selected".
+
+**Exemptions.** A profile exempting low-risk traders, on a declaration whose
+trader category is ``"low"``, or exempting AEO holders, on a declaration of an
+AEO, has an *exempt* trader: only its mandatory measures apply, and a profile
+without mandatory measures selects nothing (the hit says ``exempt``). Random
+control is never exempted: it is the control group that tells whether
+targeting beats chance.
+
+**Random control.** For each channel (red, yellow, blue) with a rate in the
+office parameters, ``draw(secret, key, "random", channel) < rate / 100``
+applies :data:`RANDOM_MEASURES` ``[channel]`` as a mandatory measure whose
+source is random. When the parameters set ``expected_floor`` and the caller
+gives ``observed_red_rate`` below it, the red random rate becomes
+``max(rate, expected_floor - observed_red_rate)``; the draw records both rates.
+
+**Measures and channel.** Measures are merged by code (mandatory when any
+source says so), each listing its sources (profile code and version, or
+random). The channel is the most severe channel of the measures applied:
+red (3) > yellow (2) > blue (1) > green (0); green when none applies. A measure
+whose channel is ``"none"`` (102 oral questioning) is listed but never changes
+the channel. The channel comes from measures only, never from a label.
+
+**Draws.** ``HMAC-SHA256(secret, "\\x1f".join(parts))``; the first 8 bytes as a
+big-endian unsigned integer ``u``, and ``draw = u / 2**64`` rounded down to a
+double (so it stays below 1). No global random state: the same secret,
+declaration, profile set and time give the same decision, which can be
+replayed and audited; without the secret no one can predict it.
+
+**The index.** Each profile gets at most one *guard*: a necessary condition the
+index can look up, the most selective of (a) a top-level conjunct of its
+criterion (or the whole criterion) of the form ``field = "x"``, ``field in
+[..]``, ``field startswith [..]``, ``in_list("NAME")`` or ``in_list("NAME",
+field)`` on a one-key list (by entry, or by prefix for prefix lists), or an
+``or`` whose branches all guard the same field the same way; (b) its scope of
+flows, offices or procedures. A row whose value misses the guard cannot match,
+so ``assess`` evaluates a profile only on the rows its guard lets through, and
+not at all when none does; profiles without a guard are always tested. The
+guarantee, checked by a property test: the decision is identical with
+``use_index=False``.
+
+**Problems.** A profile that cannot be compiled (syntax, unknown fact, a
+deleted list, an unknown measure, a rate outside 0-100, an empty validity
+window) is left out of the set and reported in ``ProfileSet.problems``; it never
+stops the others.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any, Final, Literal, NamedTuple, cast
+
+from corridor.rules import (
+    And,
+    Compare,
+    Expr,
+    Field,
+    FieldType,
+    InList,
+    IsIn,
+    NamedList,
+    Or,
+    RuleError,
+    StartsWith,
+    StringLiteral,
+    check,
+    compile_predicate,
+    explain,
+    parse,
+)
+
+Channel = Literal["red", "yellow", "blue", "green"]
+MeasureChannel = Literal["red", "yellow", "blue", "none"]
+RandomChannel = Literal["red", "yellow", "blue"]
+
+#: How severe each channel is; the declaration gets the most severe of its measures'.
+SEVERITY: Final[Mapping[str, int]] = MappingProxyType(
+    {"green": 0, "blue": 1, "yellow": 2, "red": 3}
+)
+#: The measure a random selection of each channel applies.
+RANDOM_MEASURES: Final[Mapping[str, str]] = MappingProxyType(
+    {"red": "109", "yellow": "101", "blue": "801"}
+)
+#: Recorded in every decision; bump it when the semantics above change.
+ENGINE_VERSION: Final = "1.0.0"
+#: Version of the JSON shape of :meth:`Decision.to_json`.
+DECISION_FORMAT: Final = 1
+
+_RANDOM_CHANNELS: Final[tuple[RandomChannel, ...]] = ("red", "yellow", "blue")
+_MEASURE_CHANNELS: Final = frozenset({"red", "yellow", "blue", "none"})
+_SEPARATOR: Final = "\x1f"
+_SCOPE_FIELDS: Final = ("flow", "office", "procedure")
+_LISTY: Final = (list, tuple, set, frozenset)
+
+Row = Mapping[str, Any]
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureSpec:
+    """A measure (form of control) of the catalogue, e.g. 109 physical examination, red."""
+
+    code: str
+    name: str
+    channel: MeasureChannel
+
+    def __post_init__(self) -> None:
+        if self.channel not in _MEASURE_CHANNELS:
+            raise ValueError(f"measure {self.code}: unknown channel {self.channel!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSpec:
+    """One version of a risk profile, as the engine needs it."""
+
+    code: str
+    version: int
+    title: str
+    kind: str
+    risk_area: str
+    criteria: str
+    measures: tuple[tuple[str, bool], ...]  # (measure code, mandatory)
+    selection_rate: Decimal  # percent, 0-100
+    offices: frozenset[str]  # empty: all offices
+    flows: frozenset[str]  # empty: all flows
+    procedures: frozenset[str]  # empty: all procedures
+    exempt_low_risk: bool
+    exempt_aeo: bool
+    valid_from: date | None
+    valid_to: date | None
+    officer_instructions: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeParameters:
+    """Random control rates of one office and flow.
+
+    ``random_rates`` maps ``red``/``yellow``/``blue`` to a percent (0-100).
+    ``expected_floor`` is the percent of declarations that should be selected
+    for red (targeted and random); see the module docstring.
+    """
+
+    office: str
+    flow: str
+    random_rates: Mapping[str, Decimal]
+    expected_floor: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        for channel, rate in self.random_rates.items():
+            if channel not in RANDOM_MEASURES:
+                raise ValueError(f"random rate for unknown channel {channel!r}")
+            _check_percent(rate, f"random rate of {channel}")
+        if self.expected_floor is not None:
+            _check_percent(self.expected_floor, "expected floor")
+        object.__setattr__(self, "random_rates", MappingProxyType(dict(self.random_rates)))
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationFacts:
+    """One declaration version as the engine sees it.
+
+    ``key`` is stable across replays (e.g. ``"number/version"``) and keys the
+    draws; ``rows`` come from :func:`corridor.selectivity.facts.build_rows`.
+    """
+
+    key: str
+    flow: str
+    office: str
+    procedure: str
+    rows: tuple[Row, ...]
+    trader_category: str | None = None
+    aeo: bool = False
+
+
+def _check_percent(value: object, what: str) -> None:
+    if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value <= 100:
+        raise ValueError(f"{what} must be a Decimal percent from 0 to 100, got {value!r}")
+
+
+# --------------------------------------------------------------------------- draws
+
+
+def draw(secret: bytes, *parts: str) -> float:
+    """A keyed, reproducible number in [0, 1): HMAC-SHA256 of the parts joined by U+001F.
+
+    The first 8 bytes of the digest as an unsigned integer over 2**64, rounded
+    down to a double.
+    """
+    digest = hmac.digest(secret, _SEPARATOR.join(parts).encode(), "sha256")
+    # The top 53 bits are exactly what a double holds, so the value never rounds up to 1.
+    return (int.from_bytes(digest[:8], "big") >> 11) * 2.0**-53
+
+
+@functools.lru_cache(maxsize=4096)
+def _threshold(rate: Decimal) -> float:
+    """The smallest double ``t >= rate/100``: for a double ``d``, ``d < t`` iff ``d < rate/100``."""
+    exact = Fraction(rate) / 100
+    nearest = float(exact)
+    return nearest if Fraction(nearest) >= exact else math.nextafter(nearest, math.inf)
+
+
+def selects(value: float, rate: Decimal) -> bool:
+    """Whether a draw falls within a percent rate: ``value < rate / 100``, exactly."""
+    return value < _threshold(rate)
+
+
+# --------------------------------------------------------------------------- compilation
+
+
+class ProfileProblem(NamedTuple):
+    """A profile left out of the set, and why."""
+
+    code: str
+    version: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """A necessary condition of a profile that the index looks up.
+
+    ``scope`` guards test the declaration's ``flow``/``office``/``procedure``;
+    the others test the fact ``field`` of each row: equal to one of ``keys``, or
+    starting with one when ``prefix``.
+    """
+
+    field: str
+    keys: frozenset[str]
+    prefix: bool = False
+    scope: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where and when a profile is in force (empty sets and None dates are open)."""
+
+    flows: frozenset[str]
+    offices: frozenset[str]
+    procedures: frozenset[str]
+    valid_from: date | None
+    valid_to: date | None
+
+    @classmethod
+    def of(cls, spec: ProfileSpec) -> Scope:
+        """The scope of a profile."""
+        return cls(spec.flows, spec.offices, spec.procedures, spec.valid_from, spec.valid_to)
+
+    def covers(self, declaration: DeclarationFacts, today: date) -> bool:
+        """Whether a declaration assessed on ``today`` is in scope."""
+        return (
+            (not self.flows or declaration.flow in self.flows)
+            and (not self.offices or declaration.office in self.offices)
+            and (not self.procedures or declaration.procedure in self.procedures)
+            and (self.valid_from is None or self.valid_from <= today)
+            and (self.valid_to is None or today <= self.valid_to)
+        )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CompiledProfile:
+    """A profile ready to test: its spec, parsed criterion, predicate, measures and guard."""
+
+    spec: ProfileSpec
+    scope: Scope
+    expr: Expr
+    matches: Callable[[Row], bool]
+    lists: frozenset[str]
+    measures: tuple[tuple[MeasureSpec, bool], ...]
+    guard: Guard | None
+    threshold: float
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldIndex:
+    name: str
+    listy: bool  # a STRING_LIST fact: look up each element
+    exact: Mapping[str, tuple[int, ...]]
+    prefixes: tuple[tuple[int, Mapping[str, tuple[int, ...]]], ...]  # (length, prefix -> ids)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ProfileIndex:
+    """Which profiles a declaration can match, by scope and by guard (positions in the set)."""
+
+    always: tuple[int, ...]
+    scope: tuple[tuple[str, Mapping[str, tuple[int, ...]]], ...]
+    fields: tuple[_FieldIndex, ...]
+    # The named lists profiles read, grouped by scope (for the decision's list versions).
+    list_reads: tuple[tuple[Scope, frozenset[str]], ...]
+
+    def candidates(self, declaration: DeclarationFacts) -> dict[int, int]:
+        """Profile position -> bit mask of the rows (bit i: row i) its guard lets through."""
+        rows = declaration.rows
+        full = (1 << len(rows)) - 1
+        found = dict.fromkeys(self.always, full)
+        for name, table in self.scope:
+            for position in table.get(getattr(declaration, name), ()):
+                found[position] = full
+        for index in self.fields:
+            values = _row_values(rows, index.name, index.listy)
+            for value, mask in values.items():
+                for position in index.exact.get(value, ()):
+                    found[position] = found.get(position, 0) | mask
+            for length, table in index.prefixes:
+                for value, mask in values.items():
+                    for position in table.get(value[:length], ()):
+                        found[position] = found.get(position, 0) | mask
+        return found
+
+
+def _row_values(rows: Sequence[Row], name: str, listy: bool) -> dict[str, int]:
+    """Distinct string values of one fact across rows, with the mask of rows holding each."""
+    masks: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        value = row.get(name)
+        bit = 1 << i
+        if isinstance(value, str):
+            masks[value] = masks.get(value, 0) | bit
+        elif listy and isinstance(value, _LISTY):
+            for element in value:
+                if isinstance(element, str):
+                    masks[element] = masks.get(element, 0) | bit
+    return masks
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ProfileSet:
+    """An immutable snapshot of compiled profiles with their index; swap it whole on change."""
+
+    version: str
+    profiles: tuple[CompiledProfile, ...]
+    problems: tuple[ProfileProblem, ...]
+    list_versions: Mapping[str, int]
+    measures: Mapping[str, MeasureSpec]
+    schema: Mapping[str, FieldType]
+    lists: Mapping[str, NamedList]
+    index: ProfileIndex = field(repr=False)
+
+
+class _Unusable(Exception):
+    """A profile that cannot go into the set (its message is the problem reported)."""
+
+
+def compile_profile_set(
+    profiles: Sequence[ProfileSpec],
+    *,
+    measures: Mapping[str, MeasureSpec],
+    lists: Sequence[NamedList],
+    list_versions: Mapping[str, int],
+    schema: Mapping[str, FieldType],
+    version: str,
+) -> ProfileSet:
+    """Compile every profile's criterion once and index the set.
+
+    Profiles that cannot be compiled are reported in ``problems`` and left out.
+    The profiles keep the order of (code, version).
+    """
+    named = MappingProxyType({entry.name: entry for entry in lists})
+    frozen_schema = MappingProxyType(dict(schema))
+    compiled: list[CompiledProfile] = []
+    problems: list[ProfileProblem] = []
+    seen: set[tuple[str, int]] = set()
+    for spec in sorted(profiles, key=lambda p: (p.code, p.version)):
+        try:
+            if (spec.code, spec.version) in seen:
+                raise _Unusable("the same profile version is given twice")
+            seen.add((spec.code, spec.version))
+            compiled.append(_compile(spec, measures, named, frozen_schema))
+        except (RuleError, _Unusable) as exc:
+            problems.append(ProfileProblem(spec.code, spec.version, str(exc)))
+    return ProfileSet(
+        version=version,
+        profiles=tuple(compiled),
+        problems=tuple(problems),
+        list_versions=MappingProxyType(dict(list_versions)),
+        measures=MappingProxyType(dict(measures)),
+        schema=frozen_schema,
+        lists=named,
+        index=_build_index(compiled, frozen_schema),
+    )
+
+
+def _compile(
+    spec: ProfileSpec,
+    catalogue: Mapping[str, MeasureSpec],
+    lists: Mapping[str, NamedList],
+    schema: Mapping[str, FieldType],
+) -> CompiledProfile:
+    rate = spec.selection_rate
+    if not isinstance(rate, Decimal) or not rate.is_finite() or not 0 <= rate <= 100:
+        raise _Unusable(f"selection rate must be from 0 to 100, got {rate!r}")
+    if spec.valid_from and spec.valid_to and spec.valid_to < spec.valid_from:
+        raise _Unusable(f"valid_to {spec.valid_to} is before valid_from {spec.valid_from}")
+    merged: dict[str, bool] = {}
+    for code, mandatory in spec.measures:
+        if code not in catalogue:
+            raise _Unusable(f"unknown measure {code!r}")
+        merged[code] = merged.get(code, False) or mandatory
+    expr = parse(spec.criteria)
+    criterion = check(expr, schema, lists)
+    scope = ((name, getattr(spec, name + "s")) for name in _SCOPE_FIELDS)
+    guards = [Guard(name, keys, scope=True) for name, keys in scope if keys]
+    if (guard := _criteria_guard(expr, schema, lists)) is not None:
+        guards.insert(0, guard)
+    return CompiledProfile(
+        spec=spec,
+        scope=Scope.of(spec),
+        expr=expr,
+        matches=compile_predicate(expr, schema, lists),
+        lists=criterion.lists,
+        measures=tuple((catalogue[code], mandatory) for code, mandatory in merged.items()),
+        guard=min(guards, key=_estimate) if guards else None,
+        threshold=_threshold(rate),
+    )
+
+
+def _criteria_guard(
+    node: Expr, schema: Mapping[str, FieldType], lists: Mapping[str, NamedList]
+) -> Guard | None:
+    """A lookup-able condition implied by ``node`` on the same row, or None."""
+    match node:
+        case And(operands=operands):
+            found = [g for o in operands if (g := _criteria_guard(o, schema, lists)) is not None]
+            return min(found, key=_estimate) if found else None
+        case Or(operands=operands):
+            branches = [_criteria_guard(o, schema, lists) for o in operands]
+            first = branches[0]
+            if first is None or any(
+                g is None or (g.field, g.prefix) != (first.field, first.prefix) for g in branches
+            ):
+                return None
+            keys = frozenset().union(*(g.keys for g in branches if g is not None))
+            return Guard(first.field, keys, first.prefix)
+        case (
+            Compare(op="=", left=Field(name=name), right=StringLiteral(value=value))
+            | Compare(op="=", left=StringLiteral(value=value), right=Field(name=name))
+        ):
+            return _string_guard(name, (value,), False, schema)
+        case IsIn(operand=Field(name=name), values=values, negated=False):
+            return _string_guard(name, values, False, schema)
+        case StartsWith(operand=Field(name=name), prefixes=prefixes):
+            return _string_guard(name, prefixes, True, schema)
+        case InList(list_name=list_name, operand=operand):
+            named = lists.get(list_name)
+            if named is None or len(named.key_fields) != 1:
+                return None
+            key = named.key_fields[0]
+            if operand is not None and not isinstance(operand, Field):
+                return None
+            name = key if operand is None else operand.name
+            prefix = key in named.prefix_fields
+            return _string_guard(name, [e[0] for e in named.entries], prefix, schema, listy=True)
+    return None
+
+
+def _string_guard(
+    name: str,
+    keys: Iterable[object],
+    prefix: bool,
+    schema: Mapping[str, FieldType],
+    *,
+    listy: bool = False,
+) -> Guard | None:
+    kinds = (FieldType.STRING, FieldType.STRING_LIST) if listy else (FieldType.STRING,)
+    values = tuple(keys)
+    if schema.get(name) not in kinds or not all(isinstance(k, str) for k in values):
+        return None
+    return Guard(name, frozenset(cast(tuple[str, ...], values)), prefix)
+
+
+# Rough share of declarations one key of a guard lets through; only the choice
+# between a profile's guards depends on it, never the result.
+_KEY_SHARE: Final[Mapping[str, float]] = MappingProxyType(
+    {
+        "importer": 1e-4,
+        "exporter": 1e-4,
+        "declarant": 1e-3,
+        "vehicle_id": 1e-4,
+        "containers": 1e-4,
+        "hs_code": 1e-4,
+        "subheading": 1e-3,
+        "heading": 1e-2,
+        "chapter": 0.05,
+        "office": 0.05,
+        "flow": 0.4,
+        "procedure": 0.3,
+        "currency": 0.3,
+        "trader_category": 0.3,
+    }
+)
+
+
+def _estimate(guard: Guard) -> float:
+    share = _KEY_SHARE.get(guard.field, 0.1)
+    if guard.prefix:
+        return sum(max(share, 10 ** (-len(key) / 2)) for key in guard.keys)
+    return share * len(guard.keys)
+
+
+def _build_index(
+    profiles: Sequence[CompiledProfile], schema: Mapping[str, FieldType]
+) -> ProfileIndex:
+    always: list[int] = []
+    scope: dict[str, dict[str, list[int]]] = {}
+    exact: dict[str, dict[str, list[int]]] = {}
+    prefixes: dict[str, dict[int, dict[str, list[int]]]] = {}
+    for position, profile in enumerate(profiles):
+        guard = profile.guard
+        if guard is None:
+            always.append(position)
+            continue
+        for key in guard.keys:
+            if guard.scope:
+                table = scope.setdefault(guard.field, {})
+            elif guard.prefix:
+                table = prefixes.setdefault(guard.field, {}).setdefault(len(key), {})
+            else:
+                table = exact.setdefault(guard.field, {})
+            table.setdefault(key, []).append(position)
+    fields = tuple(
+        _FieldIndex(
+            name=name,
+            listy=schema[name] is FieldType.STRING_LIST,
+            exact=_frozen(exact.get(name, {})),
+            prefixes=tuple(
+                (length, _frozen(table)) for length, table in sorted(prefixes.get(name, {}).items())
+            ),
+        )
+        for name in sorted(exact.keys() | prefixes.keys())
+    )
+    reads: dict[Scope, set[str]] = {}
+    for profile in profiles:
+        if profile.lists:
+            reads.setdefault(profile.scope, set()).update(profile.lists)
+    return ProfileIndex(
+        always=tuple(always),
+        scope=tuple((name, _frozen(scope[name])) for name in _SCOPE_FIELDS if name in scope),
+        fields=fields,
+        list_reads=tuple((scope, frozenset(names)) for scope, names in reads.items()),
+    )
+
+
+def _frozen(table: Mapping[str, list[int]]) -> Mapping[str, tuple[int, ...]]:
+    return MappingProxyType({key: tuple(ids) for key, ids in table.items()})
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileHit:
+    """A profile that matched: whether it selected, what it applied, and why."""
+
+    code: str
+    version: int
+    title: str
+    kind: str
+    risk_area: str
+    matched_items: tuple[int, ...]
+    reason: str  # explanation on the first matching item, e.g. "origin CN is in [CN, AE]"
+    draw: float
+    selection_rate: Decimal
+    selected: bool
+    exempt: bool
+    measures: tuple[str, ...]  # codes applied by this hit (none unless selected)
+    officer_instructions: str
+
+
+@dataclass(frozen=True, slots=True)
+class RandomDraw:
+    """One random-control draw: the rate used (after any floor), the draw and its outcome."""
+
+    channel: RandomChannel
+    rate: Decimal
+    draw: float
+    selected: bool
+    configured_rate: Decimal | None  # the office parameter before the expected-rate floor
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureSource:
+    """Why a measure applies: a profile version, or random control (``profile_code`` None)."""
+
+    profile_code: str | None = None
+    profile_version: int | None = None
+
+    @property
+    def is_random(self) -> bool:
+        """True for a random-control selection."""
+        return self.profile_code is None
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedMeasure:
+    """A measure the declaration gets, merged over all its sources."""
+
+    code: str
+    name: str
+    channel: MeasureChannel
+    mandatory: bool
+    sources: tuple[MeasureSource, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of assessing one declaration version; written once, never changed.
+
+    JSON shape (:meth:`to_json`; decimals and times are strings, draws are numbers)::
+
+        {"format": 1, "declaration_key": "KGBSK/011026/0000001/1", "channel": "red",
+         "engine_version": "1.0.0", "profile_set_version": "...",
+         "assessed_at": "2026-10-01T03:30:00+00:00", "trader_category": "medium",
+         "aeo": false, "model_score": "0.91" | null, "list_versions": {"NAME": 3},
+         "hits": [{"code", "version", "title", "kind", "risk_area", "matched_items": [1],
+                   "reason", "draw": 0.0123, "selection_rate": "100", "selected": true,
+                   "exempt": false, "measures": ["109"], "officer_instructions"}],
+         "random": [{"channel": "red", "rate": "2", "configured_rate": "1" | null,
+                           "draw": 0.53, "selected": false}],
+         "measures": [{"code": "109", "name", "channel": "red", "mandatory": true,
+                       "sources": [{"kind": "profile", "code": "...", "version": 3},
+                                   {"kind": "random"}]}]}
+    """
+
+    declaration_key: str
+    channel: Channel
+    hits: tuple[ProfileHit, ...]
+    random: tuple[RandomDraw, ...]
+    measures: tuple[AppliedMeasure, ...]
+    engine_version: str
+    profile_set_version: str
+    list_versions: Mapping[str, int]
+    assessed_at: datetime
+    trader_category: str | None
+    aeo: bool
+    model_score: Decimal | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The decision as JSON-ready data (see the class docstring for the shape)."""
+        return {
+            "format": DECISION_FORMAT,
+            "declaration_key": self.declaration_key,
+            "channel": self.channel,
+            "engine_version": self.engine_version,
+            "profile_set_version": self.profile_set_version,
+            "assessed_at": self.assessed_at.isoformat(),
+            "trader_category": self.trader_category,
+            "aeo": self.aeo,
+            "model_score": _text(self.model_score),
+            "list_versions": dict(self.list_versions),
+            "hits": [
+                {
+                    "code": h.code,
+                    "version": h.version,
+                    "title": h.title,
+                    "kind": h.kind,
+                    "risk_area": h.risk_area,
+                    "matched_items": list(h.matched_items),
+                    "reason": h.reason,
+                    "draw": h.draw,
+                    "selection_rate": _text(h.selection_rate),
+                    "selected": h.selected,
+                    "exempt": h.exempt,
+                    "measures": list(h.measures),
+                    "officer_instructions": h.officer_instructions,
+                }
+                for h in self.hits
+            ],
+            "random": [
+                {
+                    "channel": d.channel,
+                    "rate": _text(d.rate),
+                    "configured_rate": _text(d.configured_rate),
+                    "draw": d.draw,
+                    "selected": d.selected,
+                }
+                for d in self.random
+            ],
+            "measures": [
+                {
+                    "code": m.code,
+                    "name": m.name,
+                    "channel": m.channel,
+                    "mandatory": m.mandatory,
+                    "sources": [
+                        {"kind": "random"}
+                        if s.is_random
+                        else {
+                            "kind": "profile",
+                            "code": s.profile_code,
+                            "version": s.profile_version,
+                        }
+                        for s in m.sources
+                    ],
+                }
+                for m in self.measures
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Decision:
+        """Read back :meth:`to_json`; raises ValueError on anything else."""
+        try:
+            if data["format"] != DECISION_FORMAT:
+                raise ValueError(f"unknown decision format {data['format']!r}")
+            decision = cls(
+                declaration_key=str(data["declaration_key"]),
+                channel=_one_of(data["channel"], SEVERITY),
+                hits=tuple(
+                    ProfileHit(
+                        code=str(h["code"]),
+                        version=int(h["version"]),
+                        title=str(h["title"]),
+                        kind=str(h["kind"]),
+                        risk_area=str(h["risk_area"]),
+                        matched_items=tuple(int(i) for i in h["matched_items"]),
+                        reason=str(h["reason"]),
+                        draw=float(h["draw"]),
+                        selection_rate=Decimal(h["selection_rate"]),
+                        selected=bool(h["selected"]),
+                        exempt=bool(h["exempt"]),
+                        measures=tuple(str(c) for c in h["measures"]),
+                        officer_instructions=str(h["officer_instructions"]),
+                    )
+                    for h in data["hits"]
+                ),
+                random=tuple(
+                    RandomDraw(
+                        channel=_one_of(d["channel"], RANDOM_MEASURES),
+                        rate=Decimal(d["rate"]),
+                        draw=float(d["draw"]),
+                        selected=bool(d["selected"]),
+                        configured_rate=_decimal(d["configured_rate"]),
+                    )
+                    for d in data["random"]
+                ),
+                measures=tuple(
+                    AppliedMeasure(
+                        code=str(m["code"]),
+                        name=str(m["name"]),
+                        channel=_one_of(m["channel"], _MEASURE_CHANNELS),
+                        mandatory=bool(m["mandatory"]),
+                        sources=tuple(
+                            MeasureSource()
+                            if s["kind"] == "random"
+                            else MeasureSource(str(s["code"]), int(s["version"]))
+                            for s in m["sources"]
+                        ),
+                    )
+                    for m in data["measures"]
+                ),
+                engine_version=str(data["engine_version"]),
+                profile_set_version=str(data["profile_set_version"]),
+                list_versions=MappingProxyType(
+                    {str(k): int(v) for k, v in data["list_versions"].items()}
+                ),
+                assessed_at=datetime.fromisoformat(data["assessed_at"]),
+                trader_category=data["trader_category"],
+                aeo=bool(data["aeo"]),
+                model_score=_decimal(data["model_score"]),
+            )
+        except (KeyError, TypeError, AttributeError, ArithmeticError) as exc:
+            raise ValueError(f"not a decision: {type(exc).__name__}: {exc}") from None
+        return decision
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _decimal(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _one_of(value: object, allowed: Iterable[str]) -> Any:
+    if value not in set(allowed):
+        raise ValueError(f"unexpected value {value!r}")
+    return value
+
+
+# --------------------------------------------------------------------------- assessment
+
+
+def assess(
+    declaration: DeclarationFacts,
+    profile_set: ProfileSet,
+    *,
+    parameters: OfficeParameters | None,
+    secret: bytes,
+    at: datetime,
+    observed_red_rate: Decimal | None = None,
+    use_index: bool = True,
+) -> Decision:
+    """Decide the controls of one declaration (see the module docstring for the rules).
+
+    ``parameters`` are the random-control rates of the declaration's office and
+    flow (None: no random control). ``at`` is the aware time of the assessment;
+    validity windows compare with ``at.date()``. ``use_index=False`` tests every
+    profile on every row: the same decision, slower (for tests and benchmarks).
+    """
+    if not secret:
+        raise ValueError("the selection secret is empty")
+    if at.utcoffset() is None:
+        raise ValueError("the assessment time must carry a time zone")
+    if observed_red_rate is not None:
+        _check_percent(observed_red_rate, "observed red rate")
+    rows = declaration.rows
+    profiles = profile_set.profiles
+    if use_index:
+        candidates = profile_set.index.candidates(declaration)
+    else:
+        candidates = dict.fromkeys(range(len(profiles)), (1 << len(rows)) - 1)
+    today = at.date()
+    hits: list[ProfileHit] = []
+    applied: list[tuple[MeasureSpec, bool, MeasureSource]] = []
+    for position in sorted(candidates):
+        profile = profiles[position]
+        if not profile.scope.covers(declaration, today):
+            continue
+        mask, matches = candidates[position], profile.matches
+        matched = [i for i, row in enumerate(rows) if mask >> i & 1 and matches(row)]
+        if matched:
+            hit, hit_measures = _hit(profile, matched, declaration, profile_set, secret)
+            hits.append(hit)
+            source = MeasureSource(hit.code, hit.version)
+            applied.extend((spec, mandatory, source) for spec, mandatory in hit_measures)
+    draws = _random_draws(parameters, declaration.key, secret, observed_red_rate)
+    for random_draw in draws:
+        if random_draw.selected:
+            code = RANDOM_MEASURES[random_draw.channel]
+            spec = profile_set.measures.get(code) or MeasureSpec(code, code, random_draw.channel)
+            applied.append((spec, True, MeasureSource()))
+    measures = _merge(applied)
+    severities = [SEVERITY[m.channel] for m in measures if m.channel != "none"]
+    channels: tuple[Channel, ...] = ("green", "blue", "yellow", "red")
+    channel = channels[max(severities, default=0)]
+    return Decision(
+        declaration_key=declaration.key,
+        channel=channel,
+        hits=tuple(hits),
+        random=draws,
+        measures=measures,
+        engine_version=ENGINE_VERSION,
+        profile_set_version=profile_set.version,
+        list_versions=_list_versions(profile_set, declaration, today),
+        assessed_at=at,
+        trader_category=declaration.trader_category,
+        aeo=declaration.aeo,
+        model_score=_model_score(rows),
+    )
+
+
+def _hit(
+    profile: CompiledProfile,
+    matched: list[int],
+    declaration: DeclarationFacts,
+    profile_set: ProfileSet,
+    secret: bytes,
+) -> tuple[ProfileHit, tuple[tuple[MeasureSpec, bool], ...]]:
+    """The hit of a matching profile, and the measures it applies (empty unless selected)."""
+    spec, rows = profile.spec, declaration.rows
+    exempt = (spec.exempt_low_risk and declaration.trader_category == "low") or (
+        spec.exempt_aeo and declaration.aeo is True
+    )
+    value = draw(secret, declaration.key, spec.code, str(spec.version))
+    measures = tuple(m for m in profile.measures if m[1] or not exempt)
+    selected = value < profile.threshold and (bool(measures) or not exempt)
+    if not selected:
+        measures = ()
+    first = rows[matched[0]]
+    reason = explain(profile.expr, first, schema=profile_set.schema, lists=profile_set.lists)
+    hit = ProfileHit(
+        code=spec.code,
+        version=spec.version,
+        title=spec.title,
+        kind=spec.kind,
+        risk_area=spec.risk_area,
+        matched_items=tuple(_item_no(rows[i], i) for i in matched),
+        reason=reason.text,
+        draw=value,
+        selection_rate=spec.selection_rate,
+        selected=selected,
+        exempt=exempt,
+        measures=tuple(m.code for m, _ in measures),
+        officer_instructions=spec.officer_instructions,
+    )
+    return hit, measures
+
+
+def _item_no(row: Row, position: int) -> int:
+    value = row.get("item_no")
+    if isinstance(value, int | Decimal) and not isinstance(value, bool) and value == int(value):
+        return int(value)
+    return position + 1
+
+
+def _random_draws(
+    parameters: OfficeParameters | None,
+    key: str,
+    secret: bytes,
+    observed_red_rate: Decimal | None,
+) -> tuple[RandomDraw, ...]:
+    if parameters is None:
+        return ()
+    draws = []
+    for channel in _RANDOM_CHANNELS:
+        configured = parameters.random_rates.get(channel)
+        rate = configured
+        floor = parameters.expected_floor
+        if (
+            channel == "red"
+            and floor is not None
+            and observed_red_rate is not None
+            and observed_red_rate < floor
+        ):
+            rate = max(configured or Decimal(0), floor - observed_red_rate)
+        if rate is None:
+            continue
+        value = draw(secret, key, "random", channel)
+        draws.append(RandomDraw(channel, rate, value, selects(value, rate), configured))
+    return tuple(draws)
+
+
+def _merge(
+    applied: Sequence[tuple[MeasureSpec, bool, MeasureSource]],
+) -> tuple[AppliedMeasure, ...]:
+    """One measure per code, mandatory if any source says so, most severe first."""
+    by_code: dict[str, tuple[MeasureSpec, bool, list[MeasureSource]]] = {}
+    for spec, mandatory, source in applied:
+        known = by_code.get(spec.code)
+        if known is None:
+            by_code[spec.code] = (spec, mandatory, [source])
+        else:
+            by_code[spec.code] = (known[0], known[1] or mandatory, [*known[2], source])
+    merged = [
+        AppliedMeasure(spec.code, spec.name, spec.channel, mandatory, tuple(sources))
+        for spec, mandatory, sources in by_code.values()
+    ]
+    return tuple(sorted(merged, key=lambda m: (-SEVERITY.get(m.channel, -1), m.code)))
+
+
+def _list_versions(
+    profile_set: ProfileSet, declaration: DeclarationFacts, today: date
+) -> Mapping[str, int]:
+    """Versions of the lists read by every profile in force for the declaration.
+
+    Independent of the index: a profile the index skipped was still decided by
+    its lists' contents.
+    """
+    names: set[str] = set()
+    for scope, lists in profile_set.index.list_reads:
+        if scope.covers(declaration, today):
+            names |= lists
+    versions = profile_set.list_versions
+    return MappingProxyType({name: versions[name] for name in sorted(names) if name in versions})
+
+
+def _model_score(rows: Sequence[Row]) -> Decimal | None:
+    """The highest model score of the items, if any item has one."""
+    scores = [
+        Decimal(s)
+        for row in rows
+        if isinstance(s := row.get("model_score"), int | Decimal) and not isinstance(s, bool)
+    ]
+    return max(scores, default=None)

@@ -1,0 +1,69 @@
+"""Queries over decisions, re-routes and the selectivity generation. Never commits."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corridor.db.tables import DecisionRow, DeclarationRow, RerouteRow, SelectivityStateRow
+
+
+def generation(session: Session) -> int:
+    """The generation counter of the active profile set."""
+    value = session.scalar(
+        select(SelectivityStateRow.generation).where(SelectivityStateRow.id == 1)
+    )
+    return int(value or 0)
+
+
+def decision_for(session: Session, declaration_id: int) -> DecisionRow | None:
+    """The decision of a declaration version, if assessed."""
+    return session.scalars(
+        select(DecisionRow).where(DecisionRow.declaration_id == declaration_id)
+    ).first()
+
+
+def add(session: Session, row: object) -> None:
+    """Stage a new row and give it its id."""
+    session.add(row)
+    session.flush()
+
+
+def reroutes(session: Session, decision_id: int) -> list[RerouteRow]:
+    """Re-routes of a decision, oldest first."""
+    return list(
+        session.scalars(
+            select(RerouteRow).where(RerouteRow.decision_id == decision_id).order_by(RerouteRow.id)
+        )
+    )
+
+
+def recent_red_rate(session: Session, office: str, flow: str, window: int) -> Decimal | None:
+    """Percent of the last ``window`` decisions of an office and flow that went red."""
+    channels = list(
+        session.scalars(
+            select(DecisionRow.channel)
+            .join(DeclarationRow, DeclarationRow.id == DecisionRow.declaration_id)
+            .where(DeclarationRow.office == office, DeclarationRow.flow == flow)
+            .order_by(DecisionRow.id.desc())
+            .limit(window)
+        )
+    )
+    if not channels:
+        return None
+    return Decimal(100 * sum(1 for c in channels if c == "red")) / len(channels)
+
+
+def unassessed_ids(session: Session, limit: int) -> list[int]:
+    """Declaration versions without a decision, oldest first."""
+    return list(
+        session.scalars(
+            select(DeclarationRow.id)
+            .outerjoin(DecisionRow, DecisionRow.declaration_id == DeclarationRow.id)
+            .where(DecisionRow.id.is_(None))
+            .order_by(DeclarationRow.id)
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,76 @@
+"""Pydantic shapes of decisions and re-routes at the edges."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from corridor.declarations.schemas import DeclarationRead
+
+ChannelName = Literal["red", "yellow", "blue", "green"]
+
+#: Why an officer changes a channel (coded, so re-routes can be counted and audited).
+REROUTE_REASONS: dict[str, str] = {
+    "INTEL": "operational information received after selection",
+    "RISK-INDICATOR": "risk indicator observed by the officer (documents, goods, behaviour)",
+    "DOCS-DISCREPANCY": "discrepancy found in the documents",
+    "SUPERVISOR": "instruction of the head of the post or a superior unit",
+    "ERROR": "correction of an evident error in the declaration data",
+    "FACILITATION": "facilitation granted (perishable goods, humanitarian, AEO) with approval",
+}
+
+
+class RerouteIn(BaseModel):
+    """An officer's change of channel."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    channel: ChannelName
+    reason_code: str = Field(description=f"one of {', '.join(REROUTE_REASONS)}")
+    comment: str = Field(min_length=3, max_length=4000)
+
+
+class RerouteRead(BaseModel):
+    """A stored re-route: a record pointing to the decision."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    decision_id: int
+    from_channel: str
+    to_channel: str
+    reason_code: str
+    comment: str
+    officer: str
+    at: datetime
+
+
+class DecisionRead(BaseModel):
+    """The selectivity decision of one declaration version, with its re-routes.
+
+    ``channel`` is what the engine decided; ``current_channel`` what applies after
+    re-routes. ``hits`` name every profile that matched (selected or not) with its
+    version, the reason in plain words with the actual values, and its draw.
+    """
+
+    id: int
+    declaration_number: str
+    declaration_version: int
+    channel: ChannelName
+    current_channel: ChannelName
+    assessed_at: datetime
+    engine_version: str
+    profile_set_version: str
+    measures: list[dict[str, Any]]
+    hits: list[dict[str, Any]]
+    random: list[dict[str, Any]]
+    list_versions: dict[str, int]
+    reroutes: list[RerouteRead]
+
+
+class DeclarationAssessed(DeclarationRead):
+    """A stored declaration version and its decision, as ``POST /declarations`` returns it."""
+
+    decision: DecisionRead

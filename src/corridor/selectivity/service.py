@@ -1,0 +1,204 @@
+"""Selectivity use cases: submit-and-assess, read a decision, re-route.
+
+A decision is written once per declaration version, in the same transaction as
+the declaration, and never changed; a re-route is a new record pointing to it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+
+from corridor.db.tables import DecisionRow, RerouteRow
+from corridor.db.uow import UnitOfWork
+from corridor.declarations import service as declarations_service
+from corridor.declarations.schemas import DeclarationCreate, DeclarationRead
+from corridor.errors import Conflict, DeclarationConflict, FieldError, InvalidInput, NotFound
+from corridor.profiles import service as profiles_service
+from corridor.selectivity import repository
+from corridor.selectivity.engine import DeclarationFacts, OfficeParameters, assess
+from corridor.selectivity.facts import build_rows
+from corridor.selectivity.schemas import (
+    REROUTE_REASONS,
+    DecisionRead,
+    DeclarationAssessed,
+    RerouteIn,
+    RerouteRead,
+)
+from corridor.selectivity.snapshot import ProfileSetHolder
+
+#: Decisions of an office and flow looked at for the expected-rate floor.
+FLOOR_WINDOW = 500
+
+
+def submit(
+    *,
+    uow: UnitOfWork,
+    declaration_in: DeclarationCreate,
+    holder: ProfileSetHolder,
+    secret: bytes,
+    source: str = "api",
+) -> tuple[DeclarationAssessed, bool]:
+    """Store a declaration version and its decision in one transaction; return both and
+    whether the version was new. Identical content returns the stored pair."""
+    for _attempt in range(2):
+        result = declarations_service.ingest(uow=uow, declarations=[declaration_in], source=source)
+        if result.conflicts:
+            raise DeclarationConflict(result.conflicts[0][1])
+        declaration = declarations_service.get(
+            uow=uow, number=declaration_in.number, version=declaration_in.version
+        )
+        row = repository.decision_for(uow.session, declaration.id)
+        if row is None:
+            row = _assess_and_store(uow, declaration, holder, secret)
+        try:
+            uow.commit()
+        except IntegrityError:
+            # A concurrent request stored the same version first: answer with its result.
+            uow.rollback()
+            continue
+        assessed = DeclarationAssessed(
+            **declaration.model_dump(), decision=_decision_read(uow, row, declaration)
+        )
+        return assessed, bool(result.created)
+    raise DeclarationConflict(
+        f"declaration {declaration_in.number} version {declaration_in.version} "
+        "is being stored concurrently; retry"
+    )
+
+
+def assess_stored(
+    *, uow: UnitOfWork, declaration: DeclarationRead, holder: ProfileSetHolder, secret: bytes
+) -> DecisionRow:
+    """Assess a stored declaration version that has no decision yet (no commit)."""
+    existing = repository.decision_for(uow.session, declaration.id)
+    if existing is not None:
+        return existing
+    return _assess_and_store(uow, declaration, holder, secret)
+
+
+def _assess_and_store(
+    uow: UnitOfWork, declaration: DeclarationRead, holder: ProfileSetHolder, secret: bytes
+) -> DecisionRow:
+    profile_set = holder.current(uow)
+    header = declaration.model_dump(exclude={"items"})
+    items = [item.model_dump() for item in declaration.items]
+    facts = DeclarationFacts(
+        key=f"{declaration.number}/{declaration.version}",
+        flow=declaration.flow,
+        office=declaration.office,
+        procedure=declaration.procedure,
+        rows=build_rows(header, items),
+    )
+    parameters, observed = _parameters(uow, declaration.office, declaration.flow)
+    now = datetime.now(UTC)
+    decision = assess(
+        facts,
+        profile_set,
+        parameters=parameters,
+        secret=secret,
+        at=now,
+        observed_red_rate=observed,
+    )
+    detail = decision.to_json()
+    row = DecisionRow(
+        declaration_id=declaration.id,
+        channel=decision.channel,
+        engine_version=decision.engine_version,
+        profile_set_version=decision.profile_set_version,
+        assessed_at=now,
+        selected_by_profile=any(hit.selected for hit in decision.hits),
+        selected_at_random=any(draw.selected for draw in decision.random),
+        detail=detail,
+    )
+    repository.add(uow.session, row)
+    return row
+
+
+def _parameters(
+    uow: UnitOfWork, office: str, flow: str
+) -> tuple[OfficeParameters | None, Decimal | None]:
+    row = profiles_service.office_parameters_of(uow=uow, office=office, flow=flow)
+    if row is None:
+        return None, None
+    parameters = OfficeParameters(
+        office=office,
+        flow=flow,
+        random_rates={"red": row.random_red, "yellow": row.random_yellow, "blue": row.random_blue},
+        expected_floor=row.expected_floor,
+    )
+    observed = None
+    if row.expected_floor is not None:
+        observed = repository.recent_red_rate(uow.session, office, flow, FLOOR_WINDOW)
+    return parameters, observed
+
+
+def get_decision(*, uow: UnitOfWork, number: str, version: int | None = None) -> DecisionRead:
+    """The decision of a declaration version (the latest unless asked)."""
+    declaration = declarations_service.get(uow=uow, number=number, version=version)
+    row = repository.decision_for(uow.session, declaration.id)
+    if row is None:
+        raise NotFound(
+            f"declaration {declaration.number} version {declaration.version} was not assessed"
+        )
+    return _decision_read(uow, row, declaration)
+
+
+def reroute(
+    *, uow: UnitOfWork, number: str, version: int | None, reroute_in: RerouteIn, officer: str
+) -> DecisionRead:
+    """Record an officer's change of channel against the decision (never an edit)."""
+    if reroute_in.reason_code not in REROUTE_REASONS:
+        raise InvalidInput(
+            "unknown reason code",
+            [FieldError(("reason_code",), f"must be one of {', '.join(sorted(REROUTE_REASONS))}")],
+        )
+    declaration = declarations_service.get(uow=uow, number=number, version=version)
+    row = repository.decision_for(uow.session, declaration.id)
+    if row is None:
+        raise NotFound(
+            f"declaration {declaration.number} version {declaration.version} was not assessed"
+        )
+    current = _current_channel(uow, row)
+    if reroute_in.channel == current:
+        raise Conflict(f"the declaration is already in the {current} channel")
+    repository.add(
+        uow.session,
+        RerouteRow(
+            decision_id=row.id,
+            from_channel=current,
+            to_channel=reroute_in.channel,
+            reason_code=reroute_in.reason_code,
+            comment=reroute_in.comment,
+            officer=officer,
+            at=datetime.now(UTC),
+        ),
+    )
+    return _decision_read(uow, row, declaration)
+
+
+def _current_channel(uow: UnitOfWork, row: DecisionRow) -> str:
+    reroutes = repository.reroutes(uow.session, row.id)
+    return reroutes[-1].to_channel if reroutes else row.channel
+
+
+def _decision_read(uow: UnitOfWork, row: DecisionRow, declaration: DeclarationRead) -> DecisionRead:
+    reroutes = repository.reroutes(uow.session, row.id)
+    detail = row.detail
+    return DecisionRead(
+        id=row.id,
+        declaration_number=declaration.number,
+        declaration_version=declaration.version,
+        channel=row.channel,  # type: ignore[arg-type]
+        current_channel=(reroutes[-1].to_channel if reroutes else row.channel),  # type: ignore[arg-type]
+        assessed_at=row.assessed_at,
+        engine_version=row.engine_version,
+        profile_set_version=row.profile_set_version,
+        measures=list(detail.get("measures", [])),
+        hits=list(detail.get("hits", [])),
+        random=list(detail.get("random", [])),
+        list_versions=dict(detail.get("list_versions", {})),
+        reroutes=[RerouteRead.model_validate(r) for r in reroutes],
+    )

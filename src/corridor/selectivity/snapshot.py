@@ -1,0 +1,97 @@
+"""The active profile set of a worker, swapped atomically when profiles change.
+
+Every change that affects selection (a profile activated, suspended, retired; a
+list, measure or office parameter edited) bumps a generation counter in the
+database. A worker polls it (at most every ``poll_seconds``) and, when it moved,
+compiles a new immutable ``ProfileSet`` and swaps its reference under a lock.
+A request takes the reference once and keeps it: requests in flight finish on
+the set they started with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+
+from corridor.db.uow import UnitOfWork
+from corridor.profiles import service as profiles_service
+from corridor.selectivity import repository
+from corridor.selectivity.engine import MeasureSpec, ProfileSet, ProfileSpec, compile_profile_set
+from corridor.selectivity.facts import fact_schema
+
+
+class ProfileSetHolder:
+    """Holds the current ``ProfileSet`` and rebuilds it when the generation moves."""
+
+    def __init__(self, *, poll_seconds: float = 1.0) -> None:
+        self._poll_seconds = poll_seconds
+        self._lock = threading.Lock()
+        self._set: ProfileSet | None = None
+        self._generation: int | None = None
+        self._checked_at = 0.0
+
+    def current(self, uow: UnitOfWork) -> ProfileSet:
+        """The profile set to assess with; rebuilt first if profiles changed."""
+        now = time.monotonic()
+        current = self._set
+        if current is not None and now - self._checked_at < self._poll_seconds:
+            return current
+        generation = repository.generation(uow.session)
+        self._checked_at = now
+        if current is not None and generation == self._generation:
+            return current
+        with self._lock:
+            if self._set is None or generation != self._generation:
+                self._set = build(uow, generation)
+                self._generation = generation
+            return self._set
+
+
+def build(uow: UnitOfWork, generation: int) -> ProfileSet:
+    """Compile the active profile versions, measures and current lists into a ProfileSet."""
+    rows = profiles_service.active_versions(uow=uow)
+    specs = [
+        ProfileSpec(
+            code=row.code,
+            version=row.version,
+            title=row.title,
+            kind=row.kind,
+            risk_area=row.risk_area,
+            criteria=row.criteria,
+            measures=tuple((m["code"], bool(m.get("mandatory", True))) for m in row.measures),
+            selection_rate=row.selection_rate,
+            offices=frozenset(row.offices),
+            flows=frozenset(row.flows),
+            procedures=frozenset(row.procedures),
+            exempt_low_risk=row.exempt_low_risk,
+            exempt_aeo=row.exempt_aeo,
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
+            officer_instructions=row.officer_instructions,
+        )
+        for row in rows
+    ]
+    measures = {
+        m.code: MeasureSpec(code=m.code, name=m.name, channel=m.channel)
+        for m in profiles_service.list_measures(uow=uow)
+    }
+    lists = profiles_service.named_lists(uow=uow)
+    list_versions = profiles_service.list_versions(uow=uow)
+    fingerprint = hashlib.sha256(
+        repr(
+            (
+                sorted((s.code, s.version) for s in specs),
+                sorted(list_versions.items()),
+                sorted((m.code, m.channel) for m in measures.values()),
+            )
+        ).encode()
+    ).hexdigest()[:16]
+    return compile_profile_set(
+        specs,
+        measures=measures,
+        lists=lists,
+        list_versions=list_versions,
+        schema=fact_schema(),
+        version=f"g{generation}-{fingerprint}",
+    )
