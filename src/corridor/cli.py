@@ -18,6 +18,7 @@ from corridor.errors import (
     InvalidInput,
     NotFound,
 )
+from corridor.profiles.cli import app as profiles_app
 
 app = typer.Typer(
     name="corridor",
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(profiles_app, name="profiles")
 app.command("import")(import_command)
 
 #: Exit codes by error kind; documented in README.

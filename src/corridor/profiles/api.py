@@ -33,7 +33,7 @@ from corridor.profiles.schemas import (
     ReferenceListRead,
     TransitionIn,
 )
-from corridor.web.deps import ErrorBody, unit_of_work
+from corridor.web.deps import ERROR_RESPONSES, unit_of_work
 
 router = APIRouter(prefix="/api/v1", tags=["profiles"])
 UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
@@ -46,11 +46,6 @@ Actor = Annotated[
         description="who makes the change (until accounts replace it)",
     ),
 ]
-ERRORS = {
-    404: {"model": ErrorBody},
-    409: {"model": ErrorBody},
-    422: {"model": ErrorBody},
-}
 
 
 # --------------------------------------------------------------------------- measures
@@ -66,7 +61,7 @@ def list_measures(uow: UoW) -> list[MeasureRead]:
     "/measures",
     response_model=MeasureRead,
     status_code=status.HTTP_201_CREATED,
-    responses=ERRORS,
+    responses=ERROR_RESPONSES,
     tags=["measures"],
 )
 def create_measure(measure_in: MeasureCreate, uow: UoW, actor: Actor) -> MeasureRead:
@@ -76,7 +71,9 @@ def create_measure(measure_in: MeasureCreate, uow: UoW, actor: Actor) -> Measure
     return measure
 
 
-@router.put("/measures/{code}", response_model=MeasureRead, responses=ERRORS, tags=["measures"])
+@router.put(
+    "/measures/{code}", response_model=MeasureRead, responses=ERROR_RESPONSES, tags=["measures"]
+)
 def update_measure(code: str, measure_in: MeasureUpdate, uow: UoW, actor: Actor) -> MeasureRead:
     """Change a measure's name, channel or description."""
     measure = service.update_measure(uow=uow, code=code, measure_in=measure_in, actor=actor)
@@ -87,7 +84,7 @@ def update_measure(code: str, measure_in: MeasureUpdate, uow: UoW, actor: Actor)
 @router.delete(
     "/measures/{code}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=ERRORS,
+    responses=ERROR_RESPONSES,
     tags=["measures"],
 )
 def delete_measure(code: str, uow: UoW, actor: Actor) -> None:
@@ -109,7 +106,7 @@ def list_lists(uow: UoW) -> list[ReferenceListRead]:
     "/lists",
     response_model=ReferenceListRead,
     status_code=status.HTTP_201_CREATED,
-    responses=ERRORS,
+    responses=ERROR_RESPONSES,
     tags=["lists"],
 )
 def create_list(list_in: ReferenceListCreate, uow: UoW, actor: Actor) -> ReferenceListRead:
@@ -119,7 +116,9 @@ def create_list(list_in: ReferenceListCreate, uow: UoW, actor: Actor) -> Referen
     return created
 
 
-@router.get("/lists/{name}", response_model=ReferenceListRead, responses=ERRORS, tags=["lists"])
+@router.get(
+    "/lists/{name}", response_model=ReferenceListRead, responses=ERROR_RESPONSES, tags=["lists"]
+)
 def get_list(
     name: str, uow: UoW, version: Annotated[int | None, Query(ge=1)] = None
 ) -> ReferenceListRead:
@@ -127,7 +126,9 @@ def get_list(
     return service.get_list(uow=uow, name=name, version=version)
 
 
-@router.put("/lists/{name}", response_model=ReferenceListRead, responses=ERRORS, tags=["lists"])
+@router.put(
+    "/lists/{name}", response_model=ReferenceListRead, responses=ERROR_RESPONSES, tags=["lists"]
+)
 def replace_entries(
     name: ListName, entries_in: ReferenceListEntries, uow: UoW, actor: Actor
 ) -> ReferenceListRead:
@@ -142,7 +143,7 @@ def replace_entries(
 @router.post(
     "/lists/{name}/csv",
     response_model=ReferenceListRead,
-    responses=ERRORS,
+    responses=ERROR_RESPONSES,
     tags=["lists"],
     openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
@@ -184,7 +185,7 @@ def list_profiles(
     "/profiles",
     response_model=ProfileRead,
     status_code=status.HTTP_201_CREATED,
-    responses=ERRORS,
+    responses=ERROR_RESPONSES,
 )
 def create_profile(profile_in: ProfileCreate, uow: UoW, actor: Actor) -> ProfileRead:
     """Draft version 1 of a new profile (criteria checked; errors give line and column)."""
@@ -193,7 +194,7 @@ def create_profile(profile_in: ProfileCreate, uow: UoW, actor: Actor) -> Profile
     return profile
 
 
-@router.get("/profiles/{code}", response_model=ProfileRead, responses=ERRORS)
+@router.get("/profiles/{code}", response_model=ProfileRead, responses=ERROR_RESPONSES)
 def get_profile(
     code: str, uow: UoW, version: Annotated[int | None, Query(ge=1)] = None
 ) -> ProfileRead:
@@ -201,7 +202,7 @@ def get_profile(
     return service.get_profile(uow=uow, code=code, version=version)
 
 
-@router.put("/profiles/{code}", response_model=ProfileRead, responses=ERRORS)
+@router.put("/profiles/{code}", response_model=ProfileRead, responses=ERROR_RESPONSES)
 def edit_profile(code: str, draft: ProfileDraft, uow: UoW, actor: Actor) -> ProfileRead:
     """Edit a draft in place, or draft a new version of an approved or active profile."""
     profile = service.edit_profile(uow=uow, code=code, draft=draft, actor=actor)
@@ -212,7 +213,7 @@ def edit_profile(code: str, draft: ProfileDraft, uow: UoW, actor: Actor) -> Prof
 @router.post(
     "/profiles/{code}/versions/{version}/{action}",
     response_model=ProfileRead,
-    responses=ERRORS,
+    responses=ERROR_RESPONSES,
 )
 def transition(
     code: str,
@@ -250,7 +251,7 @@ def list_office_parameters(uow: UoW) -> list[OfficeParametersRead]:
 @router.put(
     "/office-parameters/{office}/{flow}",
     response_model=OfficeParametersRead,
-    responses=ERRORS,
+    responses=ERROR_RESPONSES,
     tags=["office parameters"],
 )
 def set_office_parameters(

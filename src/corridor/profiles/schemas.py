@@ -223,7 +223,7 @@ class ProfileRead(ProfileDraft):
     code: str
     version: int
     status: ProfileStatus
-    criteria: str  # type: ignore[assignment]
+    criteria: str
     author: str
     created_at: datetime
     submitted_by: str | None

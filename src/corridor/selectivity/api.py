@@ -16,11 +16,10 @@ from corridor.selectivity.schemas import (
     RerouteIn,
 )
 from corridor.selectivity.snapshot import ProfileSetHolder
-from corridor.web.deps import ErrorBody, unit_of_work
+from corridor.web.deps import ERROR_RESPONSES, ErrorBody, unit_of_work
 
 router = APIRouter(prefix="/api/v1", tags=["selectivity"])
 UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
-ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
 
 @router.post(
@@ -59,7 +58,9 @@ def reroute_reasons() -> dict[str, str]:
     return REROUTE_REASONS
 
 
-@router.get("/declarations/{number:path}/decision", response_model=DecisionRead, responses=ERRORS)
+@router.get(
+    "/declarations/{number:path}/decision", response_model=DecisionRead, responses=ERROR_RESPONSES
+)
 def get_decision(
     number: str, uow: UoW, version: Annotated[int | None, Query(ge=1)] = None
 ) -> DecisionRead:
@@ -67,7 +68,9 @@ def get_decision(
     return service.get_decision(uow=uow, number=number, version=version)
 
 
-@router.post("/declarations/{number:path}/reroute", response_model=DecisionRead, responses=ERRORS)
+@router.post(
+    "/declarations/{number:path}/reroute", response_model=DecisionRead, responses=ERROR_RESPONSES
+)
 def reroute(
     number: str,
     reroute_in: RerouteIn,

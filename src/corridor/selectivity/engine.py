@@ -103,6 +103,35 @@ from corridor.rules import (
     parse,
 )
 
+__all__ = [
+    "DECISION_FORMAT",
+    "ENGINE_VERSION",
+    "RANDOM_MEASURES",
+    "SEVERITY",
+    "AppliedMeasure",
+    "Channel",
+    "CompiledProfile",
+    "Decision",
+    "DeclarationFacts",
+    "Guard",
+    "MeasureChannel",
+    "MeasureSource",
+    "MeasureSpec",
+    "OfficeParameters",
+    "ProfileHit",
+    "ProfileIndex",
+    "ProfileProblem",
+    "ProfileSet",
+    "ProfileSpec",
+    "RandomChannel",
+    "RandomDraw",
+    "Scope",
+    "assess",
+    "compile_profile_set",
+    "draw",
+    "selects",
+]
+
 Channel = Literal["red", "yellow", "blue", "green"]
 MeasureChannel = Literal["red", "yellow", "blue", "none"]
 RandomChannel = Literal["red", "yellow", "blue"]

@@ -49,6 +49,17 @@ from corridor.declarations.attributes import (
 )
 from corridor.rules import FieldType
 
+__all__ = [
+    "CORE_FACTS",
+    "DERIVED_FACTS",
+    "HEADER_FACTS",
+    "ITEM_FACTS",
+    "TraderFacts",
+    "build_rows",
+    "fact_schema",
+    "quotient",
+]
+
 S = FieldType.STRING
 N = FieldType.NUMBER
 

@@ -191,8 +191,8 @@ def _decision_read(uow: UnitOfWork, row: DecisionRow, declaration: DeclarationRe
         id=row.id,
         declaration_number=declaration.number,
         declaration_version=declaration.version,
-        channel=row.channel,  # type: ignore[arg-type]
-        current_channel=(reroutes[-1].to_channel if reroutes else row.channel),  # type: ignore[arg-type]
+        channel=row.channel,
+        current_channel=(reroutes[-1].to_channel if reroutes else row.channel),
         assessed_at=row.assessed_at,
         engine_version=row.engine_version,
         profile_set_version=row.profile_set_version,

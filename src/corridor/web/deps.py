@@ -31,3 +31,11 @@ def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
     factory: Any = request.app.state.session_factory
     with UnitOfWork(factory) as uow:
         yield uow
+
+
+#: The error responses most routes document (OpenAPI), typed as FastAPI expects.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "not found"},
+    409: {"model": ErrorBody, "description": "conflicts with what is stored"},
+    422: {"model": ErrorBody, "description": "invalid input; every field is listed"},
+}

@@ -48,7 +48,10 @@ def run(factory: sessionmaker[Session], action: Any) -> Any:
 
 
 def active(factory: sessionmaker[Session], code: str = "NAT-2026-0001") -> Any:
-    run(factory, lambda uow: service.create_profile(uow=uow, profile_in=profile(code), actor=ANALYST))
+    run(
+        factory,
+        lambda uow: service.create_profile(uow=uow, profile_in=profile(code), actor=ANALYST),
+    )
     for action, actor in (("submit", ANALYST), ("approve", APPROVER), ("activate", APPROVER)):
         result = run(
             factory,
@@ -88,7 +91,10 @@ def test_measures_are_seeded_and_editable(session_factory: sessionmaker[Session]
 
 
 def test_a_measure_in_use_cannot_be_deleted(session_factory: sessionmaker[Session]) -> None:
-    run(session_factory, lambda uow: service.create_profile(uow=uow, profile_in=profile(), actor=ANALYST))
+    run(
+        session_factory,
+        lambda uow: service.create_profile(uow=uow, profile_in=profile(), actor=ANALYST),
+    )
     with pytest.raises(Conflict, match="601 is used by NAT-2026-0001 v1"):
         run(session_factory, lambda uow: service.delete_measure(uow=uow, code="601"))
 
@@ -96,11 +102,16 @@ def test_a_measure_in_use_cannot_be_deleted(session_factory: sessionmaker[Sessio
 def test_criteria_errors_name_line_and_column(session_factory: sessionmaker[Session]) -> None:
     bad = profile(criteria='hs_code startswith ["8703"] and orign = "CN"')
     with pytest.raises(InvalidInput) as caught:
-        run(session_factory, lambda uow: service.create_profile(uow=uow, profile_in=bad, actor=ANALYST))
+        run(
+            session_factory,
+            lambda uow: service.create_profile(uow=uow, profile_in=bad, actor=ANALYST),
+        )
     assert "line 1, column" in caught.value.detail
     assert caught.value.errors[0].loc == ("criteria",)
     assert "origin" in caught.value.errors[0].msg
-    result = run(session_factory, lambda uow: service.check_criteria(uow=uow, criteria="value_ratio <"))
+    result = run(
+        session_factory, lambda uow: service.check_criteria(uow=uow, criteria="value_ratio <")
+    )
     assert not result.valid and result.problem is not None and result.problem.line == 1
 
 
@@ -115,7 +126,10 @@ def test_unknown_measure_is_refused(session_factory: sessionmaker[Session]) -> N
 
 
 def test_lifecycle_with_four_eyes(session_factory: sessionmaker[Session]) -> None:
-    run(session_factory, lambda uow: service.create_profile(uow=uow, profile_in=profile(), actor=ANALYST))
+    run(
+        session_factory,
+        lambda uow: service.create_profile(uow=uow, profile_in=profile(), actor=ANALYST),
+    )
 
     def move(action: str, actor: str) -> Any:
         return run(
@@ -139,7 +153,13 @@ def test_lifecycle_with_four_eyes(session_factory: sessionmaker[Session]) -> Non
     retired = move("retire", APPROVER)
     assert retired.status == "retired"
     assert [t.to_status for t in retired.transitions] == [
-        "draft", "submitted", "approved", "active", "suspended", "active", "retired",
+        "draft",
+        "submitted",
+        "approved",
+        "active",
+        "suspended",
+        "active",
+        "retired",
     ]
     with pytest.raises(NotFound, match="unknown action"):
         move("explode", APPROVER)
@@ -154,15 +174,21 @@ def test_editing_an_active_profile_drafts_a_new_version(
     )
     v2 = run(
         session_factory,
-        lambda uow: service.edit_profile(uow=uow, code="NAT-2026-0001", draft=changed, actor=ANALYST),
+        lambda uow: service.edit_profile(
+            uow=uow, code="NAT-2026-0001", draft=changed, actor=ANALYST
+        ),
     )
     assert (v2.version, v2.status, v2.selection_rate) == (2, "draft", Decimal(80))
-    v1 = run(session_factory, lambda uow: service.get_profile(uow=uow, code="NAT-2026-0001", version=1))
+    v1 = run(
+        session_factory, lambda uow: service.get_profile(uow=uow, code="NAT-2026-0001", version=1)
+    )
     assert (v1.status, v1.selection_rate) == ("active", Decimal(50))
     # Editing the draft again changes it in place.
     again = run(
         session_factory,
-        lambda uow: service.edit_profile(uow=uow, code="NAT-2026-0001", draft=changed, actor=ANALYST),
+        lambda uow: service.edit_profile(
+            uow=uow, code="NAT-2026-0001", draft=changed, actor=ANALYST
+        ),
     )
     assert again.version == 2
     for action, actor in (("submit", ANALYST), ("approve", APPROVER), ("activate", APPROVER)):
@@ -172,7 +198,9 @@ def test_editing_an_active_profile_drafts_a_new_version(
                 uow=uow, code="NAT-2026-0001", version=2, action=a, actor=who
             ),
         )
-    v1 = run(session_factory, lambda uow: service.get_profile(uow=uow, code="NAT-2026-0001", version=1))
+    v1 = run(
+        session_factory, lambda uow: service.get_profile(uow=uow, code="NAT-2026-0001", version=1)
+    )
     assert v1.status == "retired"
     assert v1.transitions[-1].comment == "replaced by v2"
 
@@ -193,7 +221,8 @@ def test_expiry_after_validity(session_factory: sessionmaker[Session]) -> None:
             ),
         )
     expired = run(
-        session_factory, lambda uow: service.expire_due(uow=uow, today=yesterday + timedelta(days=9))
+        session_factory,
+        lambda uow: service.expire_due(uow=uow, today=yesterday + timedelta(days=9)),
     )
     assert expired == ["NAT-2026-0001 v1"]
     got = run(session_factory, lambda uow: service.get_profile(uow=uow, code="NAT-2026-0001"))
@@ -225,7 +254,9 @@ def test_lists_are_versioned_and_usable_in_criteria(
         ),
     )
     assert (v2.version, v2.entry_count, v2.entries) == (2, 2, [["111"], ["222"]])
-    old = run(session_factory, lambda uow: service.get_list(uow=uow, name="WATCH_IMPORTERS", version=1))
+    old = run(
+        session_factory, lambda uow: service.get_list(uow=uow, name="WATCH_IMPORTERS", version=1)
+    )
     assert old.entries == [["01503200710021"]]
     ok = run(
         session_factory,

@@ -1,0 +1,158 @@
+"""Profiles, lists, measures, office parameters and decisions through HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from corridor.app import create_app
+from corridor.config import Settings
+from tests.factories import declaration, item
+
+ANALYST = {"X-Corridor-Actor": "a.analyst"}
+APPROVER = {"X-Corridor-Actor": "b.approver"}
+INSPECTOR = {"X-Corridor-Actor": "c.inspector"}
+CARS = {
+    "code": "NAT-2026-0042",
+    "title": "Cars from China below 3,000 per unit",
+    "risk_area": "valuation",
+    "criteria": 'hs_code startswith ["8703"] and origin = "CN" and value_per_unit < 3000000',
+    "measures": [{"code": "109"}, {"code": "601", "mandatory": False}],
+    "selection_rate": 100,
+    "officer_instructions": "Examine the vehicle; check VIN against the invoice.",
+}
+
+
+@pytest.fixture
+def client(engine: Engine, database_url: str) -> Iterator[TestClient]:
+    app = create_app(Settings(database_url=database_url), engine=engine)
+    app.state.profile_sets._poll_seconds = 0  # see profile changes at once
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def activate(client: TestClient, body: dict[str, Any]) -> None:
+    assert client.post("/api/v1/profiles", json=body, headers=ANALYST).status_code == 201
+    code = body["code"]
+    for action, who in (("submit", ANALYST), ("approve", APPROVER), ("activate", APPROVER)):
+        response = client.post(f"/api/v1/profiles/{code}/versions/1/{action}", headers=who)
+        assert response.status_code == 200, response.text
+
+
+def test_selected_declaration_shows_profile_measures_and_reasons(client: TestClient) -> None:
+    activate(client, CARS)
+    response = client.post("/api/v1/declarations", json=declaration())
+    assert response.status_code == 201, response.text
+    decision = response.json()["decision"]
+    assert decision["channel"] == "red"
+    (hit,) = decision["hits"]
+    assert (hit["code"], hit["version"], hit["selected"]) == ("NAT-2026-0042", 1, True)
+    assert "hs_code 8703231990 starts with 8703" in hit["reason"]
+    assert "origin CN" in hit["reason"]
+    assert {m["code"] for m in decision["measures"]} == {"109", "601"}
+    again = client.get("/api/v1/declarations/KGBSK/011026/0000001/decision")
+    assert again.status_code == 200
+    assert again.json()["id"] == decision["id"]
+
+
+def test_unselected_declaration_is_green(client: TestClient) -> None:
+    activate(client, CARS)
+    response = client.post("/api/v1/declarations", json=declaration(items=[item(1, origin="DE")]))
+    decision = response.json()["decision"]
+    assert decision["channel"] == "green"
+    assert decision["hits"] == []
+
+
+def test_resend_returns_the_same_decision(client: TestClient) -> None:
+    first = client.post("/api/v1/declarations", json=declaration()).json()["decision"]
+    activate(client, CARS)  # a later profile does not change a stored decision
+    again = client.post("/api/v1/declarations", json=declaration())
+    assert again.status_code == 200
+    assert again.json()["decision"] == first
+
+
+def test_reroute_is_a_new_record(client: TestClient) -> None:
+    client.post("/api/v1/declarations", json=declaration())
+    url = "/api/v1/declarations/KGBSK/011026/0000001/reroute"
+    body = {"channel": "yellow", "reason_code": "RISK-INDICATOR", "comment": "seal broken"}
+    rerouted = client.post(url, json=body, headers=INSPECTOR)
+    assert rerouted.status_code == 200, rerouted.text
+    data = rerouted.json()
+    assert (data["channel"], data["current_channel"]) == ("green", "yellow")
+    assert data["reroutes"][0]["officer"] == "c.inspector"
+    assert data["reroutes"][0]["from_channel"] == "green"
+    same = client.post(url, json=body, headers=INSPECTOR)
+    assert same.status_code == 409
+    bad = client.post(
+        url, json={**body, "channel": "red", "reason_code": "WHIM"}, headers=INSPECTOR
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"] == ["reason_code"]
+    no_actor = client.post(url, json={**body, "channel": "red"})
+    assert no_actor.status_code == 422
+    missing = client.post("/api/v1/declarations/NOPE/reroute", json=body, headers=INSPECTOR)
+    assert missing.status_code == 404
+
+
+def test_profile_api_errors(client: TestClient) -> None:
+    bad = client.post("/api/v1/profiles", json={**CARS, "criteria": "origin = "}, headers=ANALYST)
+    assert bad.status_code == 422
+    assert "line 1" in bad.json()["detail"]
+    assert bad.json()["errors"][0]["loc"] == ["criteria"]
+    assert client.post("/api/v1/profiles", json=CARS, headers=ANALYST).status_code == 201
+    assert client.post("/api/v1/profiles", json=CARS, headers=ANALYST).status_code == 409
+    own = "/api/v1/profiles/NAT-2026-0042/versions/1/"
+    assert client.post(own + "submit", headers=ANALYST).status_code == 200
+    four_eyes = client.post(own + "approve", headers=ANALYST)
+    assert four_eyes.status_code == 409
+    assert "four eyes" in four_eyes.json()["detail"]
+    assert client.post(own + "fly", headers=APPROVER).status_code == 404
+    assert client.get("/api/v1/profiles/NOPE").status_code == 404
+    assert (
+        client.post("/api/v1/profiles", json={**CARS, "code": "x"}, headers=ANALYST).status_code
+        == 422
+    )
+    checked = client.post("/api/v1/profiles/validate", json={"criteria": 'orign = "CN"'})
+    assert checked.status_code == 200
+    assert checked.json()["valid"] is False
+    assert "origin" in checked.json()["problem"]["suggestion"]
+
+
+def test_lists_measures_and_parameters(client: TestClient) -> None:
+    created = client.post(
+        "/api/v1/lists",
+        json={"name": "RISKY_ORIGINS", "kind": "countries", "entries": [["AE"], ["CN"]]},
+        headers=ANALYST,
+    )
+    assert created.status_code == 201
+    uploaded = client.post(
+        "/api/v1/lists/RISKY_ORIGINS/csv",
+        content="origin\nTR\nIR\n",
+        headers={**ANALYST, "content-type": "text/csv"},
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    assert (uploaded.json()["version"], uploaded.json()["entries"]) == (2, [["IR"], ["TR"]])
+    assert client.get("/api/v1/lists/RISKY_ORIGINS?version=1").json()["entries"] == [["AE"], ["CN"]]
+    assert client.get("/api/v1/lists/NOPE").status_code == 404
+    measures = client.get("/api/v1/measures").json()
+    assert {m["code"] for m in measures} >= {"101", "109", "801"}
+    assert client.delete("/api/v1/measures/999", headers=ANALYST).status_code == 404
+    params = client.put(
+        "/api/v1/office-parameters/KGBSK/IM",
+        json={"random_red": 100, "random_yellow": 0},
+        headers=APPROVER,
+    )
+    assert params.status_code == 200
+    decision = client.post("/api/v1/declarations", json=declaration()).json()["decision"]
+    assert decision["channel"] == "red"
+    assert decision["random"][0]["selected"] is True
+    assert (
+        client.put(
+            "/api/v1/office-parameters/KGBSK/IM", json={"random_red": 101}, headers=APPROVER
+        ).status_code
+        == 422
+    )
