@@ -65,7 +65,9 @@ def active(factory: sessionmaker[Session], code: str = "NAT-2026-0001") -> Any:
 def test_measures_are_seeded_and_editable(session_factory: sessionmaker[Session]) -> None:
     measures = run(session_factory, lambda uow: service.list_measures(uow=uow))
     by_code = {m.code: m.channel for m in measures}
-    assert by_code["109"] == "red" and by_code["101"] == "yellow" and by_code["801"] == "blue"
+    assert by_code["109"] == "red"
+    assert by_code["101"] == "yellow"
+    assert by_code["801"] == "blue"
     assert by_code["102"] == "none"
     run(
         session_factory,
@@ -112,7 +114,9 @@ def test_criteria_errors_name_line_and_column(session_factory: sessionmaker[Sess
     result = run(
         session_factory, lambda uow: service.check_criteria(uow=uow, criteria="value_ratio <")
     )
-    assert not result.valid and result.problem is not None and result.problem.line == 1
+    assert not result.valid
+    assert result.problem is not None
+    assert result.problem.line == 1
 
 
 def test_unknown_measure_is_refused(session_factory: sessionmaker[Session]) -> None:
@@ -142,11 +146,13 @@ def test_lifecycle_with_four_eyes(session_factory: sessionmaker[Session]) -> Non
     with pytest.raises(Conflict, match="approve needs it submitted"):
         move("approve", APPROVER)
     move("submit", ANALYST)
-    with pytest.raises(Conflict, match="four eyes: a.analyst wrote"):
+    with pytest.raises(Conflict, match=r"four eyes: a\.analyst wrote"):
         move("approve", ANALYST)
     approved = move("approve", APPROVER)
-    assert approved.approved_by == APPROVER and approved.author == ANALYST
-    assert approved.approved_at is not None and approved.submitted_at is not None
+    assert approved.approved_by == APPROVER
+    assert approved.author == ANALYST
+    assert approved.approved_at is not None
+    assert approved.submitted_at is not None
     assert move("activate", APPROVER).status == "active"
     assert move("suspend", APPROVER).status == "suspended"
     assert move("resume", APPROVER).status == "active"
@@ -262,7 +268,8 @@ def test_lists_are_versioned_and_usable_in_criteria(
         session_factory,
         lambda uow: service.check_criteria(uow=uow, criteria='in_list("WATCH_IMPORTERS")'),
     )
-    assert ok.valid and ok.lists == ["WATCH_IMPORTERS"]
+    assert ok.valid
+    assert ok.lists == ["WATCH_IMPORTERS"]
     with pytest.raises(InvalidInput, match="CSV header"):
         service.parse_list_csv(name="X", text="declarant\n1\n", key_fields=["importer"])
     with pytest.raises(Conflict):
