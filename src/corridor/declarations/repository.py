@@ -26,6 +26,8 @@ TRUTH_COLUMNS: tuple[str, ...] = tuple(
     c.name for c in GroundTruthRow.__table__.columns if c.name != "id"
 )
 _CHUNK = 500
+#: Up to this many declarations are inserted with INSERT … RETURNING, above with COPY.
+SMALL_BATCH = 20
 _DECLARATIONS = cast(Table, DeclarationRow.__table__)
 _ITEMS = cast(Table, GoodsItemRow.__table__)
 _TRUTHS = cast(Table, GroundTruthRow.__table__)
@@ -104,6 +106,22 @@ def insert_declarations(
     if not headers:
         return []
     connection = session.connection()
+    if len(headers) <= SMALL_BATCH:
+        # One declaration from the API: fewest round trips, safe under concurrency.
+        result = session.execute(
+            insert(_DECLARATIONS).returning(_DECLARATIONS.c.id, sort_by_parameter_order=True),
+            list(headers),
+        )
+        ids = [row_id for (row_id,) in result]
+        session.execute(
+            insert(_ITEMS),
+            [
+                {**item, "declaration_id": row_id}
+                for row_id, goods in zip(ids, items, strict=True)
+                for item in goods
+            ],
+        )
+        return ids
     if connection.dialect.name == "postgresql":
         ids = _reserve_ids(session, len(headers))
         header_values = itemgetter(*HEADER_COLUMNS)

@@ -396,6 +396,12 @@ def content_digest(header: Sequence[str | None], items: Sequence[Sequence[str | 
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+#: A decimal shown in plain notation in JSON (never 1E+3).
+PlainDecimal = Annotated[
+    Decimal, PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json")
+]
+
+
 class GoodsItemRead(BaseModel):
     """A stored goods item."""
 
@@ -404,14 +410,14 @@ class GoodsItemRead(BaseModel):
     description: str
     origin: str
     preference: str | None
-    net_mass_kg: Decimal | None
-    gross_mass_kg: Decimal | None
-    supplementary_qty: Decimal | None
+    net_mass_kg: PlainDecimal | None
+    gross_mass_kg: PlainDecimal | None
+    supplementary_qty: PlainDecimal | None
     supplementary_unit: str | None
-    invoice_value: Decimal
-    customs_value: Decimal | None
-    duty_rate: Decimal | None
-    duties: Decimal | None
+    invoice_value: PlainDecimal
+    customs_value: PlainDecimal | None
+    duty_rate: PlainDecimal | None
+    duties: PlainDecimal | None
     attributes: dict[str, Any]
 
 
@@ -428,7 +434,7 @@ class DeclarationSummary(BaseModel):
     declarant: str
     importer: str | None
     item_count: int
-    total_customs_value: Decimal | None
+    total_customs_value: PlainDecimal | None
     received_at: datetime
     source: str
 

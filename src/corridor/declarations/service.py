@@ -64,6 +64,8 @@ class IngestResult:
     created: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
     conflicts: list[tuple[int, str]] = field(default_factory=list)
+    #: For created declarations (same order as ``created``): what was stored, as read back.
+    stored: list[DeclarationRead] = field(default_factory=list)
 
 
 def submit(*, uow: UnitOfWork, declaration_in: DeclarationCreate, source: str) -> Submission:
@@ -137,6 +139,18 @@ def ingest(
         headers.append(header)
         items.append(goods)
     ids = repository.insert_declarations(session, headers, items)
+    result.stored = [
+        DeclarationRead.model_validate(
+            {
+                **header,
+                "id": row_id,
+                "items": goods,
+                # Versions are gapless, so a new version n has 1..n stored.
+                "versions": list(range(1, header["version"] + 1)),
+            }
+        )
+        for row_id, header, goods in zip(ids, headers, items, strict=True)
+    ]
     created_truths = [truths[index] if truths is not None else None for index in result.created]
     repository.insert_ground_truth(
         session,

@@ -7,7 +7,6 @@ the declaration, and never changed; a re-route is a new record pointing to it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 
@@ -16,9 +15,8 @@ from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
 from corridor.declarations.schemas import DeclarationCreate, DeclarationRead
 from corridor.errors import Conflict, DeclarationConflict, FieldError, InvalidInput, NotFound
-from corridor.profiles import service as profiles_service
 from corridor.selectivity import repository
-from corridor.selectivity.engine import DeclarationFacts, OfficeParameters, assess
+from corridor.selectivity.engine import DeclarationFacts, assess
 from corridor.selectivity.facts import build_rows
 from corridor.selectivity.schemas import (
     REROUTE_REASONS,
@@ -47,12 +45,16 @@ def submit(
         result = declarations_service.ingest(uow=uow, declarations=[declaration_in], source=source)
         if result.conflicts:
             raise DeclarationConflict(result.conflicts[0][1])
-        declaration = declarations_service.get(
-            uow=uow, number=declaration_in.number, version=declaration_in.version
-        )
-        row = repository.decision_for(uow.session, declaration.id)
-        if row is None:
+        if result.created:
+            declaration = result.stored[0]
             row = _assess_and_store(uow, declaration, holder, secret)
+        else:
+            declaration = declarations_service.get(
+                uow=uow, number=declaration_in.number, version=declaration_in.version
+            )
+            row = repository.decision_for(uow.session, declaration.id) or _assess_and_store(
+                uow, declaration, holder, secret
+            )
         try:
             uow.commit()
         except IntegrityError:
@@ -60,7 +62,8 @@ def submit(
             uow.rollback()
             continue
         assessed = DeclarationAssessed(
-            **declaration.model_dump(), decision=_decision_read(uow, row, declaration)
+            **dict(declaration),
+            decision=_decision_read(uow, row, declaration, fresh=bool(result.created)),
         )
         return assessed, bool(result.created)
     raise DeclarationConflict(
@@ -92,7 +95,12 @@ def _assess_and_store(
         procedure=declaration.procedure,
         rows=build_rows(header, items),
     )
-    parameters, observed = _parameters(uow, declaration.office, declaration.flow)
+    parameters = holder.parameters(declaration.office, declaration.flow)
+    observed = None
+    if parameters is not None and parameters.expected_floor is not None:
+        observed = repository.recent_red_rate(
+            uow.session, declaration.office, declaration.flow, FLOOR_WINDOW
+        )
     now = datetime.now(UTC)
     decision = assess(
         facts,
@@ -115,24 +123,6 @@ def _assess_and_store(
     )
     repository.add(uow.session, row)
     return row
-
-
-def _parameters(
-    uow: UnitOfWork, office: str, flow: str
-) -> tuple[OfficeParameters | None, Decimal | None]:
-    row = profiles_service.office_parameters_of(uow=uow, office=office, flow=flow)
-    if row is None:
-        return None, None
-    parameters = OfficeParameters(
-        office=office,
-        flow=flow,
-        random_rates={"red": row.random_red, "yellow": row.random_yellow, "blue": row.random_blue},
-        expected_floor=row.expected_floor,
-    )
-    observed = None
-    if row.expected_floor is not None:
-        observed = repository.recent_red_rate(uow.session, office, flow, FLOOR_WINDOW)
-    return parameters, observed
 
 
 def get_decision(*, uow: UnitOfWork, number: str, version: int | None = None) -> DecisionRead:
@@ -184,8 +174,11 @@ def _current_channel(uow: UnitOfWork, row: DecisionRow) -> str:
     return reroutes[-1].to_channel if reroutes else row.channel
 
 
-def _decision_read(uow: UnitOfWork, row: DecisionRow, declaration: DeclarationRead) -> DecisionRead:
-    reroutes = repository.reroutes(uow.session, row.id)
+def _decision_read(
+    uow: UnitOfWork, row: DecisionRow, declaration: DeclarationRead, *, fresh: bool = False
+) -> DecisionRead:
+    # A decision made in this request has no re-routes yet: no need to ask.
+    reroutes = [] if fresh else repository.reroutes(uow.session, row.id)
     detail = row.detail
     return DecisionRead(
         id=row.id,

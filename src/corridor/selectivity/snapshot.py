@@ -17,7 +17,13 @@ import time
 from corridor.db.uow import UnitOfWork
 from corridor.profiles import service as profiles_service
 from corridor.selectivity import repository
-from corridor.selectivity.engine import MeasureSpec, ProfileSet, ProfileSpec, compile_profile_set
+from corridor.selectivity.engine import (
+    MeasureSpec,
+    OfficeParameters,
+    ProfileSet,
+    ProfileSpec,
+    compile_profile_set,
+)
 from corridor.selectivity.facts import fact_schema
 
 
@@ -28,6 +34,7 @@ class ProfileSetHolder:
         self._poll_seconds = poll_seconds
         self._lock = threading.Lock()
         self._set: ProfileSet | None = None
+        self._parameters: dict[tuple[str, str], OfficeParameters] = {}
         self._generation: int | None = None
         self._checked_at = 0.0
 
@@ -43,9 +50,31 @@ class ProfileSetHolder:
             return current
         with self._lock:
             if self._set is None or generation != self._generation:
+                self._parameters = office_parameters(uow)
                 self._set = build(uow, generation)
                 self._generation = generation
             return self._set
+
+    def parameters(self, office: str, flow: str) -> OfficeParameters | None:
+        """The office's selectivity parameters as of the current set (call ``current`` first)."""
+        return self._parameters.get((office, flow))
+
+
+def office_parameters(uow: UnitOfWork) -> dict[tuple[str, str], OfficeParameters]:
+    """Every office's random control rates and floor, by (office, flow)."""
+    return {
+        (row.office, row.flow): OfficeParameters(
+            office=row.office,
+            flow=row.flow,
+            random_rates={
+                "red": row.random_red,
+                "yellow": row.random_yellow,
+                "blue": row.random_blue,
+            },
+            expected_floor=row.expected_floor,
+        )
+        for row in profiles_service.list_office_parameters(uow=uow)
+    }
 
 
 def build(uow: UnitOfWork, generation: int) -> ProfileSet:

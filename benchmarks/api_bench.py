@@ -1,0 +1,164 @@
+"""Throughput and latency of ``POST /api/v1/declarations`` (store + assess) on PostgreSQL.
+
+Reproduce (PostgreSQL on 127.0.0.1:5432 with a database the benchmark may wipe)::
+
+    .venv/bin/python benchmarks/api_bench.py \\
+        --url postgresql+psycopg://postgres@127.0.0.1:5432/test --requests 3000 --clients 8
+
+Starts ``corridor serve`` (uvicorn, ``--workers`` processes) on a loopback port
+against an emptied, migrated database with the demo world's risk profiles,
+lists and office parameters active, then drives it from this process with
+``--clients`` concurrent HTTP clients, each sending distinct realistic demo
+declarations. Prints throughput and p50/p99 latency per run (median of
+``--runs``), and as a baseline in the same run the latency of ``GET
+/api/v1/health`` (one database round trip) under the same load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx2 as httpx
+from sqlalchemy import text
+
+from corridor.db.engine import make_engine, make_session_factory
+from corridor.db.migrate import upgrade
+from corridor.db.tables import Base
+from corridor.demo import generate
+
+
+def reset(url: str) -> None:
+    """Empty the database (schema kept) and seed the demo selectivity set."""
+    engine = make_engine(url)
+    upgrade(engine)
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        seeded = {
+            name: [dict(r) for r in connection.execute(Base.metadata.tables[name].select()).mappings()]
+            for name in ("measures", "selectivity_state")
+        }
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for name, rows in seeded.items():
+            connection.execute(Base.metadata.tables[name].insert(), rows)
+    try:
+        from corridor.demo import selectivity as demo_selectivity
+
+        demo_selectivity.seed(session_factory=make_session_factory(engine))
+    except ImportError:  # pragma: no cover - older trees without demo profiles
+        pass
+    engine.dispose()
+
+
+def payloads(count: int, seed: int) -> list[dict[str, Any]]:
+    """Distinct demo declarations as JSON bodies."""
+    end = datetime.now(UTC).date() - timedelta(days=1)
+    world = generate(declarations=count, seed=seed, end=end, days=60)
+    return [entry.declaration.model_dump(mode="json") for entry in world.declarations]
+
+
+async def drive(
+    base: str, bodies: list[dict[str, Any]], clients: int, path: str | None = None
+) -> list[float]:
+    """Send every body (or GET ``path`` as often) with ``clients`` concurrent clients."""
+    queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+    latencies: list[float] = []
+
+    async def client() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            while not queue.empty():
+                body = queue.get_nowait()
+                began = time.perf_counter()
+                if path is None:
+                    response = await http.post("/api/v1/declarations", json=body)
+                    ok = response.status_code in (200, 201)
+                else:
+                    response = await http.get(path)
+                    ok = response.status_code == 200
+                latencies.append(time.perf_counter() - began)
+                if not ok:
+                    raise SystemExit(f"unexpected {response.status_code}: {response.text[:300]}")
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return latencies
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+
+    bodies_per_run = [payloads(args.requests, seed=100 + run) for run in range(args.runs)]
+    results = []
+    for run, bodies in enumerate(bodies_per_run, start=1):
+        reset(args.url)
+        env = {**os.environ, "CORRIDOR_DATABASE_URL": args.url}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "corridor.app:create_app",
+             "--host", "127.0.0.1", "--port", str(args.port), "--workers", str(args.workers),
+             "--log-level", "warning"],
+            env=env,
+        )
+        base = f"http://127.0.0.1:{args.port}"
+        try:
+            for _ in range(100):
+                try:
+                    if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            asyncio.run(drive(base, bodies[:50], args.clients))  # warm-up (also compiles)
+            began = time.perf_counter()
+            latencies = asyncio.run(drive(base, bodies[50:], args.clients))
+            elapsed = time.perf_counter() - began
+            health = asyncio.run(drive(base, [{}] * 1000, args.clients, "/api/v1/health"))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        result = {
+            "throughput": len(latencies) / elapsed,
+            "p50": percentile(latencies, 0.50) * 1000,
+            "p99": percentile(latencies, 0.99) * 1000,
+            "health_p50": percentile(health, 0.50) * 1000,
+        }
+        results.append(result)
+        print(
+            f"run {run}: {result['throughput']:.0f} declarations/s, p50 {result['p50']:.1f} ms, "
+            f"p99 {result['p99']:.1f} ms; health p50 {result['health_p50']:.1f} ms"
+        )
+    median = {key: statistics.median(r[key] for r in results) for key in results[0]}
+    print(
+        f"POST /api/v1/declarations, {args.clients} clients, {args.workers} workers, "
+        f"{args.requests - 50} requests per run, median of {args.runs} runs:"
+    )
+    print(
+        f"  throughput {median['throughput']:.0f} declarations/s (target >= 300); "
+        f"p50 {median['p50']:.1f} ms; p99 {median['p99']:.1f} ms (target <= 50)"
+    )
+    print(
+        f"  baseline GET /api/v1/health p50 {median['health_p50']:.1f} ms; "
+        f"POST p50 / health p50 = {median['p50'] / median['health_p50']:.1f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
