@@ -330,6 +330,10 @@ class CompiledProfile:
     expr: Expr
     matches: Callable[[Row], bool]
     lists: frozenset[str]
+    # Just the facts and lists the criterion reads: explaining a hit re-checks the
+    # criterion against them, and a small schema keeps that cheap.
+    facts_read: Mapping[str, FieldType]
+    lists_read: Mapping[str, NamedList]
     measures: tuple[tuple[MeasureSpec, bool], ...]
     guard: Guard | None
     threshold: float
@@ -463,6 +467,7 @@ def _compile(
         merged[code] = merged.get(code, False) or mandatory
     expr = parse(spec.criteria)
     criterion = check(expr, schema, lists)
+    read = criterion.fields.union(*(lists[name].key_fields for name in criterion.lists))
     scope = ((name, getattr(spec, name + "s")) for name in _SCOPE_FIELDS)
     guards = [Guard(name, keys, scope=True) for name, keys in scope if keys]
     if (guard := _criteria_guard(expr, schema, lists)) is not None:
@@ -473,6 +478,10 @@ def _compile(
         expr=expr,
         matches=compile_predicate(expr, schema, lists),
         lists=criterion.lists,
+        facts_read=MappingProxyType(
+            {name: schema[name] for name in sorted(read) if name in schema}
+        ),
+        lists_read=MappingProxyType({name: lists[name] for name in sorted(criterion.lists)}),
         measures=tuple((catalogue[code], mandatory) for code, mandatory in merged.items()),
         guard=min(guards, key=_estimate) if guards else None,
         threshold=_threshold(rate),
@@ -932,7 +941,7 @@ def _hit(
     if not selected:
         measures = ()
     first = rows[matched[0]]
-    reason = explain(profile.expr, first, schema=profile_set.schema, lists=profile_set.lists)
+    reason = explain(profile.expr, first, schema=profile.facts_read, lists=profile.lists_read)
     hit = ProfileHit(
         code=spec.code,
         version=spec.version,
