@@ -12,6 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from corridor.config import get_settings
 from corridor.db.engine import open_database
 from corridor.demo import BISHKEK, loader
+from corridor.demo import selectivity as demo_selectivity
+from corridor.selectivity.snapshot import ProfileSetHolder
 
 app = typer.Typer(help="The demo world: a realistic, seeded flow of declarations.")
 console = Console()
@@ -36,6 +38,10 @@ def generate_command(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="do nothing when declarations are stored")
     ] = False,
+    assess: Annotated[
+        bool,
+        typer.Option(help="also seed the demo risk profiles and assess every declaration"),
+    ] = True,
 ) -> None:
     """Generate the demo world and store it: declarations, exchange rates, planted fraud."""
     settings = get_settings()
@@ -72,3 +78,32 @@ def generate_command(
         f"{report.frauds} with planted fraud (kept apart as ground truth), "
         f"{report.rates} exchange rates."
     )
+    if not assess:
+        return
+    seeded = demo_selectivity.seed(session_factory=session_factory, world_seed=seed, end=last_day)
+    console.print(
+        f"Risk profiles, lists and office parameters: {seeded.created} created "
+        "(drafted by analyst.demo, approved and activated by head.demo)."
+    )
+    holder = ProfileSetHolder(poll_seconds=0)
+    with Progress(
+        TextColumn("[bold]assessing[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("declarations"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("assess", total=report.created + report.unchanged)
+        channels = demo_selectivity.assess_all(
+            session_factory=session_factory,
+            holder=holder,
+            secret=settings.selection_secret.encode(),
+            progress=lambda n: progress.advance(task, n),
+        )
+    total = sum(channels.values()) or 1
+    mix = ", ".join(
+        f"{name} {100 * channels.get(name, 0) / total:.1f} %"
+        for name in ("green", "blue", "yellow", "red")
+    )
+    console.print(f"Assessed {sum(channels.values())} declarations: {mix}.")

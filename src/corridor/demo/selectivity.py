@@ -1,7 +1,7 @@
 """Risk profiles, lists and office parameters for the demo world, and a batch assessment.
 
 The demo world (:mod:`corridor.demo`) plants fraud into its declarations; this module
-is what a risk analysis department would write against that flow: about thirty risk
+is what a risk analysis department would write against that flow: forty risk
 profiles across every risk area and kind, the named lists they read, and the random
 control rates of every office and flow. Everything goes through the use cases of
 :mod:`corridor.profiles.service`, as an analyst and a head of department would do it:
@@ -36,7 +36,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.db.tables import DecisionRow, DeclarationRow, GroundTruthRow
 from corridor.db.uow import UnitOfWork
-from corridor.declarations import repository as declarations_repository
 from corridor.declarations import service as declarations_service
 from corridor.declarations.repository import ListFilters
 from corridor.demo.generator import BISHKEK, FRAUD_RATES
@@ -141,10 +140,10 @@ def _measures(mandatory: Sequence[str], optional: Sequence[str] = ()) -> list[Me
 # =========================================================================== the world's traders
 
 
-def chronic_offender(book: TraderBook) -> Trader:
+def chronic_offender(book: TraderBook) -> Trader | None:
     """The chronic offender intelligence targets: the busiest importer caught again and again."""
     offenders = [t for t in book.importers if t.honesty == "offender"]
-    return max(offenders, key=lambda t: (t.activity, t.tin))
+    return max(offenders, key=lambda t: (t.activity, t.tin), default=None)
 
 
 def _watched_importers(book: TraderBook) -> list[Trader]:
@@ -335,9 +334,9 @@ def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
             ),
             rationale=(
                 "Car imports dispatched from China and the UAE are the largest single source of "
-                "undervaluation cases (press reports 2024-2025, post-clearance audits). Floors at "
-                "60 % of the typical price per tariff line and origin of the reference table (demo "
-                "world price table, USD at 87.4 som)."
+                "undervaluation findings of post-clearance audits. Floors at 60 % of the typical "
+                "price per tariff line and origin of the price table (the demo world's, at 87.4 "
+                "som to the dollar)."
             ),
             expected_per_month=13,
         ),
@@ -368,7 +367,7 @@ def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
             code=_national(3),
             title="Garments from China, the UAE and Turkey at a fraction of market value",
             risk_area="valuation",
-            criteria=(f'dispatch_country in ["CN", "AE", "TR"] and {value_floor(garments, 0.5)}'),
+            criteria=f'dispatch_country in ["CN", "AE", "TR"] and {value_floor(garments, 0.5)}',
             measures=_measures(["601"]),
             flows=["IM"],
             procedures=["40"],
@@ -391,7 +390,7 @@ def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
             code=_national(4),
             title="Footwear at a fraction of market value",
             risk_area="valuation",
-            criteria=(f'dispatch_country in ["CN", "AE", "TR"] and {value_floor(footwear, 0.5)}'),
+            criteria=f'dispatch_country in ["CN", "AE", "TR"] and {value_floor(footwear, 0.5)}',
             measures=_measures(["601"]),
             flows=["IM"],
             procedures=["40"],
@@ -413,7 +412,7 @@ def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
             code=_national(5),
             title="Tyres declared far below market value",
             risk_area="valuation",
-            criteria=f"{value_floor(tyres, 0.55)}",
+            criteria=value_floor(tyres, 0.55),
             measures=_measures(["601"]),
             flows=["IM"],
             procedures=["40"],
@@ -426,8 +425,8 @@ def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
                 "and brand of the tyres against the invoice."
             ),
             rationale=(
-                "New tyres (4011, 10 %) from China are regularly undervalued. Floors at 55 % of "
-                "the typical price per tyre."
+                "New tyres (4011, 10 %), mostly from China, are regularly undervalued. Floors at "
+                "55 % of the typical price per tyre and origin."
             ),
             expected_per_month=4,
         ),
@@ -477,7 +476,7 @@ def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
             code=_national(8),
             title="Cigarettes and smoking tobacco declared far below market value",
             risk_area="valuation",
-            criteria=f"{value_floor(_codes('2402', '2403'), 0.55)}",
+            criteria=value_floor(_codes("2402", "2403"), 0.55),
             measures=_measures(["601", "103"]),
             flows=["IM"],
             procedures=["40"],
@@ -498,7 +497,7 @@ def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
             title="Post-clearance audit: general cargo from China and the UAE at a third of "
             "market value",
             risk_area="valuation",
-            criteria=(f"dispatch_country in {cn_ae} and {value_floor(general, 0.35)}"),
+            criteria=f"dispatch_country in {cn_ae} and {value_floor(general, 0.35)}",
             measures=_measures(["801"]),
             flows=["IM"],
             procedures=["40"],
@@ -539,7 +538,7 @@ def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
         ),
         ProfileCreate(
             code=_national(11),
-            title="Watched company, declarant, commodity and origin below 3000 a unit "
+            title="Watched company, declarant, commodity and origin below 3000 som a unit "
             "(ASYCUDA example 2)",
             risk_area="valuation",
             criteria='in_list("ASYCUDA_WATCH") and value_per_unit < 3000',
@@ -623,7 +622,7 @@ def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
             title="Ceramic tiles declared as cement tiles",
             risk_area="classification",
             criteria='heading = "6810" and net_mass_kg / supplementary_qty < 25',
-            measures=_measures(["109", "615"], []),
+            measures=_measures(["109", "615"]),
             flows=["IM"],
             valid_from=today,
             valid_to=year,
@@ -653,8 +652,8 @@ def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
             officer_instructions=(
                 "Request drawings, specifications and photographs of the goods; re-route to "
                 "examination if the documents leave doubt. Steel: fabricated structures "
-                "(drilled, welded, painted) are 7308, not plain H-sections. Sugar: refined white sugar is 1701 99, not "
-                "raw cane sugar; take a sample if in doubt."
+                "(drilled, welded, painted) are 7308, not plain H-sections. Sugar: refined "
+                "white sugar is 1701 99, not raw cane sugar."
             ),
             rationale=(
                 "Plain H-sections (721633, 5 %) cost about 0.75 USD/kg, fabricated structures "
@@ -962,10 +961,34 @@ def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
             ),
             expected_per_month=25,
         ),
+        ProfileCreate(
+            code=_national(31),
+            title="New companies importing sensitive goods",
+            risk_area="other",
+            criteria='in_list("NEW_COMPANIES") and in_list("SENSITIVE_GOODS")',
+            measures=_measures(["103"]),
+            selection_rate=Decimal(25),
+            flows=["IM"],
+            procedures=["40"],
+            valid_from=today,
+            valid_to=year,
+            officer_instructions=(
+                "Ask the importer for its registration documents, the lease of its premises, "
+                "the contract and the payment documents; check that the company exists and "
+                "trades at its address."
+            ),
+            rationale=(
+                "Companies registered in the last months import sensitive goods, undervalue or "
+                "misdeclare them and disappear before a post-clearance audit ('fly-by-night' "
+                "firms). A quarter of their sensitive-goods declarations get a documentary "
+                "check."
+            ),
+            expected_per_month=13,
+        ),
         # ----------------------------------------------------------------- regional
         ProfileCreate(
             code="REG-OSH-2026-0001",
-            title="Osh region: Uzbek preferential origin on garments and footwear",
+            title="Osh region: Uzbek preferential origin on garments, footwear and cigarettes",
             kind="regional",
             risk_area="origin",
             criteria=(
@@ -1063,30 +1086,33 @@ def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
             ),
             expected_per_month=1,
         ),
-        # ----------------------------------------------------------------- targets
-        ProfileCreate(
-            code="TGT-2026-0001",
-            title="Intelligence target: all imports of one importer",
-            kind="target",
-            risk_area="valuation",
-            criteria=f'importer = "{target.tin}"',
-            measures=_measures(["109", "601"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=today + timedelta(days=45),
-            officer_instructions=(
-                "Examine the goods fully and request the value documents; record every "
-                "finding in the inspection act. Inform the operational-search unit of the "
-                "outcome."
-            ),
-            rationale=(
-                f"Operational information (case file OSU-2026-117): {target.name} (TIN "
-                f"{target.tin}) undervalues and misdescribes its imports; most of its past "
-                "declarations were found falsified. Confidential, 45 days."
-            ),
-            expected_per_month=8,
-        ),
     ]
+    # targets (intelligence): one trader, short-lived
+    if target is not None:
+        profiles.append(
+            ProfileCreate(
+                code="TGT-2026-0001",
+                title="Intelligence target: all imports of one importer",
+                kind="target",
+                risk_area="valuation",
+                criteria=f'importer = "{target.tin}"',
+                measures=_measures(["109", "601"]),
+                flows=["IM"],
+                valid_from=today,
+                valid_to=today + timedelta(days=45),
+                officer_instructions=(
+                    "Examine the goods fully and request the value documents; record every "
+                    "finding in the inspection act. Inform the operational-search unit of the "
+                    "outcome."
+                ),
+                rationale=(
+                    f"Operational information (case file OSU-2026-117): {target.name} (TIN "
+                    f"{target.tin}) undervalues and misdescribes its imports; most of its past "
+                    "declarations were found falsified. Confidential, 45 days."
+                ),
+                expected_per_month=8,
+            )
+        )
     if brokers:
         profiles.append(
             ProfileCreate(
@@ -1322,10 +1348,9 @@ def _bring_to_active(
         except NotFound:
             current = profiles_service.create_profile(uow=uow, profile_in=profile_in, actor=analyst)
             uow.commit()
+    if current.author != analyst:
+        return False  # someone else's version of the code: theirs to move on
     steps = _TO_ACTIVE.get(current.status, ())
-    if current.status == "draft" and current.author != analyst:
-        # Someone else's draft: leave it to them.
-        return False
     for action, role in steps:
         actor = analyst if role == "analyst" else approver
         with UnitOfWork(session_factory) as uow:
@@ -1360,24 +1385,30 @@ def assess_all(
 ) -> dict[str, int]:
     """Assess every stored declaration version that has no decision; counts per channel.
 
-    One unit of work per batch of ``batch`` declarations, committed at its end. A
-    declaration assessed meanwhile by someone else keeps its decision (and is not
-    counted).
+    Oldest first, one unit of work per batch of ``batch`` declarations, committed at
+    its end (an interrupted run loses at most one batch and resumes where it stopped);
+    ``progress`` gets the size of each committed batch. Decisions are made with the
+    profile set ``holder`` gives, keyed by ``secret``, at the current time (validity
+    windows are those of today). Run one at a time: a decision is unique per
+    declaration version, so a second run assessing the same batch fails on commit.
     """
     if batch < 1:
         raise ValueError(f"batch must be at least 1, got {batch}")
     counts: Counter[str] = Counter(dict.fromkeys(CHANNELS, 0))
     while ids := unassessed(session_factory=session_factory, limit=batch):
         with UnitOfWork(session_factory) as uow:
-            # One query loads the batch's headers; get_by_id then finds them in the session.
-            uow.session.scalars(select(DeclarationRow).where(DeclarationRow.id.in_(ids))).all()
-            for declaration_id in ids:
-                row = declarations_repository.get_by_id(uow.session, declaration_id)
-                if row is None:  # pragma: no cover - removed meanwhile
-                    continue
-                declaration = declarations_service.get(
-                    uow=uow, number=row.number, version=row.version
+            # The keys of the whole batch in one query; each version is then read whole.
+            keys = {
+                row_id: (number, version)
+                for row_id, number, version in uow.session.execute(
+                    select(DeclarationRow.id, DeclarationRow.number, DeclarationRow.version).where(
+                        DeclarationRow.id.in_(ids)
+                    )
                 )
+            }
+            for declaration_id in ids:
+                number, version = keys[declaration_id]
+                declaration = declarations_service.get(uow=uow, number=number, version=version)
                 decision = selectivity_service.assess_stored(
                     uow=uow, declaration=declaration, holder=holder, secret=secret
                 )

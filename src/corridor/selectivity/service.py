@@ -27,9 +27,6 @@ from corridor.selectivity.schemas import (
 )
 from corridor.selectivity.snapshot import ProfileSetHolder
 
-#: Decisions of an office and flow looked at for the expected-rate floor.
-FLOOR_WINDOW = 500
-
 
 def submit(
     *,
@@ -85,7 +82,7 @@ def assess_stored(
 def _assess_and_store(
     uow: UnitOfWork, declaration: DeclarationRead, holder: ProfileSetHolder, secret: bytes
 ) -> DecisionRow:
-    profile_set = holder.current(uow)
+    current = holder.current(uow)
     header = declaration.model_dump(exclude={"items"})
     items = [item.model_dump() for item in declaration.items]
     facts = DeclarationFacts(
@@ -95,16 +92,14 @@ def _assess_and_store(
         procedure=declaration.procedure,
         rows=build_rows(header, items),
     )
-    parameters = holder.parameters(declaration.office, declaration.flow)
+    parameters = current.parameters_of(declaration.office, declaration.flow)
     observed = None
     if parameters is not None and parameters.expected_floor is not None:
-        observed = repository.recent_red_rate(
-            uow.session, declaration.office, declaration.flow, FLOOR_WINDOW
-        )
+        observed = holder.observed_red_rate(uow, declaration.office, declaration.flow)
     now = datetime.now(UTC)
     decision = assess(
         facts,
-        profile_set,
+        current.profile_set,
         parameters=parameters,
         secret=secret,
         at=now,

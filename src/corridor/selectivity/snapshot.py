@@ -13,6 +13,9 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 
 from corridor.db.uow import UnitOfWork
 from corridor.profiles import service as profiles_service
@@ -27,21 +30,34 @@ from corridor.selectivity.engine import (
 from corridor.selectivity.facts import fact_schema
 
 
-class ProfileSetHolder:
-    """Holds the current ``ProfileSet`` and rebuilds it when the generation moves."""
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What one assessment uses, taken together: the profile set and the office parameters."""
 
-    def __init__(self, *, poll_seconds: float = 1.0) -> None:
+    profile_set: ProfileSet
+    parameters: Mapping[tuple[str, str], OfficeParameters]
+
+    def parameters_of(self, office: str, flow: str) -> OfficeParameters | None:
+        """The selectivity parameters of an office and flow, if set."""
+        return self.parameters.get((office, flow))
+
+
+class ProfileSetHolder:
+    """Holds the current snapshot and rebuilds it when the generation moves."""
+
+    def __init__(self, *, poll_seconds: float = 1.0, observed_ttl_seconds: float = 60.0) -> None:
         self._poll_seconds = poll_seconds
+        self._observed_ttl = observed_ttl_seconds
         self._lock = threading.Lock()
-        self._set: ProfileSet | None = None
-        self._parameters: dict[tuple[str, str], OfficeParameters] = {}
+        self._snapshot: Snapshot | None = None
         self._generation: int | None = None
         self._checked_at = 0.0
+        self._observed: dict[tuple[str, str], tuple[float, Decimal | None]] = {}
 
-    def current(self, uow: UnitOfWork) -> ProfileSet:
-        """The profile set to assess with; rebuilt first if profiles changed."""
+    def current(self, uow: UnitOfWork) -> Snapshot:
+        """The snapshot to assess with; rebuilt first if profiles or parameters changed."""
         now = time.monotonic()
-        current = self._set
+        current = self._snapshot
         if current is not None and now - self._checked_at < self._poll_seconds:
             return current
         generation = repository.generation(uow.session)
@@ -49,15 +65,26 @@ class ProfileSetHolder:
         if current is not None and generation == self._generation:
             return current
         with self._lock:
-            if self._set is None or generation != self._generation:
-                self._parameters = office_parameters(uow)
-                self._set = build(uow, generation)
+            if self._snapshot is None or generation != self._generation:
+                # One object for both, swapped in one assignment: never new parameters
+                # with an old profile set.
+                self._snapshot = Snapshot(build(uow, generation), office_parameters(uow))
                 self._generation = generation
-            return self._set
+            return self._snapshot
 
-    def parameters(self, office: str, flow: str) -> OfficeParameters | None:
-        """The office's selectivity parameters as of the current set (call ``current`` first)."""
-        return self._parameters.get((office, flow))
+    def observed_red_rate(self, uow: UnitOfWork, office: str, flow: str) -> Decimal | None:
+        """The recent red share of an office and flow, recomputed at most once a minute."""
+        now = time.monotonic()
+        cached = self._observed.get((office, flow))
+        if cached is not None and now - cached[0] < self._observed_ttl:
+            return cached[1]
+        rate = repository.recent_red_rate(uow.session, office, flow, FLOOR_WINDOW)
+        self._observed[(office, flow)] = (now, rate)
+        return rate
+
+
+#: Decisions of an office and flow looked at for the expected-rate floor.
+FLOOR_WINDOW = 500
 
 
 def office_parameters(uow: UnitOfWork) -> dict[tuple[str, str], OfficeParameters]:

@@ -21,12 +21,12 @@ from tests.integration.profiles.test_profiles import ANALYST, APPROVER, active, 
 def test_changes_reach_the_holder(session_factory: sessionmaker[Session]) -> None:
     holder = snapshot.ProfileSetHolder(poll_seconds=0)
     with UnitOfWork(session_factory) as uow:
-        empty = holder.current(uow)
+        empty = holder.current(uow).profile_set
     assert empty.profiles == ()
     active(session_factory)
     with UnitOfWork(session_factory) as uow:
-        first = holder.current(uow)
-        assert holder.current(uow) is first  # nothing changed: the same object
+        first = holder.current(uow).profile_set
+        assert holder.current(uow).profile_set is first  # nothing changed: the same object
     assert [p.spec.code for p in first.profiles] == ["NAT-2026-0001"]
     run(
         session_factory,
@@ -35,7 +35,7 @@ def test_changes_reach_the_holder(session_factory: sessionmaker[Session]) -> Non
         ),
     )
     with UnitOfWork(session_factory) as uow:
-        after = holder.current(uow)
+        after = holder.current(uow).profile_set
     assert after is not first
     assert after.profiles == ()
     assert first.profiles  # the old set is untouched for whoever still holds it
