@@ -33,6 +33,7 @@ from corridor.db.engine import make_engine, make_session_factory
 from corridor.db.migrate import upgrade
 from corridor.db.tables import Base
 from corridor.demo import generate
+from corridor.demo import selectivity as demo_selectivity
 
 
 def reset(url: str) -> None:
@@ -42,18 +43,15 @@ def reset(url: str) -> None:
     names = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with engine.begin() as connection:
         seeded = {
-            name: [dict(r) for r in connection.execute(Base.metadata.tables[name].select()).mappings()]
+            name: [
+                dict(r) for r in connection.execute(Base.metadata.tables[name].select()).mappings()
+            ]
             for name in ("measures", "selectivity_state")
         }
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         for name, rows in seeded.items():
             connection.execute(Base.metadata.tables[name].insert(), rows)
-    try:
-        from corridor.demo import selectivity as demo_selectivity
-
-        demo_selectivity.seed(session_factory=make_session_factory(engine))
-    except ImportError:  # pragma: no cover - older trees without demo profiles
-        pass
+    demo_selectivity.seed(session_factory=make_session_factory(engine))
     engine.dispose()
 
 
@@ -113,9 +111,21 @@ def main() -> None:
         reset(args.url)
         env = {**os.environ, "CORRIDOR_DATABASE_URL": args.url}
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "corridor.app:create_app",
-             "--host", "127.0.0.1", "--port", str(args.port), "--workers", str(args.workers),
-             "--log-level", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "corridor.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(args.port),
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
             env=env,
         )
         base = f"http://127.0.0.1:{args.port}"
