@@ -30,30 +30,10 @@ from sqlalchemy import text
 from corridor.db.engine import make_engine, make_session_factory
 from corridor.db.migrate import upgrade
 from corridor.db.tables import Base
-from corridor.declarations.importers import ITEM_FIELDS, import_file
+from corridor.declarations.bulk import HEADER_FIELDS, ITEM_FIELDS
+from corridor.declarations.importers import import_file
 
-HEADER = (
-    "number",
-    "version",
-    "flow",
-    "procedure",
-    "office",
-    "registered_at",
-    "declarant",
-    "importer",
-    "exporter",
-    "exporter_country",
-    "dispatch_country",
-    "destination_country",
-    "transport_mode",
-    "vehicle_id",
-    "containers",
-    "incoterms",
-    "currency",
-    "documents",
-    "payment_type",
-    *ITEM_FIELDS,
-)
+HEADER = (*HEADER_FIELDS, "payment_type", *ITEM_FIELDS)
 GOODS = (
     ("8703231990", "passenger car", 1300, "796", 9000, 15),
     ("8517130000", "smartphone", 0.4, "796", 180, 0),

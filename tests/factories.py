@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from corridor.declarations.bulk import HEADER_FIELDS
+
 
 def item(item_no: int = 1, **changes: Any) -> dict[str, Any]:
     """A valid goods item (passenger car from China)."""
@@ -55,26 +57,7 @@ def declaration(number: str = "KGBSK/011026/0000001", **changes: Any) -> dict[st
     return payload
 
 
-HEADER_KEYS = (
-    "number",
-    "version",
-    "flow",
-    "procedure",
-    "office",
-    "registered_at",
-    "declarant",
-    "importer",
-    "exporter",
-    "exporter_country",
-    "dispatch_country",
-    "destination_country",
-    "transport_mode",
-    "vehicle_id",
-    "containers",
-    "incoterms",
-    "currency",
-    "documents",
-)
+HEADER_KEYS = HEADER_FIELDS  # the flat format's header columns
 
 
 def flat_rows(payload: dict[str, Any]) -> list[dict[str, Any]]:

@@ -113,14 +113,7 @@ def insert_declarations(
             list(headers),
         )
         ids = [row_id for (row_id,) in result]
-        session.execute(
-            insert(_ITEMS),
-            [
-                {**item, "declaration_id": row_id}
-                for row_id, goods in zip(ids, items, strict=True)
-                for item in goods
-            ],
-        )
+        _insert_items(session, ids, items)
         return ids
     if connection.dialect.name == "postgresql":
         ids = _reserve_ids(session, len(headers))
@@ -153,6 +146,13 @@ def insert_declarations(
         insert(_DECLARATIONS),
         [{"id": row_id, **header} for row_id, header in zip(ids, headers, strict=True)],
     )
+    _insert_items(session, ids, items)
+    return ids
+
+
+def _insert_items(
+    session: Session, ids: Sequence[int], items: Sequence[Sequence[dict[str, Any]]]
+) -> None:
     session.execute(
         insert(_ITEMS),
         [
@@ -161,7 +161,6 @@ def insert_declarations(
             for item in goods
         ],
     )
-    return ids
 
 
 def insert_validated(

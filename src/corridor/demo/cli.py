@@ -19,6 +19,17 @@ app = typer.Typer(help="The demo world: a realistic, seeded flow of declarations
 console = Console()
 
 
+def _progress(label: str) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{label}[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("declarations"),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
 def _yesterday_in_bishkek() -> date:
     # The last day must be over everywhere the demo's registration times can fall.
     return datetime.now(BISHKEK).date() - timedelta(days=1)
@@ -55,14 +66,7 @@ def generate_command(
     if if_empty and loader.has_declarations(session_factory):
         console.print("Declarations are already stored; the demo world is not loaded again.")
         return
-    with Progress(
-        TextColumn("[bold]demo world[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("declarations"),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with _progress("demo world") as progress:
         task = progress.add_task("demo", total=declarations)
         report = loader.load(
             session_factory=session_factory,
@@ -86,14 +90,7 @@ def generate_command(
         "(drafted by analyst.demo, approved and activated by head.demo)."
     )
     holder = ProfileSetHolder(poll_seconds=0)
-    with Progress(
-        TextColumn("[bold]assessing[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("declarations"),
-        TimeElapsedColumn(),
-        console=console,
-    ) as progress:
+    with _progress("assessing") as progress:
         task = progress.add_task("assess", total=report.created + report.unchanged)
         channels = demo_selectivity.assess_all(
             session_factory=session_factory,
