@@ -1,7 +1,8 @@
 """The selectivity engine: which controls a declaration gets, and why.
 
-Pure code (standard library and :mod:`corridor.rules`): plain data in, plain
-data out, so the same engine runs in a request, a backtest or a batch job.
+Pure code (the standard library, :mod:`corridor.rules` and the fact names of
+:mod:`corridor.selectivity.facts`): plain data in, plain data out, so the same
+engine runs in a request, a backtest or a batch job.
 
 Use::
 
@@ -53,17 +54,35 @@ double (so it stays below 1). No global random state: the same secret,
 declaration, profile set and time give the same decision, which can be
 replayed and audited; without the secret no one can predict it.
 
-**The index.** Each profile gets at most one *guard*: a necessary condition the
-index can look up, the most selective of (a) a top-level conjunct of its
-criterion (or the whole criterion) of the form ``field = "x"``, ``field in
-[..]``, ``field startswith [..]``, ``in_list("NAME")`` or ``in_list("NAME",
-field)`` on a one-key list (by entry, or by prefix for prefix lists), or an
-``or`` whose branches all guard the same field the same way; (b) its scope of
-flows, offices or procedures. A row whose value misses the guard cannot match,
-so ``assess`` evaluates a profile only on the rows its guard lets through, and
-not at all when none does; profiles without a guard are always tested. The
-guarantee, checked by a property test: the decision is identical with
-``use_index=False``.
+**The index.** Each profile gets at most one *guard*, a necessary condition
+the index can look up, chosen as the most selective (by a rough, fixed
+estimate) of:
+
+- a top-level ``and`` operand of its criterion (or the whole criterion) of the
+  form ``field = "x"``, ``field in [..]``, ``field startswith [..]``,
+  ``in_list("NAME")`` or ``in_list("NAME", field)`` on a one-key list (looked up
+  by entry, or by prefix for prefix lists such as HS codes);
+- ``field < n``, ``<=``, ``>``, ``>=`` a number (looked up in sorted limits
+  widened by more than the criteria language's rounding of the row's value);
+- an ``or`` whose branches all guard the same field the same way (their union);
+- its scope of flows, offices or procedures.
+
+A row the guard does not let through cannot match, so ``assess`` tests a
+profile only on the rows its guard lets through, and not at all when there are
+none; profiles without any guard are always tested. Then the *residual* (the
+criterion's other ``and`` operands; the guard's own operand too unless the
+lookup is exactly that condition) is evaluated: each distinct operand at most
+once per row, an operand reading only header facts on one row for all, and
+profiles with equal residuals together. The guarantee, checked by a property
+test over random profiles and declarations: the decision is identical with
+``use_index=False``, which tests every profile in scope on every row with its
+whole criterion.
+
+**Reasons.** A hit's reason is what :func:`corridor.rules.explain` says of the
+criterion on the first matching item (for a top-level ``and``, the reasons of
+each operand in turn). Operand explanations are remembered by the values they
+read (bounded): guards see the same HS codes, origins and traders again and
+again. The memory changes only speed, never a word of a reason.
 
 **Problems.** A profile that cannot be compiled (syntax, unknown fact, a
 deleted list, an unknown measure, a rate outside 0-100, an empty validity
@@ -73,13 +92,15 @@ stops the others.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hmac
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, Final, Literal, NamedTuple, cast
@@ -93,6 +114,8 @@ from corridor.rules import (
     InList,
     IsIn,
     NamedList,
+    Negate,
+    NumberLiteral,
     Or,
     RuleError,
     StartsWith,
@@ -102,6 +125,7 @@ from corridor.rules import (
     explain,
     parse,
 )
+from corridor.selectivity.facts import HEADER_LEVEL_FACTS
 
 __all__ = [
     "DECISION_FORMAT",
@@ -111,9 +135,11 @@ __all__ = [
     "AppliedMeasure",
     "Channel",
     "CompiledProfile",
+    "Conjunct",
     "Decision",
     "DeclarationFacts",
     "Guard",
+    "GuardKind",
     "MeasureChannel",
     "MeasureSource",
     "MeasureSpec",
@@ -125,6 +151,7 @@ __all__ = [
     "ProfileSpec",
     "RandomChannel",
     "RandomDraw",
+    "Reasons",
     "Scope",
     "assess",
     "compile_profile_set",
@@ -154,6 +181,13 @@ _MEASURE_CHANNELS: Final = frozenset({"red", "yellow", "blue", "none"})
 _SEPARATOR: Final = "\x1f"
 _SCOPE_FIELDS: Final = ("flow", "office", "procedure")
 _LISTY: Final = (list, tuple, set, frozenset)
+# The criteria language rounds a number to 9 places (a float after scaling it by
+# 10**9 in binary), so it may read a row's value up to half a unit of 10**-9 plus
+# a float's relative error away from the value itself. A range guard's limit is
+# widened by more than that for any value near it (values far from the limit are
+# on the right side anyway): 10**-9 + (|limit| + 1) * 10**-12.
+_WIDE: Final = Context(prec=60)
+_FLIPPED: Final = MappingProxyType({"<": ">", "<=": ">=", ">": "<", ">=": "<="})
 
 Row = Mapping[str, Any]
 
@@ -225,7 +259,10 @@ class DeclarationFacts:
     """One declaration version as the engine sees it.
 
     ``key`` is stable across replays (e.g. ``"number/version"``) and keys the
-    draws; ``rows`` come from :func:`corridor.selectivity.facts.build_rows`.
+    draws. ``rows`` are one fact mapping per goods item, from
+    :func:`corridor.selectivity.facts.build_rows`: header and trader facts are
+    the same on every row (the engine reads them from the first row for all).
+    A declaration without rows matches no profile.
     """
 
     key: str
@@ -280,19 +317,30 @@ class ProfileProblem(NamedTuple):
     message: str
 
 
+GuardKind = Literal["equal", "prefix", "scope", "at_least", "at_most"]
+
+
 @dataclass(frozen=True, slots=True)
 class Guard:
     """A necessary condition of a profile that the index looks up.
 
-    ``scope`` guards test the declaration's ``flow``/``office``/``procedure``;
-    the others test the fact ``field`` of each row: equal to one of ``keys``, or
-    starting with one when ``prefix``.
+    - ``equal``/``prefix``: the row's fact ``field`` equals / starts with one of
+      ``keys`` (for a list of strings: one of its elements does);
+    - ``scope``: the declaration's ``field`` (flow, office, procedure) is one of ``keys``;
+    - ``at_least``/``at_most``: the row's number ``field`` is at least / at most
+      ``limit`` (looked up with a margin wider than any rounding, so a profile
+      is never dropped for a last-digit difference).
     """
 
     field: str
-    keys: frozenset[str]
-    prefix: bool = False
-    scope: bool = False
+    kind: GuardKind
+    keys: frozenset[str] = frozenset()
+    limit: Decimal | None = None
+
+    @property
+    def exact(self) -> bool:
+        """Whether the lookup decides the condition itself (no need to evaluate it)."""
+        return self.kind in ("equal", "prefix")
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +370,24 @@ class Scope:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class Conjunct:
+    """A condition of the set's criteria, compiled once however many profiles use it.
+
+    ``per_declaration``: it reads only facts that are the same on every row of a
+    declaration (header and trader facts), so one row decides it for all.
+    """
+
+    expr: Expr
+    holds: Callable[[Row], bool]
+    per_declaration: bool
+    reads: tuple[str, ...]  # the facts it reads, in a fixed order
+    # Just the facts and lists it reads: explaining re-checks the condition
+    # against them, and a small schema keeps that cheap.
+    facts: Mapping[str, FieldType]
+    lists: Mapping[str, NamedList]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class CompiledProfile:
     """A profile ready to test: its spec, parsed criterion, predicate, measures and guard."""
 
@@ -330,21 +396,36 @@ class CompiledProfile:
     expr: Expr
     matches: Callable[[Row], bool]
     lists: frozenset[str]
-    # Just the facts and lists the criterion reads: explaining a hit re-checks the
-    # criterion against them, and a small schema keeps that cheap.
-    facts_read: Mapping[str, FieldType]
-    lists_read: Mapping[str, NamedList]
     measures: tuple[tuple[MeasureSpec, bool], ...]
     guard: Guard | None
     threshold: float
+    # The criterion's top-level "and" operands, as positions in ProfileSet.conjuncts
+    # (shared: a condition several profiles use is evaluated once per row), and
+    # those left to test, in a good order, on the rows the guard let through (the
+    # guard's own condition is not, when the index lookup is exactly that condition).
+    conjuncts: tuple[int, ...]
+    residual: tuple[int, ...]
+    residual_id: int  # equal residuals share an id: profiles sharing it are tested together
 
 
 @dataclass(frozen=True, slots=True)
 class _FieldIndex:
     name: str
+    per_declaration: bool  # a header fact: the first row speaks for all
     listy: bool  # a STRING_LIST fact: look up each element
     exact: Mapping[str, tuple[int, ...]]
     prefixes: tuple[tuple[int, Mapping[str, tuple[int, ...]]], ...]  # (length, prefix -> ids)
+
+
+@dataclass(frozen=True, slots=True)
+class _RangeIndex:
+    name: str
+    per_declaration: bool
+    # (limits ascending, positions) of the profiles needing at least / at most a
+    # limit; the limits are widened by _RANGE_MARGIN so that no rounding of the
+    # row's value by the criteria language can drop a profile.
+    at_least: tuple[tuple[Decimal, ...], tuple[int, ...]]
+    at_most: tuple[tuple[Decimal, ...], tuple[int, ...]]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -354,6 +435,7 @@ class ProfileIndex:
     always: tuple[int, ...]
     scope: tuple[tuple[str, Mapping[str, tuple[int, ...]]], ...]
     fields: tuple[_FieldIndex, ...]
+    ranges: tuple[_RangeIndex, ...]
     # The named lists profiles read, grouped by scope (for the decision's list versions).
     list_reads: tuple[tuple[Scope, frozenset[str]], ...]
 
@@ -366,7 +448,10 @@ class ProfileIndex:
             for position in table.get(getattr(declaration, name), ()):
                 found[position] = full
         for index in self.fields:
-            values = _row_values(rows, index.name, index.listy)
+            if index.per_declaration:
+                values = dict.fromkeys(_row_values(rows[:1], index.name, index.listy), full)
+            else:
+                values = _row_values(rows, index.name, index.listy)
             for value, mask in values.items():
                 for position in index.exact.get(value, ()):
                     found[position] = found.get(position, 0) | mask
@@ -374,6 +459,18 @@ class ProfileIndex:
                 for value, mask in values.items():
                     for position in table.get(value[:length], ()):
                         found[position] = found.get(position, 0) | mask
+        for ranges in self.ranges:
+            if ranges.per_declaration:
+                numbers = dict.fromkeys(_row_numbers(rows[:1], ranges.name), full)
+            else:
+                numbers = _row_numbers(rows, ranges.name)
+            for number, mask in numbers.items():
+                limits, positions = ranges.at_least
+                for position in positions[: bisect.bisect_right(limits, number)]:
+                    found[position] = found.get(position, 0) | mask
+                limits, positions = ranges.at_most
+                for position in positions[bisect.bisect_left(limits, number) :]:
+                    found[position] = found.get(position, 0) | mask
         return found
 
 
@@ -383,18 +480,39 @@ def _row_values(rows: Sequence[Row], name: str, listy: bool) -> dict[str, int]:
     for i, row in enumerate(rows):
         value = row.get(name)
         bit = 1 << i
-        if isinstance(value, str):
+        if listy:  # as the criteria read it: a string where a list belongs is missing
+            if isinstance(value, _LISTY):
+                for element in value:
+                    if isinstance(element, str):
+                        masks[element] = masks.get(element, 0) | bit
+        elif isinstance(value, str):
             masks[value] = masks.get(value, 0) | bit
-        elif listy and isinstance(value, _LISTY):
-            for element in value:
-                if isinstance(element, str):
-                    masks[element] = masks.get(element, 0) | bit
+    return masks
+
+
+def _row_numbers(rows: Sequence[Row], name: str) -> dict[Decimal | int | float, int]:
+    """Distinct numbers of one fact across rows, with the mask of rows holding each."""
+    masks: dict[Decimal | int | float, int] = {}
+    for i, row in enumerate(rows):
+        value = row.get(name)
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                continue  # missing, as the criteria read it
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            continue  # not a number: missing
+        elif value != value:
+            continue  # NaN: missing
+        masks[value] = masks.get(value, 0) | (1 << i)
     return masks
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ProfileSet:
-    """An immutable snapshot of compiled profiles with their index; swap it whole on change."""
+    """An immutable snapshot of compiled profiles with their index; swap it whole on change.
+
+    Safe to share between threads; the only state it changes is the memory of
+    reasons, which speeds up explanations and never alters them.
+    """
 
     version: str
     profiles: tuple[CompiledProfile, ...]
@@ -404,6 +522,45 @@ class ProfileSet:
     schema: Mapping[str, FieldType]
     lists: Mapping[str, NamedList]
     index: ProfileIndex = field(repr=False)
+    conjuncts: tuple[Conjunct, ...] = field(repr=False)
+    # Residual id -> the positions in ``conjuncts`` a profile tests after its guard.
+    residuals: tuple[tuple[int, ...], ...] = field(repr=False)
+    reasons: Reasons = field(repr=False)
+
+
+class Reasons:
+    """Plain-words reasons why conditions hold, remembered by the values they read.
+
+    The reason of a matching criterion is what :func:`corridor.rules.explain`
+    says: for a top-level ``and``, the reasons of each operand in turn. Each
+    operand's reasons depend only on the values of the facts it reads, and
+    guards (HS codes, lists, origins) see the same values again and again, so
+    they are kept (at most ``limit`` of them, then forgotten all at once). Only
+    speed depends on this memory, never a decision.
+    """
+
+    def __init__(self, conjuncts: Sequence[Conjunct], limit: int = 100_000) -> None:
+        self.conjuncts, self.limit = conjuncts, limit
+        self._known: dict[tuple[object, ...], tuple[str, ...]] = {}
+
+    def of(self, position: int, row: Row) -> tuple[str, ...]:
+        """The reasons why conjunct ``position`` holds (or not) on ``row``."""
+        conjunct = self.conjuncts[position]
+        values = tuple((type(value), value) for value in map(row.get, conjunct.reads))
+        key = (position, *values)
+        try:
+            known = self._known.get(key)
+        except TypeError:  # an unhashable value (a list): explain without remembering
+            return self._explain(conjunct, row)
+        if known is None:
+            if len(self._known) >= self.limit:
+                self._known.clear()
+            known = self._known[key] = self._explain(conjunct, row)
+        return known
+
+    @staticmethod
+    def _explain(conjunct: Conjunct, row: Row) -> tuple[str, ...]:
+        return explain(conjunct.expr, row, schema=conjunct.facts, lists=conjunct.lists).reasons
 
 
 class _Unusable(Exception):
@@ -418,25 +575,31 @@ def compile_profile_set(
     list_versions: Mapping[str, int],
     schema: Mapping[str, FieldType],
     version: str,
+    header_facts: Collection[str] = HEADER_LEVEL_FACTS,
 ) -> ProfileSet:
     """Compile every profile's criterion once and index the set.
 
     Profiles that cannot be compiled are reported in ``problems`` and left out.
-    The profiles keep the order of (code, version).
+    The profiles keep the order of (code, version). ``header_facts`` are the
+    facts that read the same on every row of a declaration (as
+    :func:`~corridor.selectivity.facts.build_rows` makes them); a condition
+    reading only those is evaluated on one row for all.
     """
     named = MappingProxyType({entry.name: entry for entry in lists})
     frozen_schema = MappingProxyType(dict(schema))
     compiled: list[CompiledProfile] = []
     problems: list[ProfileProblem] = []
     seen: set[tuple[str, int]] = set()
+    conjuncts = _Conjuncts(frozen_schema, named, frozenset(header_facts))
     for spec in sorted(profiles, key=lambda p: (p.code, p.version)):
         try:
             if (spec.code, spec.version) in seen:
                 raise _Unusable("the same profile version is given twice")
             seen.add((spec.code, spec.version))
-            compiled.append(_compile(spec, measures, named, frozen_schema))
+            compiled.append(_compile(spec, measures, conjuncts))
         except (RuleError, _Unusable) as exc:
             problems.append(ProfileProblem(spec.code, spec.version, str(exc)))
+    compiled = _finish(compiled, conjuncts)
     return ProfileSet(
         version=version,
         profiles=tuple(compiled),
@@ -445,15 +608,92 @@ def compile_profile_set(
         measures=MappingProxyType(dict(measures)),
         schema=frozen_schema,
         lists=named,
-        index=_build_index(compiled, frozen_schema),
+        index=_build_index(compiled, frozen_schema, conjuncts.header_facts),
+        conjuncts=tuple(conjuncts.compiled),
+        residuals=tuple(conjuncts.residuals),
+        reasons=Reasons(tuple(conjuncts.compiled)),
     )
 
 
+class _Conjuncts:
+    """Conditions of the set's criteria, each compiled once however many profiles use it."""
+
+    def __init__(
+        self,
+        schema: Mapping[str, FieldType],
+        lists: Mapping[str, NamedList],
+        header_facts: frozenset[str],
+    ) -> None:
+        self.schema, self.lists, self.header_facts = schema, lists, header_facts
+        self.positions: dict[Expr, int] = {}
+        self.compiled: list[Conjunct] = []
+        self.residuals: dict[tuple[int, ...], int] = {}
+
+    def position(self, condition: Expr) -> int:
+        """The position of a (type-checked) condition, compiling it the first time."""
+        found = self.positions.get(condition)
+        if found is None:
+            found = self.positions[condition] = len(self.compiled)
+            criterion = check(condition, self.schema, self.lists)
+            reads = tuple(sorted(criterion.fields))
+            self.compiled.append(
+                Conjunct(
+                    expr=condition,
+                    holds=compile_predicate(condition, self.schema, self.lists),
+                    per_declaration=criterion.fields <= self.header_facts,
+                    reads=reads,
+                    facts=MappingProxyType({name: self.schema[name] for name in reads}),
+                    lists=MappingProxyType(
+                        {name: self.lists[name] for name in sorted(criterion.lists)}
+                    ),
+                )
+            )
+        return found
+
+    def residual_id(self, positions: tuple[int, ...]) -> int:
+        """One id per distinct tuple of conjuncts."""
+        return self.residuals.setdefault(positions, len(self.residuals))
+
+
+def _finish(profiles: list[CompiledProfile], conjuncts: _Conjuncts) -> list[CompiledProfile]:
+    """Order each residual to fail fast and share most, and give equal residuals one id.
+
+    Conditions on header facts first (one evaluation decides every row), then
+    those reading only strings (cheap: numbers are converted on every reading),
+    then those more profiles share (most likely known already). "and" is
+    two-valued and conditions have no side effects, so the order changes
+    nothing but time.
+    """
+    usage = Counter(position for p in profiles for position in set(p.residual))
+    compiled, schema = conjuncts.compiled, conjuncts.schema
+    strings = (FieldType.STRING, FieldType.STRING_LIST)
+    finished = []
+    for profile in profiles:
+        residual = tuple(
+            sorted(
+                set(profile.residual),
+                key=lambda c: (
+                    not compiled[c].per_declaration,
+                    any(schema[name] not in strings for name in compiled[c].reads),
+                    -usage[c],
+                    c,
+                ),
+            )
+        )
+        finished.append(
+            replace(profile, residual=residual, residual_id=conjuncts.residual_id(residual))
+        )
+    return finished
+
+
+def _top_level_conjuncts(expr: Expr) -> tuple[Expr, ...]:
+    if isinstance(expr, And):
+        return tuple(c for operand in expr.operands for c in _top_level_conjuncts(operand))
+    return (expr,)
+
+
 def _compile(
-    spec: ProfileSpec,
-    catalogue: Mapping[str, MeasureSpec],
-    lists: Mapping[str, NamedList],
-    schema: Mapping[str, FieldType],
+    spec: ProfileSpec, catalogue: Mapping[str, MeasureSpec], conjuncts: _Conjuncts
 ) -> CompiledProfile:
     rate = spec.selection_rate
     if not isinstance(rate, Decimal) or not rate.is_finite() or not 0 <= rate <= 100:
@@ -465,26 +705,41 @@ def _compile(
         if code not in catalogue:
             raise _Unusable(f"unknown measure {code!r}")
         merged[code] = merged.get(code, False) or mandatory
+    schema, lists = conjuncts.schema, conjuncts.lists
     expr = parse(spec.criteria)
     criterion = check(expr, schema, lists)
-    read = criterion.fields.union(*(lists[name].key_fields for name in criterion.lists))
-    scope = ((name, getattr(spec, name + "s")) for name in _SCOPE_FIELDS)
-    guards = [Guard(name, keys, scope=True) for name, keys in scope if keys]
-    if (guard := _criteria_guard(expr, schema, lists)) is not None:
-        guards.insert(0, guard)
+    parts = _top_level_conjuncts(expr)
+    # Candidate guards: (guard, the conjunct it comes from, or None for the scope).
+    options: list[tuple[Guard, int | None]] = [
+        (guard, k)
+        for k, part in enumerate(parts)
+        if (guard := _criteria_guard(part, schema, lists)) is not None
+    ]
+    for name in _SCOPE_FIELDS:
+        if keys := getattr(spec, name + "s"):
+            options.append((Guard(name, "scope", keys), None))
+    guard, source = min(options, key=lambda o: _estimate(o[0])) if options else (None, None)
+    # A guard read off a single condition (not an "or") may be exactly that condition.
+    exact = (
+        guard is not None
+        and source is not None
+        and guard.exact
+        and not isinstance(parts[source], Or)
+    )
+    positions = tuple(conjuncts.position(part) for part in parts)
+    residual = tuple(p for k, p in enumerate(positions) if not (exact and k == source))
     return CompiledProfile(
         spec=spec,
         scope=Scope.of(spec),
         expr=expr,
         matches=compile_predicate(expr, schema, lists),
         lists=criterion.lists,
-        facts_read=MappingProxyType(
-            {name: schema[name] for name in sorted(read) if name in schema}
-        ),
-        lists_read=MappingProxyType({name: lists[name] for name in sorted(criterion.lists)}),
         measures=tuple((catalogue[code], mandatory) for code, mandatory in merged.items()),
-        guard=min(guards, key=_estimate) if guards else None,
+        guard=guard,
         threshold=_threshold(rate),
+        conjuncts=positions,
+        residual=residual,
+        residual_id=-1,  # set once every profile is compiled (see _finish)
     )
 
 
@@ -498,13 +753,17 @@ def _criteria_guard(
             return min(found, key=_estimate) if found else None
         case Or(operands=operands):
             branches = [_criteria_guard(o, schema, lists) for o in operands]
-            first = branches[0]
-            if first is None or any(
-                g is None or (g.field, g.prefix) != (first.field, first.prefix) for g in branches
-            ):
+            same = [
+                g for g in branches if g is not None and (g.field, g.kind) == _kind(branches[0])
+            ]
+            if len(same) < len(branches):
                 return None
-            keys = frozenset().union(*(g.keys for g in branches if g is not None))
-            return Guard(first.field, keys, first.prefix)
+            first = same[0]
+            if first.kind in ("at_least", "at_most"):
+                limits = [g.limit for g in same if g.limit is not None]
+                limit = min(limits) if first.kind == "at_least" else max(limits)
+                return Guard(first.field, first.kind, limit=limit)
+            return Guard(first.field, first.kind, frozenset().union(*(g.keys for g in same)))
         case (
             Compare(op="=", left=Field(name=name), right=StringLiteral(value=value))
             | Compare(op="=", left=StringLiteral(value=value), right=Field(name=name))
@@ -514,6 +773,15 @@ def _criteria_guard(
             return _string_guard(name, values, False, schema)
         case StartsWith(operand=Field(name=name), prefixes=prefixes):
             return _string_guard(name, prefixes, True, schema)
+        case Compare(op=op, left=left, right=right) if op in _FLIPPED:
+            if isinstance(right, Field):
+                left, right, op = right, left, _FLIPPED[op]
+            bound = _number_literal(right)
+            if not isinstance(left, Field) or bound is None:
+                return None
+            if schema.get(left.name) is not FieldType.NUMBER:
+                return None
+            return Guard(left.name, "at_least" if op[0] == ">" else "at_most", limit=bound)
         case InList(list_name=list_name, operand=operand):
             named = lists.get(list_name)
             if named is None or len(named.key_fields) != 1:
@@ -539,7 +807,20 @@ def _string_guard(
     values = tuple(keys)
     if schema.get(name) not in kinds or not all(isinstance(k, str) for k in values):
         return None
-    return Guard(name, frozenset(cast(tuple[str, ...], values)), prefix)
+    return Guard(name, "prefix" if prefix else "equal", frozenset(cast(tuple[str, ...], values)))
+
+
+def _kind(guard: Guard | None) -> tuple[str, str] | None:
+    return None if guard is None else (guard.field, guard.kind)
+
+
+def _number_literal(node: Expr) -> Decimal | None:
+    match node:
+        case NumberLiteral(value=value):
+            return value
+        case Negate(operand=NumberLiteral(value=value)):
+            return -value
+    return None
 
 
 # Rough share of declarations one key of a guard lets through; only the choice
@@ -564,29 +845,46 @@ _KEY_SHARE: Final[Mapping[str, float]] = MappingProxyType(
 )
 
 
+# A number above or below a limit: no statistics here, so a middling guess that
+# puts it after equality guards and before the flow scope.
+_RANGE_SHARE: Final = 0.3
+
+
 def _estimate(guard: Guard) -> float:
+    if guard.limit is not None:
+        return _RANGE_SHARE
     share = _KEY_SHARE.get(guard.field, 0.1)
-    if guard.prefix:
+    if guard.kind == "prefix":
         return sum(max(share, 10 ** (-len(key) / 2)) for key in guard.keys)
     return share * len(guard.keys)
 
 
 def _build_index(
-    profiles: Sequence[CompiledProfile], schema: Mapping[str, FieldType]
+    profiles: Sequence[CompiledProfile],
+    schema: Mapping[str, FieldType],
+    header_facts: frozenset[str],
 ) -> ProfileIndex:
     always: list[int] = []
     scope: dict[str, dict[str, list[int]]] = {}
     exact: dict[str, dict[str, list[int]]] = {}
     prefixes: dict[str, dict[int, dict[str, list[int]]]] = {}
+    bounds: dict[str, dict[str, list[tuple[Decimal, int]]]] = {}
     for position, profile in enumerate(profiles):
         guard = profile.guard
         if guard is None:
             always.append(position)
             continue
+        if guard.limit is not None:
+            margin = _WIDE.add(
+                Decimal("1e-9"), _WIDE.multiply(abs(guard.limit) + 1, Decimal("1e-12"))
+            )
+            widen = _WIDE.subtract if guard.kind == "at_least" else _WIDE.add
+            limit = widen(guard.limit, margin)
+            bounds.setdefault(guard.field, {}).setdefault(guard.kind, []).append((limit, position))
         for key in guard.keys:
-            if guard.scope:
+            if guard.kind == "scope":
                 table = scope.setdefault(guard.field, {})
-            elif guard.prefix:
+            elif guard.kind == "prefix":
                 table = prefixes.setdefault(guard.field, {}).setdefault(len(key), {})
             else:
                 table = exact.setdefault(guard.field, {})
@@ -594,6 +892,7 @@ def _build_index(
     fields = tuple(
         _FieldIndex(
             name=name,
+            per_declaration=name in header_facts,
             listy=schema[name] is FieldType.STRING_LIST,
             exact=_frozen(exact.get(name, {})),
             prefixes=tuple(
@@ -601,6 +900,17 @@ def _build_index(
             ),
         )
         for name in sorted(exact.keys() | prefixes.keys())
+    )
+    ranges = tuple(
+        _RangeIndex(
+            name,
+            name in header_facts,
+            *(
+                (tuple(limit for limit, _ in pairs), tuple(position for _, position in pairs))
+                for pairs in (sorted(kinds.get(kind, [])) for kind in ("at_least", "at_most"))
+            ),
+        )
+        for name, kinds in sorted(bounds.items())
     )
     reads: dict[Scope, set[str]] = {}
     for profile in profiles:
@@ -610,6 +920,7 @@ def _build_index(
         always=tuple(always),
         scope=tuple((name, _frozen(scope[name])) for name in _SCOPE_FIELDS if name in scope),
         fields=fields,
+        ranges=ranges,
         list_reads=tuple((scope, frozenset(names)) for scope, names in reads.items()),
     )
 
@@ -832,7 +1143,7 @@ class Decision:
                 aeo=bool(data["aeo"]),
                 model_score=_decimal(data["model_score"]),
             )
-        except (KeyError, TypeError, AttributeError, ArithmeticError) as exc:
+        except (KeyError, TypeError, AttributeError, ArithmeticError, ValueError) as exc:
             raise ValueError(f"not a decision: {type(exc).__name__}: {exc}") from None
         return decision
 
@@ -877,26 +1188,22 @@ def assess(
         raise ValueError("the assessment time must carry a time zone")
     if observed_red_rate is not None:
         _check_percent(observed_red_rate, "observed red rate")
-    rows = declaration.rows
-    profiles = profile_set.profiles
+    rows, today = declaration.rows, at.date()
     if use_index:
-        candidates = profile_set.index.candidates(declaration)
+        found = _indexed_matches(declaration, profile_set)
     else:
-        candidates = dict.fromkeys(range(len(profiles)), (1 << len(rows)) - 1)
-    today = at.date()
+        found = _all_matches(declaration, profile_set, today)
     hits: list[ProfileHit] = []
     applied: list[tuple[MeasureSpec, bool, MeasureSource]] = []
-    for position in sorted(candidates):
-        profile = profiles[position]
+    for position, mask in found:
+        profile = profile_set.profiles[position]
         if not profile.scope.covers(declaration, today):
             continue
-        mask, matches = candidates[position], profile.matches
-        matched = [i for i, row in enumerate(rows) if mask >> i & 1 and matches(row)]
-        if matched:
-            hit, hit_measures = _hit(profile, matched, declaration, profile_set, secret)
-            hits.append(hit)
-            source = MeasureSource(hit.code, hit.version)
-            applied.extend((spec, mandatory, source) for spec, mandatory in hit_measures)
+        matched = [i for i in range(len(rows)) if mask >> i & 1]
+        hit, hit_measures = _hit(profile, matched, declaration, profile_set, secret)
+        hits.append(hit)
+        source = MeasureSource(hit.code, hit.version)
+        applied.extend((spec, mandatory, source) for spec, mandatory in hit_measures)
     draws = _random_draws(parameters, declaration.key, secret, observed_red_rate)
     for random_draw in draws:
         if random_draw.selected:
@@ -923,6 +1230,83 @@ def assess(
     )
 
 
+def _indexed_matches(
+    declaration: DeclarationFacts, profile_set: ProfileSet
+) -> list[tuple[int, int]]:
+    """(profile position, rows matched) of the profiles whose criteria match, by position.
+
+    Only the rows each profile's guard let through are tested, and profiles
+    sharing a residual (the conjuncts left after the guard) are tested together.
+    """
+    candidates = profile_set.index.candidates(declaration)
+    profiles = profile_set.profiles
+    wanted: dict[int, int] = {}  # residual id -> rows some profile wants it tested on
+    for position, mask in candidates.items():
+        residual = profiles[position].residual_id
+        wanted[residual] = wanted.get(residual, 0) | mask
+    evaluation = _Evaluation(declaration.rows, profile_set.conjuncts)
+    holding = {
+        residual: evaluation.holding(profile_set.residuals[residual], mask)
+        for residual, mask in wanted.items()
+    }
+    return sorted(
+        (position, rows)
+        for position, mask in candidates.items()
+        if (rows := mask & holding[profiles[position].residual_id])
+    )
+
+
+def _all_matches(
+    declaration: DeclarationFacts, profile_set: ProfileSet, today: date
+) -> list[tuple[int, int]]:
+    """The same as :func:`_indexed_matches`, testing every profile in scope on every row."""
+    found = []
+    for position, profile in enumerate(profile_set.profiles):
+        if profile.scope.covers(declaration, today):
+            rows = sum(1 << i for i, row in enumerate(declaration.rows) if profile.matches(row))
+            if rows:
+                found.append((position, rows))
+    return found
+
+
+class _Evaluation:
+    """The rows of one declaration, with what is known of them so far.
+
+    Row sets are bit masks (bit i: row i); each conjunct is evaluated at most
+    once per row, and a conjunct reading only header facts on one row for all.
+    """
+
+    def __init__(self, rows: Sequence[Row], conjuncts: Sequence[Conjunct]) -> None:
+        self.rows, self.conjuncts = rows, conjuncts
+        self.every_row = (1 << len(rows)) - 1
+        self.known: dict[int, tuple[int, int]] = {}  # conjunct -> (rows tested, rows true)
+
+    def holding(self, conjuncts: tuple[int, ...], mask: int) -> int:
+        """The rows of ``mask`` on which every one of ``conjuncts`` holds."""
+        known, rows = self.known, self.rows
+        for position in conjuncts:
+            tested, true = known.get(position, (0, 0))
+            todo = mask & ~tested
+            if todo:
+                conjunct = self.conjuncts[position]
+                if conjunct.per_declaration:
+                    tested = self.every_row
+                    true = tested if conjunct.holds(rows[(todo & -todo).bit_length() - 1]) else 0
+                else:
+                    holds = conjunct.holds
+                    tested |= todo
+                    while todo:
+                        bit = todo & -todo
+                        if holds(rows[bit.bit_length() - 1]):
+                            true |= bit
+                        todo ^= bit
+                known[position] = (tested, true)
+            mask &= true
+            if not mask:
+                break
+        return mask
+
+
 def _hit(
     profile: CompiledProfile,
     matched: list[int],
@@ -941,7 +1325,10 @@ def _hit(
     if not selected:
         measures = ()
     first = rows[matched[0]]
-    reason = explain(profile.expr, first, schema=profile.facts_read, lists=profile.lists_read)
+    reasons = profile_set.reasons
+    reason = "; ".join(
+        text for position in profile.conjuncts for text in reasons.of(position, first)
+    )
     hit = ProfileHit(
         code=spec.code,
         version=spec.version,
@@ -949,7 +1336,7 @@ def _hit(
         kind=spec.kind,
         risk_area=spec.risk_area,
         matched_items=tuple(_item_no(rows[i], i) for i in matched),
-        reason=reason.text,
+        reason=reason,
         draw=value,
         selection_rate=spec.selection_rate,
         selected=selected,
@@ -961,8 +1348,11 @@ def _hit(
 
 
 def _item_no(row: Row, position: int) -> int:
+    """The item number of a row (its position, counted from 1, if the row has none)."""
     value = row.get("item_no")
-    if isinstance(value, int | Decimal) and not isinstance(value, bool) and value == int(value):
+    if type(value) is int:
+        return value
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return int(value)
     return position + 1
 
@@ -1031,8 +1421,9 @@ def _list_versions(
 def _model_score(rows: Sequence[Row]) -> Decimal | None:
     """The highest model score of the items, if any item has one."""
     scores = [
-        Decimal(s)
+        Decimal(score)
         for row in rows
-        if isinstance(s := row.get("model_score"), int | Decimal) and not isinstance(s, bool)
+        if type(score := row.get("model_score")) is int
+        or (isinstance(score, Decimal) and score.is_finite())
     ]
     return max(scores, default=None)

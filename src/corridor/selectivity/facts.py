@@ -53,6 +53,7 @@ __all__ = [
     "CORE_FACTS",
     "DERIVED_FACTS",
     "HEADER_FACTS",
+    "HEADER_LEVEL_FACTS",
     "ITEM_FACTS",
     "TraderFacts",
     "build_rows",
@@ -125,6 +126,17 @@ DERIVED_FACTS: Final[Mapping[str, FieldType]] = MappingProxyType(
     }
 )
 
+#: Facts that read the same on every row of a declaration.
+HEADER_LEVEL_FACTS: Final[frozenset[str]] = frozenset(HEADER_FACTS) | {
+    "trader_category",
+    "aeo",
+    "importer_age_days",
+    "importer_first_seen",
+    "importer_declarations",
+    "importer_inspections",
+    "importer_discrepancies",
+}
+
 #: Every fact that is not a declared attribute.
 CORE_FACTS: Final[Mapping[str, FieldType]] = MappingProxyType(
     {**HEADER_FACTS, **ITEM_FACTS, **DERIVED_FACTS}
@@ -188,8 +200,10 @@ def build_rows(
     API schema or the store holds them; numbers may be Decimal, int, float or
     numeric strings, times datetimes or ISO strings). ``item_extras[item_no]``
     sets further facts of one item (``ref_price``, ``value_ratio``,
-    ``model_score``, ...); its names must be facts of the schema. Attributes not
-    declared in ``attributes`` are left out (criteria cannot name them).
+    ``model_score``, ...); its names must be facts of the schema, and not the
+    header and trader facts (:data:`HEADER_LEVEL_FACTS`), which every row of a
+    declaration shares. Attributes not declared in ``attributes`` are left out
+    (criteria cannot name them).
     """
     schema = fact_schema(attributes)
     trader = trader or TraderFacts()
@@ -224,8 +238,8 @@ def build_rows(
         row.update(_attribute_values(item.get("attributes"), "item", attributes))
         item_no = row["item_no"]
         for name, value in extras.get(int(item_no) if item_no is not None else -1, {}).items():
-            if name not in schema:
-                raise ValueError(f"item extra {name!r} is not a fact (item {item_no})")
+            if name not in schema or name in HEADER_LEVEL_FACTS:
+                raise ValueError(f"item extra {name!r} is not a fact of an item (item {item_no})")
             row[name] = _coerce(schema[name], value)
         rows.append(row)
     return tuple(rows)

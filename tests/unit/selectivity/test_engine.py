@@ -296,7 +296,7 @@ def test_no_parameters_no_random_draws() -> None:
     ],
 )
 def test_office_parameters_are_checked(rates: dict[str, Decimal], floor: Decimal | None) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"channel|percent"):
         OfficeParameters("KGBSK", "IM", rates, floor)
 
 
@@ -485,7 +485,7 @@ def test_from_json_refuses_what_is_not_a_decision(damage: object) -> None:
     parameters = OfficeParameters("KGBSK", "IM", {"red": Decimal(50)})
     data = decide(declaration(), profile_set(profile()), parameters=parameters).to_json()
     damage(data)  # type: ignore[operator]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a decision"):
         Decision.from_json(data)
 
 

@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 from corridor.declarations.attributes import DEFAULT_ATTRIBUTES, AttributeRegistry, AttributeSpec
 from corridor.rules import FieldType, compile_predicate
-from corridor.selectivity.facts import CORE_FACTS, TraderFacts, build_rows, fact_schema
+from corridor.selectivity.facts import (
+    CORE_FACTS,
+    HEADER_LEVEL_FACTS,
+    TraderFacts,
+    build_rows,
+    fact_schema,
+)
 from tests.unit.selectivity.selectivity_testing import APPLES, CAR, HEADER
 
 REGISTRY = AttributeRegistry.of(
@@ -176,6 +182,8 @@ def test_extras_set_item_facts_by_item_number() -> None:
     assert second["model_score"] == Decimal("0.9")
     with pytest.raises(ValueError, match="not_a_fact"):
         rows_of(CAR, item_extras={1: {"not_a_fact": 1}})
+    with pytest.raises(ValueError, match="trader_category"):  # the same on every row
+        rows_of(CAR, item_extras={1: {"trader_category": "low"}})
 
 
 def test_attributes_are_typed_facts_and_items_win() -> None:
@@ -221,6 +229,14 @@ def test_rows_are_what_criteria_read() -> None:
     first, second = build_rows(header, [CAR, APPLES], trader=trader, attributes=REGISTRY)
     assert rule(first)
     assert not rule(second)
+
+
+def test_header_level_facts_are_the_same_on_every_row() -> None:
+    trader = TraderFacts(category="high", aeo=True, first_seen=date(2026, 1, 1), declarations=4)
+    extras = {1: {"value_ratio": "0.5"}, 2: {"model_score": "0.9"}}
+    rows = rows_of(CAR, APPLES, trader=trader, item_extras=extras)
+    for name in HEADER_LEVEL_FACTS:
+        assert len({repr(row[name]) for row in rows}) == 1, name
 
 
 def test_the_export_list_is_honest() -> None:

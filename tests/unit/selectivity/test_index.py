@@ -6,10 +6,11 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corridor.rules import NamedList
+from corridor.rules import NamedList, explain
 from corridor.selectivity.engine import (
     DeclarationFacts,
     Guard,
@@ -22,7 +23,9 @@ from tests.unit.selectivity.selectivity_testing import AT, MEASURES, decide, pro
 
 SCHEMA = fact_schema()
 LISTS = (
-    NamedList("CARS", ("hs_code",), frozenset({("8703",), ("8711",), ("87",)}), frozenset({"hs_code"})),
+    NamedList(
+        "CARS", ("hs_code",), frozenset({("8703",), ("8711",), ("87",)}), frozenset({"hs_code"})
+    ),
     NamedList("IMP", ("importer",), frozenset({("I1",), ("I3",)})),
     NamedList("BOX", ("containers",), frozenset({("C1",), ("C3",)})),
     NamedList("CTRY", ("origin",), frozenset({("CN",), ("AE",)})),
@@ -60,6 +63,11 @@ FIXED = [
     'in_list("CARS", lower(description))',
     'containers contains "C2"',
     "value_ratio < 0.6",
+    "value_ratio <= 0.6",
+    "value_ratio > 0.6",
+    "0.3 >= value_ratio",
+    "value_ratio >= 0.9 or value_ratio < 0.3",
+    "value_ratio > -1 and value_ratio < 0.600000001",
     "value_ratio is missing",
     "true",
     "false",
@@ -108,9 +116,7 @@ def _maybe(values: list[str]) -> st.SearchStrategy[str | None]:
 MEASURE_LISTS = st.lists(st.tuples(st.sampled_from(sorted(MEASURES)), st.booleans()), max_size=3)
 RATES = st.sampled_from(["0", "50", "100"])
 SCOPES = st.tuples(_subset(OFFICES), _subset(FLOWS), _subset(PROCEDURES))
-WINDOWS = st.tuples(
-    st.integers(-2, 2), st.integers(0, 3), st.booleans(), st.booleans()
-).map(
+WINDOWS = st.tuples(st.integers(-2, 2), st.integers(0, 3), st.booleans(), st.booleans()).map(
     lambda w: (
         AT.date() + timedelta(days=w[0]) if w[2] else None,
         AT.date() + timedelta(days=w[0] + w[1]) if w[3] else None,
@@ -152,7 +158,19 @@ CONTAINERS = st.one_of(
 )
 HS_CODE = st.one_of(st.sampled_from(HS), st.just(None), st.just(8703))
 DESCRIPTION = st.sampled_from(["8703 car", "apples", None])
-RATIO = st.sampled_from([None, Decimal("0.3"), Decimal("0.6"), Decimal("0.9")])
+RATIO = st.sampled_from(
+    [
+        None,
+        Decimal("0.3"),
+        Decimal("0.6"),
+        Decimal("0.9"),
+        0.6,
+        1,
+        "0.3",
+        True,
+        Decimal("0.6000000004"),
+    ]
+)
 
 
 @st.composite
@@ -191,9 +209,15 @@ def declarations(draw: st.DrawFn) -> DeclarationFacts:
     )
 
 
-def compiled(specs: list[ProfileSpec]) -> Any:
+def compiled(specs: list[ProfileSpec], **options: Any) -> Any:
     return compile_profile_set(
-        specs, measures=MEASURES, lists=LISTS, list_versions=VERSIONS, schema=SCHEMA, version="t"
+        specs,
+        measures=MEASURES,
+        lists=LISTS,
+        list_versions=VERSIONS,
+        schema=SCHEMA,
+        version="t",
+        **options,
     )
 
 
@@ -209,6 +233,13 @@ def test_indexed_and_unindexed_decisions_are_identical(
         indexed = decide(declaration, profile_set, parameters=parameters)
         unindexed = decide(declaration, profile_set, parameters=parameters, use_index=False)
         assert indexed == unindexed
+        # Each reason is what the criteria language says of the whole criterion.
+        by_code = {p.spec.code: p for p in profile_set.profiles}
+        for hit in indexed.hits:
+            row = declaration.rows[hit.matched_items[0] - 1]
+            said = explain(by_code[hit.code].expr, row, schema=SCHEMA, lists=LISTS)
+            assert said.matched
+            assert hit.reason == said.text
         # The guarantee itself: every row a profile in force matches is let through.
         candidates = profile_set.index.candidates(declaration)
         for position, compiled_profile in enumerate(profile_set.profiles):
@@ -226,22 +257,33 @@ def _guard(criteria: str, **scope: Any) -> Guard | None:
 
 def test_guards_come_from_conjuncts_lists_and_scope() -> None:
     assert _guard('hs_code startswith ["8703", "8711"] and origin = "CN"') == Guard(
-        "hs_code", frozenset({"8703", "8711"}), prefix=True
+        "hs_code", "prefix", frozenset({"8703", "8711"})
     )
     assert _guard('origin in ["CN", "AE"] and value_ratio < 0.6') == Guard(
-        "origin", frozenset({"CN", "AE"})
+        "origin", "equal", frozenset({"CN", "AE"})
     )
-    assert _guard('in_list("CARS")') == Guard("hs_code", frozenset({"8703", "8711", "87"}), True)
+    assert _guard('in_list("CARS")') == Guard(
+        "hs_code", "prefix", frozenset({"8703", "8711", "87"})
+    )
     assert _guard('in_list("CTRY", dispatch_country)') == Guard(
-        "dispatch_country", frozenset({"CN", "AE"})
+        "dispatch_country", "equal", frozenset({"CN", "AE"})
     )
-    assert _guard('in_list("BOX")') == Guard("containers", frozenset({"C1", "C3"}))
+    assert _guard('in_list("BOX")') == Guard("containers", "equal", frozenset({"C1", "C3"}))
     assert _guard('(origin = "CN" and value_ratio < 1) or origin = "AE"') == Guard(
-        "origin", frozenset({"CN", "AE"})
+        "origin", "equal", frozenset({"CN", "AE"})
     )
-    assert _guard('importer = "I1" and origin = "CN"') == Guard("importer", frozenset({"I1"}))
+    assert _guard('importer = "I1" and origin = "CN"') == Guard(
+        "importer", "equal", frozenset({"I1"})
+    )
     assert _guard("value_ratio < 0.6", offices=frozenset({"KGOSH"})) == Guard(
-        "office", frozenset({"KGOSH"}), scope=True
+        "office", "scope", frozenset({"KGOSH"})
+    )
+    assert _guard("value_ratio < 0.6", flows=frozenset({"IM"})) == Guard(
+        "value_ratio", "at_most", limit=Decimal("0.6")
+    )
+    assert _guard("-2 < value_ratio") == Guard("value_ratio", "at_least", limit=Decimal(-2))
+    assert _guard("value_ratio >= 1.5 or value_ratio > 0.9") == Guard(
+        "value_ratio", "at_least", limit=Decimal("0.9")
     )
 
 
@@ -254,7 +296,10 @@ def test_conditions_that_do_not_imply_a_value_give_no_guard() -> None:
         'origin = "CN" or importer = "I1"',
         'in_list("PAIRS")',
         'in_list("CARS", lower(description))',
-        "value_ratio < 0.6",
+        "value_ratio * 2 < 0.6",
+        "value_ratio < ref_price",
+        "value_ratio < 0.6 or value_ratio > 0.9",
+        "value_ratio = 0.6",
     ):
         assert _guard(criteria) is None, criteria
 
@@ -262,18 +307,110 @@ def test_conditions_that_do_not_imply_a_value_give_no_guard() -> None:
 def test_the_index_tests_only_profiles_that_can_match() -> None:
     specs = [profile(f"H{i:03d}", f'hs_code startswith ["{i:04d}"]') for i in range(1, 200)]
     specs += [profile("CN", 'origin = "CN" and value_ratio < 0.6')]
-    specs += [profile("ANY", "value_ratio < 0.1")]
-    specs += [profile("OSH", "value_ratio < 0.1", offices=frozenset({"KGOSH"}))]
+    specs += [profile("LOW", "value_ratio < 0.1")]
+    specs += [profile("ANY", "ref_price is missing")]
+    specs += [profile("OSH", "ref_price is missing", offices=frozenset({"KGOSH"}))]
     profile_set = compiled(specs)
-    declaration = DeclarationFacts(
-        "K",
-        "IM",
-        "KGBSK",
-        "40",
-        ({"hs_code": "0101210000", "origin": "CN"}, {"hs_code": "8703231990", "origin": "TR"}),
+    rows = (
+        {"hs_code": "0101210000", "origin": "CN", "value_ratio": Decimal("0.05")},
+        {"hs_code": "8703231990", "origin": "TR", "value_ratio": Decimal("0.5")},
     )
-    codes = {profile_set.profiles[p].spec.code: mask for p, mask in profile_set.index.candidates(
-        declaration
-    ).items()}
-    assert codes == {"H101": 0b01, "CN": 0b01, "ANY": 0b11}
+    declaration = DeclarationFacts("K", "IM", "KGBSK", "40", rows)
+    candidates = profile_set.index.candidates(declaration)
+    codes = {profile_set.profiles[p].spec.code: mask for p, mask in candidates.items()}
+    assert codes == {"H101": 0b01, "CN": 0b01, "LOW": 0b01, "ANY": 0b11}
     assert [p.spec.code for p in profile_set.profiles if p.guard is None] == ["ANY"]
+
+
+OTHER_ROW: dict[str, Any] = {
+    "hs_code": "0808100000",
+    "origin": "US",
+    "importer": "I2",
+    "exporter": "I2",
+    "containers": ("C2",),
+    "dispatch_country": "US",
+    "value_ratio": Decimal(3),
+    "ref_price": Decimal(1),
+}
+
+
+@pytest.mark.parametrize(
+    ("criteria", "row", "scope"),
+    [
+        ('hs_code startswith ["8703"]', {"hs_code": "8703231990"}, {}),
+        ('hs_code = "8703231990"', {"hs_code": "8703231990"}, {}),
+        ('origin in ["CN", "AE"]', {"origin": "AE"}, {}),
+        ('"CN" = origin', {"origin": "CN"}, {}),
+        ('in_list("CARS")', {"hs_code": "8711100000"}, {}),
+        ('in_list("IMP")', {"importer": "I3"}, {}),
+        ('in_list("IMP", exporter)', {"exporter": "I1"}, {}),
+        ('in_list("BOX")', {"containers": ("C2", "C3")}, {}),
+        ('in_list("BOX")', {"containers": ["C1"]}, {}),
+        ('in_list("CTRY", dispatch_country)', {"dispatch_country": "AE"}, {}),
+        ('(origin = "CN" and value_ratio < 1) or origin = "AE"', {"origin": "AE"}, {}),
+        ("ref_price is missing", {"ref_price": None}, {"offices": frozenset({"KGBSK"})}),
+        ("ref_price is missing", {"ref_price": None}, {"flows": frozenset({"IM", "EX"})}),
+        ("ref_price is missing", {"ref_price": None}, {"procedures": frozenset({"40"})}),
+        ("value_ratio < 1", {"value_ratio": Decimal("0.999999999")}, {}),
+        ("value_ratio <= 1", {"value_ratio": 1.0000000004}, {}),
+        ("value_ratio > 4.5", {"value_ratio": 5}, {}),
+        ("value_ratio >= 10000000.000000001", {"value_ratio": Decimal("10000000.0000000015")}, {}),
+    ],
+)
+def test_each_kind_of_guard_lets_a_matching_row_through(
+    criteria: str, row: dict[str, Any], scope: dict[str, frozenset[str]]
+) -> None:
+    decoys = [profile(f"D{i:02d}", f'hs_code startswith ["{i:02d}"]') for i in range(1, 30)]
+    # Rows that differ in header facts: every fact is looked up row by row here.
+    profile_set = compiled([*decoys, profile("TARGET", criteria, **scope)], header_facts=())
+    (target,) = [i for i, p in enumerate(profile_set.profiles) if p.spec.code == "TARGET"]
+    assert profile_set.profiles[target].guard is not None
+    rows = (OTHER_ROW, {**OTHER_ROW, **row})
+    assert profile_set.profiles[target].matches(rows[1])
+    assert not profile_set.profiles[target].matches(rows[0])
+    declaration = DeclarationFacts("K", "IM", "KGBSK", "40", rows)
+    candidates = profile_set.index.candidates(declaration)
+    assert candidates[target] & 0b10
+    if not scope:  # a row guard lets through only the rows it tested
+        assert candidates[target] == 0b10, profile_set.profiles[target].guard
+    assert len(candidates) < len(profile_set.profiles)
+
+
+def test_an_empty_prefix_lets_every_string_through() -> None:
+    profile_set = compiled([profile("ALL", 'hs_code startswith ["", "99"]')])
+    rows = ({"hs_code": "0101"}, {"hs_code": None}, {"hs_code": ""})
+    candidates = profile_set.index.candidates(DeclarationFacts("K", "IM", "KGBSK", "40", rows))
+    assert candidates == {0: 0b101}
+
+
+def test_a_string_where_a_list_belongs_is_not_let_through() -> None:
+    profile_set = compiled([profile("BOX", 'in_list("BOX")')], header_facts=())
+    rows = ({"containers": "C1"}, {"containers": ["C1"]})
+    candidates = profile_set.index.candidates(DeclarationFacts("K", "IM", "KGBSK", "40", rows))
+    assert candidates == {0: 0b10}
+
+
+def test_a_guard_from_an_or_still_tests_the_branches() -> None:
+    criteria = '(origin = "CN" and value_ratio < 1) or origin = "AE"'
+    profile_set = compiled([profile("OR", criteria)])
+    rows = ({"origin": "CN", "value_ratio": Decimal(5)}, {"origin": "AE"})
+    declaration = DeclarationFacts("K", "IM", "KGBSK", "40", rows)
+    assert profile_set.index.candidates(declaration) == {0: 0b11}
+    decision = decide(declaration, profile_set)
+    assert [hit.matched_items for hit in decision.hits] == [(2,)]
+    assert decision == decide(declaration, profile_set, use_index=False)
+
+
+def test_header_facts_are_read_once_for_every_row() -> None:
+    profile_set = compiled(
+        [
+            profile("IMP", 'in_list("IMP") and origin = "CN"'),
+            profile("OLD", "importer_discrepancies > 2 and value_ratio is missing"),
+        ]
+    )
+    header = {"importer": "I1", "importer_discrepancies": Decimal(3)}
+    rows = ({**header, "origin": "TR"}, {**header, "origin": "CN"}, {**header, "origin": "CN"})
+    declaration = DeclarationFacts("K", "IM", "KGBSK", "40", rows)
+    assert profile_set.index.candidates(declaration) == {0: 0b111, 1: 0b111}
+    decision = decide(declaration, profile_set)
+    assert [hit.matched_items for hit in decision.hits] == [(2, 3), (1, 2, 3)]
