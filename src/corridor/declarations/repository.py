@@ -319,11 +319,6 @@ def get_version(session: Session, number: str, version: int | None) -> Declarati
     return session.scalars(query).first()
 
 
-def get_by_id(session: Session, declaration_id: int) -> DeclarationRow | None:
-    """A stored declaration version by its internal id."""
-    return session.get(DeclarationRow, declaration_id)
-
-
 def versions_of(session: Session, number: str) -> list[int]:
     """All stored versions of a declaration number, ascending."""
     return list(

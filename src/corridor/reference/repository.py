@@ -28,13 +28,3 @@ def add_rates(session: Session, rates: Sequence[tuple[date, str, Decimal, str]])
         ExchangeRateRow(day=day, currency=currency, kgs_per_unit=rate, source=source)
         for day, currency, rate, source in rates
     )
-
-
-def rate_on(session: Session, day: date, currency: str) -> Decimal | None:
-    """The latest rate on or before ``day``."""
-    return session.scalar(
-        select(ExchangeRateRow.kgs_per_unit)
-        .where(ExchangeRateRow.currency == currency, ExchangeRateRow.day <= day)
-        .order_by(ExchangeRateRow.day.desc())
-        .limit(1)
-    )

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 from corridor.db.uow import UnitOfWork
-from corridor.errors import NotFound
 from corridor.reference import repository
 
 
@@ -24,13 +23,3 @@ def store_rates(*, uow: UnitOfWork, rates: Sequence[tuple[date, str, Decimal]], 
     ]
     repository.add_rates(uow.session, new)
     return len(new)
-
-
-def rate_on(*, uow: UnitOfWork, day: date, currency: str) -> Decimal:
-    """KGS per unit of ``currency`` on ``day`` (the latest published on or before it)."""
-    if currency == "KGS":
-        return Decimal(1)
-    rate = repository.rate_on(uow.session, day, currency)
-    if rate is None:
-        raise NotFound(f"no exchange rate for {currency} on or before {day.isoformat()}")
-    return rate
