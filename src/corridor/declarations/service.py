@@ -129,25 +129,28 @@ def ingest(
     length) records ground truth beside the created ones.
     """
     session = uow.session
-    result = classify(session, [(d.number, d.version, d.content_hash()) for d in declarations])
+    hashes = [d.content_hash() for d in declarations]
+    result = classify(
+        session, [(d.number, d.version, h) for d, h in zip(declarations, hashes, strict=True)]
+    )
     received_at = datetime.now(UTC)
     headers: list[dict[str, Any]] = []
     items: list[list[dict[str, Any]]] = []
     for index in result.created:
         declaration = declarations[index]
-        header, goods = _rows(declaration, declaration.content_hash(), source, received_at)
+        header, goods = _rows(declaration, hashes[index], source, received_at)
         headers.append(header)
         items.append(goods)
     ids = repository.insert_declarations(session, headers, items)
+    # What was just stored, as a read would return it. The values were validated on the
+    # way in, so the read models are constructed without validating them again.
     result.stored = [
-        DeclarationRead.model_validate(
-            {
-                **header,
-                "id": row_id,
-                "items": goods,
-                # Versions are gapless, so a new version n has 1..n stored.
-                "versions": list(range(1, header["version"] + 1)),
-            }
+        DeclarationRead.model_construct(
+            **{name: header[name] for name in DeclarationRead.model_fields if name in header},
+            id=row_id,
+            items=[GoodsItemRead.model_construct(**item) for item in goods],
+            # Versions are gapless, so a new version n has 1..n stored.
+            versions=list(range(1, header["version"] + 1)),
         )
         for row_id, header, goods in zip(ids, headers, items, strict=True)
     ]

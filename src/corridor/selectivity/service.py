@@ -58,7 +58,7 @@ def submit(
             # A concurrent request stored the same version first: answer with its result.
             uow.rollback()
             continue
-        assessed = DeclarationAssessed(
+        assessed = DeclarationAssessed.model_construct(
             **dict(declaration),
             decision=_decision_read(uow, row, declaration, fresh=bool(result.created)),
         )
