@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -181,7 +182,7 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
     Polars is not used here because it pads a short row with nulls silently; a
     malformed row must be reported with its number, which the slower reader gives.
     """
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
         try:
             columns = next(csv.reader(handle))
         except StopIteration:
@@ -215,7 +216,9 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
 
 
 def _read_csv_rows(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    # surrogateescape keeps undecodable bytes visible, so a row that is not UTF-8 is
+    # reported on its own instead of failing the file.
+    with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
         reader = csv.reader(handle)
         try:
             columns = next(reader)
@@ -226,21 +229,24 @@ def _read_csv_rows(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
         rows: list[list[str | None]] = []
         numbers: list[int] = []
         unreadable: list[Rejection] = []
-        for number, values in enumerate(reader, start=1):
+        number = 0
+        for values in reader:
+            if not values:
+                continue  # a blank line is no row (the Arrow reader skips them too)
+            number += 1
             if len(values) != len(columns):
-                unreadable.append(
-                    Rejection(
-                        number,
-                        None,
-                        None,
-                        "row",
-                        f"has {len(values)} fields, the header has {len(columns)}",
-                    )
-                )
+                reason = f"has {len(values)} fields, the header has {len(columns)}"
+            elif any(_UNDECODABLE.search(value) for value in values):
+                reason = "is not valid UTF-8 text"
+            else:
+                rows.append(values)  # type: ignore[arg-type]
+                numbers.append(number)
                 continue
-            rows.append(values)  # type: ignore[arg-type]
-            numbers.append(number)
+            unreadable.append(Rejection(number, None, None, "row", reason))
     return _frame(columns, rows, numbers), unreadable
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
 def _json_cell(value: Any) -> str | None:
@@ -258,8 +264,11 @@ def _read_jsonl(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
     numbers: list[int] = []
     unreadable: list[Rejection] = []
     columns: dict[str, None] = {}
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8", errors="surrogateescape") as handle:
         for number, line in enumerate(handle, start=1):
+            if _UNDECODABLE.search(line):
+                unreadable.append(Rejection(number, None, None, "row", "is not valid UTF-8 text"))
+                continue
             if not line.strip():
                 continue
             try:
@@ -274,6 +283,9 @@ def _read_jsonl(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
             columns.update(dict.fromkeys(record))
             records.append(record)
             numbers.append(number)
+    if not records:
+        # Nothing readable: the rows are reported one by one, the file is not "unfit".
+        columns = dict.fromkeys(REQUIRED_FLAT)
     rows = [[_json_cell(record.get(name)) for name in columns] for record in records]
     return _frame(list(columns), rows, numbers), unreadable
 

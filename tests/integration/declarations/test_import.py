@@ -239,3 +239,29 @@ def test_cdd_mapping_on_the_shared_file(
     assert stored.attributes["import_type"] == first["Import Type"]
     assert stored.items[0].attributes["tax_type"] == first["Tax Type"]
     assert abs(float(stored.items[0].customs_value or 0) - float(first["Item Price"])) < 0.01
+
+
+def test_rows_that_are_not_utf8_are_reported_not_fatal(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = tmp_path / "in.csv"
+    write_flat_csv(path, [declaration("U/1", items=[item(1, description="cafe")])])
+    text = path.read_bytes().replace(b"cafe", b"caf\xe9")
+    path.write_bytes(text + b"\n")
+    report = run(session_factory, path)
+    assert (report.rows_read, report.rows_rejected) == (1, 1)
+    assert report.rejections[0].reason == "is not valid UTF-8 text"
+    assert count(session_factory, DeclarationRow) == 0
+
+
+def test_jsonl_without_a_readable_row(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b'{"number": "A/2"\n\xff\xfe\n')
+    report = run(session_factory, path)
+    assert (report.rows_read, report.rows_rejected) == (2, 2)
+    assert [r.reason[:18] for r in report.rejections] == [
+        "is not valid JSON:",
+        "is not valid UTF-8",
+    ]
