@@ -10,7 +10,7 @@ Idempotency and versions. A declaration is keyed by (number, version):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -68,15 +68,30 @@ class IngestResult:
     stored: list[DeclarationRead] = field(default_factory=list)
 
 
-def submit(*, uow: UnitOfWork, declaration_in: DeclarationCreate, source: str) -> Submission:
-    """Store one declaration version, or return the identical stored one.
+def submit(
+    *,
+    uow: UnitOfWork,
+    declaration_in: DeclarationCreate,
+    source: str,
+    before_commit: Callable[[DeclarationRead, bool], None] | None = None,
+) -> Submission:
+    """Store one declaration version, or return the identical stored one, and commit.
 
-    Raises DeclarationConflict for different content under a stored key or a version gap.
+    ``before_commit(declaration, created)`` runs in the same transaction (the
+    selectivity decision is written there). Raises DeclarationConflict for different
+    content under a stored key or a version gap.
     """
     for _attempt in range(2):
         result = ingest(uow=uow, declarations=[declaration_in], source=source)
         if result.conflicts:
             raise DeclarationConflict(result.conflicts[0][1])
+        created = bool(result.created)
+        if created:
+            declaration = result.stored[0]
+        else:
+            declaration = get(uow=uow, number=declaration_in.number, version=declaration_in.version)
+        if before_commit is not None:
+            before_commit(declaration, created)
         try:
             uow.commit()
         except IntegrityError:
@@ -84,10 +99,7 @@ def submit(*, uow: UnitOfWork, declaration_in: DeclarationCreate, source: str) -
             # look again, and answer as if it had been there first.
             uow.rollback()
             continue
-        return Submission(
-            get(uow=uow, number=declaration_in.number, version=declaration_in.version),
-            created=bool(result.created),
-        )
+        return Submission(declaration, created=created)
     raise DeclarationConflict(
         f"declaration {declaration_in.number} version {declaration_in.version} "
         "is being stored concurrently; retry"

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import IntegrityError
-
 from corridor.db.tables import DecisionRow, RerouteRow
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
 from corridor.declarations.schemas import DeclarationCreate, DeclarationRead
-from corridor.errors import Conflict, DeclarationConflict, FieldError, InvalidInput, NotFound
+from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
 from corridor.selectivity import repository
 from corridor.selectivity.engine import DeclarationFacts, assess
 from corridor.selectivity.facts import build_rows
@@ -38,35 +36,22 @@ def submit(
 ) -> tuple[DeclarationAssessed, bool]:
     """Store a declaration version and its decision in one transaction; return both and
     whether the version was new. Identical content returns the stored pair."""
-    for _attempt in range(2):
-        result = declarations_service.ingest(uow=uow, declarations=[declaration_in], source=source)
-        if result.conflicts:
-            raise DeclarationConflict(result.conflicts[0][1])
-        if result.created:
-            declaration = result.stored[0]
-            row = _assess_and_store(uow, declaration, holder, secret)
-        else:
-            declaration = declarations_service.get(
-                uow=uow, number=declaration_in.number, version=declaration_in.version
-            )
-            row = repository.decision_for(uow.session, declaration.id) or _assess_and_store(
-                uow, declaration, holder, secret
-            )
-        try:
-            uow.commit()
-        except IntegrityError:
-            # A concurrent request stored the same version first: answer with its result.
-            uow.rollback()
-            continue
-        assessed = DeclarationAssessed.model_construct(
-            **dict(declaration),
-            decision=_decision_read(uow, row, declaration, fresh=bool(result.created)),
-        )
-        return assessed, bool(result.created)
-    raise DeclarationConflict(
-        f"declaration {declaration_in.number} version {declaration_in.version} "
-        "is being stored concurrently; retry"
+    decided: dict[str, DecisionRow] = {}
+
+    def decide(declaration: DeclarationRead, created: bool) -> None:
+        # A new version has no decision yet; a stored one may (imports may not).
+        existing = None if created else repository.decision_for(uow.session, declaration.id)
+        decided["row"] = existing or _assess_and_store(uow, declaration, holder, secret)
+
+    submission = declarations_service.submit(
+        uow=uow, declaration_in=declaration_in, source=source, before_commit=decide
     )
+    declaration = submission.declaration
+    assessed = DeclarationAssessed.model_construct(
+        **dict(declaration),
+        decision=_decision_read(uow, decided["row"], declaration, fresh=submission.created),
+    )
+    return assessed, submission.created
 
 
 def assess_stored(
