@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -56,13 +55,6 @@ class Settings(BaseSettings):
                 )
         if self.demo:
             raise ConfigurationError("CORRIDOR_DEMO is set: a demo world is refused in production")
-
-    def sqlite_path(self) -> Path | None:
-        """The file behind a SQLite URL, or None for other databases."""
-        prefix = "sqlite:///"
-        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
-            return Path(self.database_url.removeprefix(prefix))
-        return None
 
 
 @lru_cache(maxsize=1)
