@@ -18,6 +18,7 @@ Use::
     matches = compile_predicate(expr, schema, lists)       # one row: matches(facts) -> bool
     frame.filter(compile_polars(expr, schema, lists))      # many rows at once
     explain(expr, facts, schema=schema, lists=lists).text  # "origin CN is in [CN, AE]; …"
+    why = explainer(expr, schema=schema, lists=lists)      # checked once: why(facts).reasons
 
 Syntax
 ------
@@ -206,6 +207,7 @@ __all__ = [
     "compile_polars",
     "compile_predicate",
     "explain",
+    "explainer",
     "from_json",
     "parse",
     "to_json",
@@ -288,3 +290,14 @@ def explain(
         if not isinstance(facts, Mapping):
             raise RuleTypeError("facts must be a mapping of field name to value")
         return _explain.explain(_analyse(expr, schema, lists), facts)
+
+
+def explainer(
+    expr: Expr | str, *, schema: _Schema, lists: _check.NamedLists = ()
+) -> Callable[[Mapping[str, Any]], Explanation]:
+    """:func:`explain` prepared once for many rows: check the criterion now, explain rows later.
+
+    Like a compiled predicate, the returned function never raises on a row.
+    """
+    with _only_rule_errors(expr):
+        return _explain.Explainer(_analyse(expr, schema, lists))

@@ -6,7 +6,7 @@ disagrees with :func:`compile_predicate`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,10 +55,41 @@ class Explanation:
 
 def explain(analysis: Analysis, facts: Mapping[str, Any]) -> Explanation:
     """Explain the analysed criterion on one fact row."""
-    explainer = _Explainer(analysis, facts)
-    root = analysis.criterion.expr
-    matched = explainer.truth(root)
-    return Explanation(matched, tuple(explainer.reasons(root, matched)))
+    return Explainer(analysis)(facts)
+
+
+class Explainer:
+    """Explains one analysed criterion on any number of fact rows.
+
+    The closures of its nodes are compiled on first use and kept, so explaining
+    many rows costs what evaluating them does, plus the words.
+    """
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.compiler = PythonCompiler(analysis)
+        self._conditions: dict[int, Callable[[Mapping[str, Any]], bool]] = {}
+        self._values: dict[int, Callable[[Mapping[str, Any]], Any]] = {}
+
+    def __call__(self, facts: Mapping[str, Any]) -> Explanation:
+        """Whether the criterion matches ``facts``, and the conditions that decided it."""
+        row = _Row(self, facts)
+        root = self.compiler.analysis.criterion.expr
+        matched = row.truth(root)
+        return Explanation(matched, tuple(row.reasons(root, matched)))
+
+    def condition(self, node: Expr) -> Callable[[Mapping[str, Any]], bool]:
+        """The (kept) closure of a condition node."""
+        found = self._conditions.get(id(node))
+        if found is None:
+            found = self._conditions[id(node)] = self.compiler.condition(node)
+        return found
+
+    def value(self, node: Expr) -> Callable[[Mapping[str, Any]], Any]:
+        """The (kept) closure of a value node."""
+        found = self._values.get(id(node))
+        if found is None:
+            found = self._values[id(node)] = self.compiler.value(node)
+        return found
 
 
 def _shown(items: list[str]) -> str:
@@ -67,16 +98,17 @@ def _shown(items: list[str]) -> str:
     return "[" + ", ".join(head) + "]"
 
 
-class _Explainer:
-    def __init__(self, analysis: Analysis, facts: Mapping[str, Any]) -> None:
-        self.compiler = PythonCompiler(analysis)
-        self.facts = facts
+class _Row:
+    """One explanation in progress: an explainer and the row it explains."""
+
+    def __init__(self, explainer: Explainer, facts: Mapping[str, Any]) -> None:
+        self.explainer, self.compiler, self.facts = explainer, explainer.compiler, facts
 
     def truth(self, node: Expr) -> bool:
-        return self.compiler.condition(node)(self.facts)
+        return self.explainer.condition(node)(self.facts)
 
     def _value(self, node: Expr) -> Any:
-        return self.compiler.value(node)(self.facts)
+        return self.explainer.value(node)(self.facts)
 
     def reasons(self, node: Expr, outcome: bool) -> list[str]:
         """Reasons why ``node`` evaluated to ``outcome``."""

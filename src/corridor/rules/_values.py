@@ -41,19 +41,39 @@ def number_units(value: object) -> int | None:
     return _number_units_slow(value)
 
 
+# Decimal -> units, remembered: facts repeat (prices, masses) and quantizing costs
+# about 2 µs. Equal decimals have equal units, so keying by value is sound.
+_DECIMAL_UNITS: dict[Decimal, int | None] = {}
+_DECIMAL_UNITS_LIMIT = 65_536
+
+
 def _number_units_slow(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        if not value.is_finite() or not -LIMIT < value < LIMIT:
+        try:
+            known = _DECIMAL_UNITS.get(value, False)
+        except TypeError:  # a signalling NaN cannot be hashed
             return None
-        quantized = value.quantize(_QUANTUM, context=DECIMAL_CONTEXT)
-        return int(quantized.scaleb(SCALE, context=DECIMAL_CONTEXT))
+        if known is not False:
+            return known
+        units = _decimal_fact_units(value)
+        if len(_DECIMAL_UNITS) >= _DECIMAL_UNITS_LIMIT:
+            _DECIMAL_UNITS.clear()
+        _DECIMAL_UNITS[value] = units
+        return units
     if isinstance(value, int):
         return number_units(int(value))
     if isinstance(value, float):
         return number_units(float(value))
     return None
+
+
+def _decimal_fact_units(value: Decimal) -> int | None:
+    if not value.is_finite() or not -LIMIT < value < LIMIT:
+        return None
+    quantized = value.quantize(_QUANTUM, context=DECIMAL_CONTEXT)
+    return int(quantized.scaleb(SCALE, context=DECIMAL_CONTEXT))
 
 
 def decimal_units(value: Decimal) -> int | None:

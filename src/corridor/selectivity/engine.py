@@ -108,6 +108,7 @@ from typing import Any, Final, Literal, NamedTuple, cast
 from corridor.rules import (
     And,
     Compare,
+    Explanation,
     Expr,
     Field,
     FieldType,
@@ -122,7 +123,7 @@ from corridor.rules import (
     StringLiteral,
     check,
     compile_predicate,
-    explain,
+    explainer,
     parse,
 )
 from corridor.selectivity.facts import HEADER_LEVEL_FACTS
@@ -542,6 +543,7 @@ class Reasons:
     def __init__(self, conjuncts: Sequence[Conjunct], limit: int = 100_000) -> None:
         self.conjuncts, self.limit = conjuncts, limit
         self._known: dict[tuple[object, ...], tuple[str, ...]] = {}
+        self._explainers: dict[int, Callable[[Row], Explanation]] = {}
 
     def of(self, position: int, row: Row) -> tuple[str, ...]:
         """The reasons why conjunct ``position`` holds (or not) on ``row``."""
@@ -551,16 +553,20 @@ class Reasons:
         try:
             known = self._known.get(key)
         except TypeError:  # an unhashable value (a list): explain without remembering
-            return self._explain(conjunct, row)
+            return self._explain(position, row)
         if known is None:
             if len(self._known) >= self.limit:
                 self._known.clear()
-            known = self._known[key] = self._explain(conjunct, row)
+            known = self._known[key] = self._explain(position, row)
         return known
 
-    @staticmethod
-    def _explain(conjunct: Conjunct, row: Row) -> tuple[str, ...]:
-        return explain(conjunct.expr, row, schema=conjunct.facts, lists=conjunct.lists).reasons
+    def _explain(self, position: int, row: Row) -> tuple[str, ...]:
+        why = self._explainers.get(position)
+        if why is None:  # checked once per set, on first use
+            conjunct = self.conjuncts[position]
+            why = explainer(conjunct.expr, schema=conjunct.facts, lists=conjunct.lists)
+            self._explainers[position] = why
+        return why(row).reasons
 
 
 class _Unusable(Exception):

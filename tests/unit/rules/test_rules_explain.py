@@ -208,3 +208,17 @@ def test_explanation_agrees_with_the_predicate(expr: r.Expr, frame: Any) -> None
         explanation = r.explain(expr, row, schema=SCHEMA, lists=LISTS)
         assert explanation.matched is predicate(row)
         assert explanation.reasons
+
+
+@settings(max_examples=100, deadline=None)
+@given(expressions(r.FieldType.BOOLEAN, 3), fact_frames())
+def test_a_prepared_explainer_says_what_explain_says(expr: r.Expr, frame: Any) -> None:
+    rows, _ = frame
+    why = r.explainer(expr, schema=SCHEMA, lists=LISTS)
+    for row in rows + rows:  # the second pass reuses the kept closures
+        assert why(row) == r.explain(expr, row, schema=SCHEMA, lists=LISTS)
+
+
+def test_an_explainer_checks_its_criterion_when_prepared() -> None:
+    with pytest.raises(r.RuleTypeError, match="orign"):
+        r.explainer('orign = "CN"', schema=CUSTOMS, lists=CUSTOMS_LISTS)

@@ -413,3 +413,15 @@ def test_predicate_returns_real_booleans() -> None:
     predicate = r.compile_predicate("aeo", CUSTOMS)
     assert predicate({"aeo": True}) is True
     assert predicate({"aeo": 1}) is False
+
+
+def test_remembered_decimal_units_are_the_computed_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    from corridor.rules import _values
+
+    monkeypatch.setattr(_values, "_DECIMAL_UNITS", {})
+    monkeypatch.setattr(_values, "_DECIMAL_UNITS_LIMIT", 2)
+    values = [D("1.0000000005"), D("1.00"), D("1"), D("2.5"), D("1e18"), D("1.0000000005")]
+    first = [_values.number_units(v) for v in values]
+    again = [_values.number_units(v) for v in values]
+    assert first == again == [10**9, 10**9, 10**9, 25 * 10**8, None, 10**9]
+    assert len(_values._DECIMAL_UNITS) <= 2  # forgotten all at once when full
