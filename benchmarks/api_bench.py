@@ -37,7 +37,7 @@ import httpx2 as httpx
 from sqlalchemy import text
 
 from corridor.db.engine import make_engine, make_session_factory
-from corridor.db.migrate import upgrade
+from corridor.db.migrate import SEEDED_TABLES, upgrade
 from corridor.db.tables import Base
 from corridor.demo import generate
 from corridor.demo import selectivity as demo_selectivity
@@ -53,7 +53,7 @@ def reset(url: str) -> None:
             name: [
                 dict(r) for r in connection.execute(Base.metadata.tables[name].select()).mappings()
             ]
-            for name in ("measures", "selectivity_state")
+            for name in SEEDED_TABLES
         }
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         for name, rows in seeded.items():

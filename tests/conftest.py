@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.db.engine import make_engine, make_session_factory
-from corridor.db.migrate import upgrade
+from corridor.db.migrate import SEEDED_TABLES, upgrade
 from corridor.db.tables import Base
 
 PG_URL = os.environ.get("CORRIDOR_TEST_DATABASE_URL", "").strip()
@@ -83,8 +83,6 @@ def pg_engine() -> Iterator[Engine]:
     engine.dispose()
 
 
-#: Tables the migrations fill with reference data; restored after each wipe.
-SEEDED_TABLES = ("measures", "selectivity_state")
 _SEEDED: dict[str, list[dict[str, object]]] = {}
 
 

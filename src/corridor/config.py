@@ -34,6 +34,18 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     demo: bool = Field(default=False, description="the installation holds a demo world")
     import_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    session_hours: float = Field(default=12, gt=0, le=24 * 7, description="browser session life")
+    cookie_secure: bool = Field(
+        default=False, description="send the session cookie over HTTPS only (production: on)"
+    )
+    login_max_failures: int = Field(
+        default=5, ge=1, le=100, description="failed sign-ins in a row before the lockout"
+    )
+    login_lockout_minutes: float = Field(default=15, gt=0, le=24 * 60)
+    login_address_failures: int = Field(
+        default=20, ge=1, description="failed sign-ins per minute from one address before 429"
+    )
+    api_token_max_days: int = Field(default=365, ge=1, le=3650)
 
     def check_production(self) -> None:
         """Refuse to run in production with a default or empty secret, naming it."""
@@ -53,6 +65,10 @@ class Settings(BaseSettings):
                 raise ConfigurationError(
                     f"{name} is too short for production ({len(value)} characters, need >= 32)"
                 )
+        if not self.cookie_secure:
+            raise ConfigurationError(
+                "CORRIDOR_COOKIE_SECURE is off: in production session cookies go over HTTPS only"
+            )
         if self.demo:
             raise ConfigurationError("CORRIDOR_DEMO is set: a demo world is refused in production")
 

@@ -10,8 +10,11 @@ exit codes (``corridor.cli``). Domain code never mentions either.
     ├── DatabaseNotReady            database unreachable or not migrated to head
     ├── InvalidInput                input failed validation; carries field-level errors
     ├── NotFound                    the object asked for does not exist
-    └── Conflict                    the request contradicts what is stored
-        └── DeclarationConflict     same (number, version), different content; or a version gap
+    ├── Conflict                    the request contradicts what is stored
+    │   └── DeclarationConflict     same (number, version), different content; or a version gap
+    ├── NotAuthenticated            no valid session or token, or sign-in refused
+    ├── PermissionDenied            signed in, but the role may not do this
+    └── TooManyAttempts             too many failed sign-ins from one address; wait
 """
 
 from __future__ import annotations
@@ -80,3 +83,25 @@ class DeclarationConflict(Conflict):
     """A declaration key already holds different content, or a version would leave a gap."""
 
     title = "declaration conflict"
+
+
+class NotAuthenticated(CorridorError):
+    """No valid session or API token; or a sign-in was refused."""
+
+    title = "not authenticated"
+
+
+class PermissionDenied(CorridorError):
+    """The signed-in user's roles do not allow the action (or the CSRF token is missing)."""
+
+    title = "permission denied"
+
+
+class TooManyAttempts(CorridorError):
+    """Too many failed sign-ins in a short time; ``retry_after`` seconds to wait."""
+
+    title = "too many attempts"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

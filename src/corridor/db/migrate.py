@@ -15,6 +15,9 @@ from corridor.errors import DatabaseNotReady
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 UPGRADE_COMMAND = "corridor db upgrade"
+#: Tables the migrations fill with reference data (what a fresh install holds):
+#: whoever empties a database for a test or a benchmark puts these rows back.
+SEEDED_TABLES = ("measures", "selectivity_state", "journal_head")
 
 
 def alembic_config(url: str) -> Config:

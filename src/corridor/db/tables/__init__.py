@@ -1,5 +1,14 @@
 """ORM tables, in one place so that domain packages never import each other's tables."""
 
+from corridor.db.tables.accounts import (
+    ApiTokenRow,
+    JournalEntryRow,
+    JournalHeadRow,
+    LoginSessionRow,
+    UnitRow,
+    UserRoleRow,
+    UserRow,
+)
 from corridor.db.tables.base import Base
 from corridor.db.tables.declarations import (
     DeclarationRow,
@@ -21,6 +30,7 @@ from corridor.db.tables.profiles import (
 )
 
 __all__ = [
+    "ApiTokenRow",
     "Base",
     "DecisionRow",
     "DeclarationRow",
@@ -28,6 +38,9 @@ __all__ = [
     "GoodsItemRow",
     "GroundTruthRow",
     "ImportRunRow",
+    "JournalEntryRow",
+    "JournalHeadRow",
+    "LoginSessionRow",
     "MeasureRow",
     "OfficeParameterRow",
     "ProfileTransitionRow",
@@ -36,4 +49,7 @@ __all__ = [
     "ReferenceListVersionRow",
     "RerouteRow",
     "SelectivityStateRow",
+    "UnitRow",
+    "UserRoleRow",
+    "UserRow",
 ]

@@ -1,0 +1,1 @@
+"""Units, users and roles, sign-in (sessions, API tokens), and the permission matrix."""
