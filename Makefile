@@ -29,6 +29,7 @@ dev: $(VENV)/.installed-dev
 run: $(VENV)/.installed
 	$(BIN)/corridor db upgrade
 	CORRIDOR_DEMO=1 $(BIN)/corridor demo generate --if-empty --declarations $(DEMO_DECLARATIONS) --seed $(DEMO_SEED)
+	CORRIDOR_DEMO=1 $(BIN)/corridor demo accounts
 	CORRIDOR_DEMO=1 $(BIN)/corridor serve --host $(HOST) --port $(PORT)
 
 ## make test: ruff, mypy, import-linter, then the tests (SQLite always, PostgreSQL when configured)

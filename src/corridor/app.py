@@ -11,6 +11,8 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 from corridor import __version__
+from corridor.accounts.api import router as accounts_router
+from corridor.accounts.service import LoginThrottle
 from corridor.config import Settings, get_settings
 from corridor.db.engine import make_engine, make_session_factory
 from corridor.db.migrate import ensure_migrated
@@ -21,15 +23,24 @@ from corridor.errors import (
     CorridorError,
     DatabaseNotReady,
     InvalidInput,
+    NotAuthenticated,
     NotFound,
+    PermissionDenied,
+    TooManyAttempts,
 )
 from corridor.health import router as health_router
+from corridor.journal.api import router as journal_router
 from corridor.profiles.api import router as profiles_router
 from corridor.selectivity.api import router as selectivity_router
 from corridor.selectivity.snapshot import ProfileSetHolder
+from corridor.web.limits import BodyLimit, UrlGuard
+from corridor.web.security import TokenCache
 
 _STATUS: dict[type[CorridorError], int] = {
     InvalidInput: 422,
+    NotAuthenticated: 401,
+    PermissionDenied: 403,
+    TooManyAttempts: 429,
     NotFound: 404,
     Conflict: 409,
     DatabaseNotReady: 503,
@@ -61,15 +72,21 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
 
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(UrlGuard)
     app.add_exception_handler(CorridorError, _corridor_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
     app.state.profile_sets = ProfileSetHolder()
     app.state.selection_secret = settings.selection_secret.encode()
+    app.state.token_cache = TokenCache(settings.token_cache_seconds)
+    app.state.login_throttle = LoginThrottle()
     app.include_router(health_router)
     # Decision routes first: /declarations/{number:path} would swallow ".../decision".
     app.include_router(selectivity_router)
     app.include_router(declarations_router)
     app.include_router(profiles_router)
+    app.include_router(accounts_router)
+    app.include_router(journal_router)
     return app
 
 
@@ -83,9 +100,14 @@ def _status_of(error: CorridorError) -> int:
 async def _corridor_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, CorridorError)
     body: dict[str, Any] = {"type": exc.title, "detail": exc.detail, "errors": []}
+    headers: dict[str, str] = {}
     if isinstance(exc, InvalidInput):
         body["errors"] = [error.as_dict() for error in exc.errors]
-    return JSONResponse(body, status_code=_status_of(exc))
+    elif isinstance(exc, NotAuthenticated):
+        headers["WWW-Authenticate"] = 'Bearer realm="corridor"'
+    elif isinstance(exc, TooManyAttempts):
+        headers["Retry-After"] = str(exc.retry_after)
+    return JSONResponse(body, status_code=_status_of(exc), headers=headers)
 
 
 async def _request_validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
+from corridor.accounts.cli import tokens_app, units_app, users_app
 from corridor.db.cli import app as db_app
 from corridor.declarations.cli import import_command
 from corridor.demo.cli import app as demo_app
@@ -18,6 +19,7 @@ from corridor.errors import (
     InvalidInput,
     NotFound,
 )
+from corridor.journal.cli import app as journal_app
 from corridor.profiles.cli import app as profiles_app
 
 app = typer.Typer(
@@ -29,6 +31,10 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(units_app, name="units")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(journal_app, name="journal")
 app.command("import")(import_command)
 
 #: Exit codes by error kind; documented in README.

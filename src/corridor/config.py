@@ -46,6 +46,15 @@ class Settings(BaseSettings):
         default=20, ge=1, description="failed sign-ins per minute from one address before 429"
     )
     api_token_max_days: int = Field(default=365, ge=1, le=3650)
+    max_request_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, description="larger request bodies get 413"
+    )
+    token_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        le=300,
+        description="each worker remembers an API token's principal this long (0: never)",
+    )
 
     def check_production(self) -> None:
         """Refuse to run in production with a default or empty secret, naming it."""

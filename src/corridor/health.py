@@ -29,6 +29,7 @@ class Health(BaseModel):
 
     status: str
     version: str
+    demo: bool = False  # a demo installation (demo accounts, generated world)
     database: DatabaseHealth
 
 
@@ -56,5 +57,10 @@ def health(request: Request) -> JSONResponse:
             error=type(exc).__name__,
         )
     ok = database.reachable and database.migrated
-    body = Health(status="ok" if ok else "unavailable", version=__version__, database=database)
+    body = Health(
+        status="ok" if ok else "unavailable",
+        version=__version__,
+        database=database,
+        demo=request.app.state.settings.demo,
+    )
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503)

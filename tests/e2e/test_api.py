@@ -9,21 +9,29 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
+from corridor.accounts.roles import Role
 from corridor.app import create_app
 from corridor.config import Settings
 from corridor.db.engine import make_engine
 from corridor.db.tables import DeclarationRow, GoodsItemRow
 from corridor.errors import ConfigurationError, DatabaseNotReady
 from tests.factories import declaration, item
+from tests.staff import seed_staff
 
 URL = "/api/v1/declarations"
 
 
 @pytest.fixture
-def client(engine: Engine, database_url: str) -> Iterator[TestClient]:
+def client(
+    engine: Engine, database_url: str, session_factory: sessionmaker[Session]
+) -> Iterator[TestClient]:
+    """The clearance system's client: it submits and reads declarations."""
     app = create_app(Settings(database_url=database_url), engine=engine)
+    staff = seed_staff(session_factory)
     with TestClient(app, raise_server_exceptions=False) as test_client:
+        test_client.headers.update(staff.headers(Role.SYSTEM))
         yield test_client
 
 

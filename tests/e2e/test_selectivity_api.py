@@ -8,14 +8,21 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
+from corridor.accounts.roles import Role
 from corridor.app import create_app
 from corridor.config import Settings
 from tests.factories import declaration, item
+from tests.staff import seed_staff
 
-ANALYST = {"X-Corridor-Actor": "a.analyst"}
-APPROVER = {"X-Corridor-Actor": "b.approver"}
-INSPECTOR = {"X-Corridor-Actor": "c.inspector"}
+# Bearer headers of the head-office users, filled in per test by the client fixture;
+# requests without headers are the clearance system's.
+ANALYST: dict[str, str] = {}
+APPROVER: dict[str, str] = {}
+INSPECTOR: dict[str, str] = {}
+ADMIN: dict[str, str] = {}
+SENIOR: dict[str, str] = {}  # analyst and approver at once
 CARS = {
     "code": "NAT-2026-0042",
     "title": "Cars from China below 3,000 per unit",
@@ -28,10 +35,24 @@ CARS = {
 
 
 @pytest.fixture
-def client(engine: Engine, database_url: str) -> Iterator[TestClient]:
+def client(
+    engine: Engine, database_url: str, session_factory: sessionmaker[Session]
+) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=database_url), engine=engine)
     app.state.profile_sets._poll_seconds = 0  # see profile changes at once
+    staff = seed_staff(session_factory)
+    for headers, role in (
+        (ANALYST, Role.RISK_ANALYST),
+        (APPROVER, Role.APPROVER),
+        (INSPECTOR, Role.INSPECTOR),
+        (ADMIN, Role.ADMINISTRATOR),
+    ):
+        headers.clear()
+        headers.update(staff.headers(role))
+    SENIOR.clear()
+    SENIOR.update(staff.headers("senior.analyst"))
     with TestClient(app, raise_server_exceptions=False) as test_client:
+        test_client.headers.update(staff.headers(Role.SYSTEM))
         yield test_client
 
 
@@ -47,16 +68,21 @@ def test_selected_declaration_shows_profile_measures_and_reasons(client: TestCli
     activate(client, CARS)
     response = client.post("/api/v1/declarations", json=declaration())
     assert response.status_code == 201, response.text
-    decision = response.json()["decision"]
-    assert decision["channel"] == "red"
+    # The clearance system gets the channel, measures and instructions, not the reasons.
+    told = response.json()["decision"]
+    assert (told["channel"], told["restricted"], told["hits"]) == ("red", True, [])
+    assert {m["code"] for m in told["measures"]} == {"109", "601"}
+    assert told["instructions"] == [CARS["officer_instructions"]]
+    again = client.get("/api/v1/declarations/KGBSK/011026/0000001/decision", headers=ANALYST)
+    assert again.status_code == 200
+    decision = again.json()
+    assert decision["id"] == told["id"]
+    assert (decision["channel"], decision["restricted"]) == ("red", False)
     (hit,) = decision["hits"]
     assert (hit["code"], hit["version"], hit["selected"]) == ("NAT-2026-0042", 1, True)
     assert "hs_code 8703231990 starts with 8703" in hit["reason"]
     assert "origin CN" in hit["reason"]
     assert {m["code"] for m in decision["measures"]} == {"109", "601"}
-    again = client.get("/api/v1/declarations/KGBSK/011026/0000001/decision")
-    assert again.status_code == 200
-    assert again.json()["id"] == decision["id"]
 
 
 def test_unselected_declaration_is_green(client: TestClient) -> None:
@@ -83,7 +109,7 @@ def test_reroute_is_a_new_record(client: TestClient) -> None:
     assert rerouted.status_code == 200, rerouted.text
     data = rerouted.json()
     assert (data["channel"], data["current_channel"]) == ("green", "yellow")
-    assert data["reroutes"][0]["officer"] == "c.inspector"
+    assert data["reroutes"][0]["officer"] == "inspector"
     assert data["reroutes"][0]["from_channel"] == "green"
     same = client.post(url, json=body, headers=INSPECTOR)
     assert same.status_code == 409
@@ -92,8 +118,8 @@ def test_reroute_is_a_new_record(client: TestClient) -> None:
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["loc"] == ["reason_code"]
-    no_actor = client.post(url, json={**body, "channel": "red"})
-    assert no_actor.status_code == 422
+    not_an_officer = client.post(url, json={**body, "channel": "red"})  # the system
+    assert not_an_officer.status_code == 403
     missing = client.post("/api/v1/declarations/NOPE/reroute", json=body, headers=INSPECTOR)
     assert missing.status_code == 404
 
@@ -103,20 +129,29 @@ def test_profile_api_errors(client: TestClient) -> None:
     assert bad.status_code == 422
     assert "line 1" in bad.json()["detail"]
     assert bad.json()["errors"][0]["loc"] == ["criteria"]
-    assert client.post("/api/v1/profiles", json=CARS, headers=ANALYST).status_code == 201
+    assert client.post("/api/v1/profiles", json=CARS, headers=SENIOR).status_code == 201
     assert client.post("/api/v1/profiles", json=CARS, headers=ANALYST).status_code == 409
     own = "/api/v1/profiles/NAT-2026-0042/versions/1/"
-    assert client.post(own + "submit", headers=ANALYST).status_code == 200
-    four_eyes = client.post(own + "approve", headers=ANALYST)
+    assert client.post(own + "submit", headers=SENIOR).status_code == 200
+    assert client.post(own + "approve", headers=ANALYST).status_code == 403  # not an approver
+    four_eyes = client.post(own + "approve", headers=SENIOR)
     assert four_eyes.status_code == 409
     assert "four eyes" in four_eyes.json()["detail"]
-    assert client.post(own + "fly", headers=APPROVER).status_code == 404
-    assert client.get("/api/v1/profiles/NOPE").status_code == 404
+    approved = client.post(own + "approve", headers=APPROVER)
+    assert approved.status_code == 200
+    assert (approved.json()["author"], approved.json()["approved_by"]) == (
+        "senior.analyst",
+        "approver",
+    )
+    assert client.post(own + "fly", headers=APPROVER).status_code == 422
+    assert client.get("/api/v1/profiles/NOPE", headers=ANALYST).status_code == 404
     assert (
         client.post("/api/v1/profiles", json={**CARS, "code": "x"}, headers=ANALYST).status_code
         == 422
     )
-    checked = client.post("/api/v1/profiles/validate", json={"criteria": 'orign = "CN"'})
+    checked = client.post(
+        "/api/v1/profiles/validate", json={"criteria": 'orign = "CN"'}, headers=ANALYST
+    )
     assert checked.status_code == 200
     assert checked.json()["valid"] is False
     assert "origin" in checked.json()["problem"]["suggestion"]
@@ -136,23 +171,26 @@ def test_lists_measures_and_parameters(client: TestClient) -> None:
     )
     assert uploaded.status_code == 200, uploaded.text
     assert (uploaded.json()["version"], uploaded.json()["entries"]) == (2, [["IR"], ["TR"]])
-    assert client.get("/api/v1/lists/RISKY_ORIGINS?version=1").json()["entries"] == [["AE"], ["CN"]]
-    assert client.get("/api/v1/lists/NOPE").status_code == 404
+    first = client.get("/api/v1/lists/RISKY_ORIGINS?version=1", headers=ANALYST)
+    assert first.json()["entries"] == [["AE"], ["CN"]]
+    assert client.get("/api/v1/lists/NOPE", headers=ANALYST).status_code == 404
     measures = client.get("/api/v1/measures").json()
     assert {m["code"] for m in measures} >= {"101", "109", "801"}
-    assert client.delete("/api/v1/measures/999", headers=ANALYST).status_code == 404
+    assert client.delete("/api/v1/measures/999", headers=ADMIN).status_code == 404
     params = client.put(
         "/api/v1/office-parameters/KGBSK/IM",
         json={"random_red": 100, "random_yellow": 0},
-        headers=APPROVER,
+        headers=ADMIN,
     )
     assert params.status_code == 200
-    decision = client.post("/api/v1/declarations", json=declaration()).json()["decision"]
+    assert client.post("/api/v1/declarations", json=declaration()).status_code == 201
+    url = "/api/v1/declarations/KGBSK/011026/0000001/decision"
+    decision = client.get(url, headers=ANALYST).json()
     assert decision["channel"] == "red"
     assert decision["random"][0]["selected"] is True
     assert (
         client.put(
-            "/api/v1/office-parameters/KGBSK/IM", json={"random_red": 101}, headers=APPROVER
+            "/api/v1/office-parameters/KGBSK/IM", json={"random_red": 101}, headers=ADMIN
         ).status_code
         == 422
     )

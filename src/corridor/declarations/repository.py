@@ -62,6 +62,8 @@ class ListFilters:
     number: str | None = None
     registered_from: datetime | None = None
     registered_to: datetime | None = None
+    # The caller's data scope: only these offices (None: every office).
+    scope: frozenset[str] | None = None
 
 
 def stored_versions(session: Session, numbers: Iterable[str]) -> dict[str, list[StoredKey]]:
@@ -348,6 +350,8 @@ def list_page(
     query: Select[tuple[DeclarationRow]] = select(DeclarationRow)
     if filters.office is not None:
         query = query.where(DeclarationRow.office == filters.office)
+    if filters.scope is not None:
+        query = query.where(DeclarationRow.office.in_(sorted(filters.scope)))
     if filters.flow is not None:
         query = query.where(DeclarationRow.flow == filters.flow)
     if filters.importer is not None:

@@ -6,7 +6,7 @@ Validation rules (each reported with the field path and a reason):
 * Countries: ISO 3166-1 alpha-2; currencies: ISO 4217 (from pycountry).
 * Masses, quantities and values: finite and >= 0; gross mass not below net mass.
 * Goods items numbered 1..n without gaps; at least one item, at most 999.
-* Registration time carries a time zone and is not in the future (beyond a small
+* Registration time carries a time zone, is not before 2000 and not in the future (beyond a small
   allowance for clock differences).
 * Flow, procedure and transport mode are known codes, and the procedure belongs
   to the flow (40 is an import procedure, 10 an export one, 80 transit).
@@ -44,11 +44,15 @@ from corridor.reference.codes import (
     PROCEDURES,
     TRANSPORT_MODES,
 )
+from corridor.text import PLAIN_LINE, PLAIN_TEXT
 
 Flow = Literal["IM", "EX", "TR"]
 
 #: How far ahead of our clock a registration time may be (clocks differ between systems).
 CLOCK_SKEW = timedelta(minutes=5)
+#: No electronic declaration is older: an earlier time is a typing or mapping error
+#: (or a number read as seconds since 1970).
+EARLIEST_REGISTRATION = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
@@ -57,6 +61,8 @@ def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
     now = context.get("now") or datetime.now(UTC)
     if value > now + CLOCK_SKEW:
         raise ValueError(f"registration time {value.isoformat()} is in the future")
+    if value < EARLIEST_REGISTRATION:
+        raise ValueError(f"registration time {value.isoformat()} is before 2000")
     return value.astimezone(UTC)
 
 
@@ -159,7 +165,7 @@ class GoodsItemIn(_Strict):
 
     item_no: int = Field(ge=1, le=999)
     hs_code: HsCode
-    description: str = Field(default="", max_length=1000)
+    description: str = Field(default="", max_length=1000, pattern=PLAIN_TEXT)
     origin: CountryCode
     preference: Code | None = None
     net_mass_kg: Amount | None = None
@@ -244,7 +250,7 @@ class DeclarationCreate(_Strict):
     dispatch_country: CountryCode | None = None
     destination_country: CountryCode | None = None
     transport_mode: TransportMode
-    vehicle_id: str | None = Field(default=None, max_length=40)
+    vehicle_id: str | None = Field(default=None, max_length=40, pattern=PLAIN_LINE)
     containers: list[Annotated[str, AfterValidator(_container)]] = Field(
         default_factory=list, max_length=200
     )

@@ -305,13 +305,21 @@ def _json_ready(attributes: dict[str, Any]) -> dict[str, str | None]:
     return {name: canonical_value(value) for name, value in sorted(attributes.items())}
 
 
-def get(*, uow: UnitOfWork, number: str, version: int | None = None) -> DeclarationRead:
+def get(
+    *,
+    uow: UnitOfWork,
+    number: str,
+    version: int | None = None,
+    scope: frozenset[str] | None = None,
+) -> DeclarationRead:
     """A stored declaration version, the latest when ``version`` is None.
 
+    ``scope``: the offices the caller may see (None: all); a declaration of
+    another office is reported not stored, so that its existence does not leak.
     Raises NotFound naming what was asked for.
     """
     row = repository.get_version(uow.session, number, version)
-    if row is None:
+    if row is None or (scope is not None and row.office not in scope):
         what = f"declaration {number}" + ("" if version is None else f" version {version}")
         raise NotFound(f"{what} is not stored")
     return _read(uow, row)
@@ -344,7 +352,8 @@ def list_declarations(
         )
     before_id = None
     if cursor is not None:
-        if not cursor.isdigit():
+        # Ids are positive 63-bit integers; anything else was not made by this API.
+        if not (cursor.isascii() and cursor.isdigit() and 0 < int(cursor) < 2**63):
             raise InvalidInput(
                 "invalid cursor", [FieldError(("cursor",), "not a cursor returned by this API")]
             )

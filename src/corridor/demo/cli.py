@@ -1,18 +1,22 @@
-"""``corridor demo generate``: generate the demo world and store it."""
+"""``corridor demo generate`` (the demo world) and ``corridor demo accounts`` (its staff)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-from corridor.config import get_settings
+from corridor.config import Settings, get_settings
 from corridor.db.engine import open_database
 from corridor.demo import BISHKEK, loader
+from corridor.demo import accounts as demo_accounts
 from corridor.demo import selectivity as demo_selectivity
+from corridor.errors import ConfigurationError
 from corridor.selectivity.snapshot import ProfileSetHolder
 
 app = typer.Typer(help="The demo world: a realistic, seeded flow of declarations.")
@@ -28,6 +32,13 @@ def _progress(label: str) -> Progress:
         TimeElapsedColumn(),
         console=console,
     )
+
+
+def _demo_settings() -> Settings:
+    settings = get_settings()
+    if settings.environment == "production":
+        raise ConfigurationError("the demo is refused when CORRIDOR_ENVIRONMENT is production")
+    return settings
 
 
 def _yesterday_in_bishkek() -> date:
@@ -55,7 +66,7 @@ def generate_command(
     ] = True,
 ) -> None:
     """Generate the demo world and store it: declarations, exchange rates, planted fraud."""
-    settings = get_settings()
+    settings = _demo_settings()
     _engine, session_factory = open_database(settings.database_url)
     try:
         last_day = date.fromisoformat(end) if end else _yesterday_in_bishkek()
@@ -104,3 +115,33 @@ def generate_command(
         for name in ("green", "blue", "yellow", "red")
     )
     console.print(f"Assessed {sum(channels.values())} declarations: {mix}.")
+
+
+@app.command("accounts")
+def accounts_command(
+    credentials: Annotated[
+        Path, typer.Option(help="where the generated password and token are kept")
+    ] = Path("var/demo-credentials.json"),
+) -> None:
+    """Create the demo units and one user per role (once), and print how to sign in."""
+    settings = _demo_settings()
+    _engine, session_factory = open_database(settings.database_url)
+    found = demo_accounts.ensure(
+        session_factory=session_factory, settings=settings, path=credentials
+    )
+    table = Table(title="Demo accounts (demo mode: not for production)", title_justify="left")
+    for column in ("username", "role", "unit", "name"):
+        table.add_column(column)
+    for username, full_name, unit, role in demo_accounts.USERS:
+        table.add_row(username, role.value, unit, full_name)
+    console.print(table)
+    console.print(
+        f"Password of every demo account (generated for this installation): "
+        f"[bold]{found.password}[/]",
+        highlight=False,
+    )
+    console.print(
+        f"API token of {demo_accounts.SYSTEM_USER} (Authorization: Bearer …): {found.token}",
+        highlight=False,
+    )
+    console.print(f"Both are kept in {credentials} (readable by you only).", highlight=False)

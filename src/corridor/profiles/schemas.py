@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from corridor.reference.codes import FLOWS, PROCEDURES
+from corridor.text import InputModel
 
 MeasureChannel = Literal["red", "yellow", "blue", "none"]
 ProfileKind = Literal["national", "regional", "post", "target", "model"]
@@ -34,8 +35,8 @@ OfficeCode = Annotated[str, Field(min_length=2, max_length=17, pattern=r"^[A-Z0-
 FlowCode = Literal["IM", "EX", "TR"]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _In(InputModel):
+    pass
 
 
 # --------------------------------------------------------------------------- measures
@@ -223,7 +224,9 @@ class ProfileRead(ProfileDraft):
     code: str
     version: int
     status: ProfileStatus
-    criteria: str
+    criteria: str | None = Field(  # type: ignore[assignment]
+        description="None when the caller is not cleared to see criteria"
+    )
     author: str
     created_at: datetime
     submitted_by: str | None

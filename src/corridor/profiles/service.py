@@ -12,13 +12,23 @@ Lifecycle of a profile version::
 * Approval is by a different person than the author (four eyes); both names and
   times are recorded.
 * Activating a version retires the profile's previously active or suspended version.
-* Every change of state is journalled (actor, time, from, to, comment).
+* Every change of state of a measure, list, profile or office parameters is
+  journalled in the tamper-evident journal (:mod:`corridor.journal`) in the same
+  transaction as the change: both are committed together or not at all. A
+  refused change raises before anything is journalled. A profile version also
+  keeps its own transitions (actor, time, from, to, comment).
+* The journal entry is written last, after the generation is bumped: appending
+  locks the journal's head until commit, and taking the locks in the same order
+  in every use case (rows, the generation, the head) keeps them from deadlocking.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
+import hashlib
 import io
+import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -33,6 +43,7 @@ from corridor.db.tables import (
 )
 from corridor.db.uow import UnitOfWork
 from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.journal import service as journal_service
 from corridor.profiles import repository
 from corridor.profiles.schemas import (
     CriteriaProblem,
@@ -52,6 +63,8 @@ from corridor.profiles.schemas import (
 from corridor.selectivity.facts import fact_schema
 
 SYSTEM = "system"
+#: The journal's actor of automatic expiry (the profile's transitions keep SYSTEM).
+EXPIRY_ACTOR = "system:expiry"
 EDITABLE = ("draft", "submitted")
 IN_FORCE = ("active", "suspended")
 
@@ -72,9 +85,11 @@ def create_measure(*, uow: UnitOfWork, measure_in: MeasureCreate, actor: str) ->
     """Add a measure to the catalogue. Raises Conflict when the code exists."""
     if repository.measure(uow.session, measure_in.code) is not None:
         raise Conflict(f"measure {measure_in.code} already exists")
-    row = MeasureRow(**measure_in.model_dump(), updated_at=_now(), updated_by=actor)
+    now = _now()
+    row = MeasureRow(**measure_in.model_dump(), updated_at=now, updated_by=actor)
     repository.add(uow.session, row)
     repository.bump_generation(uow.session)
+    _journal_measure(uow, "measure.create", row.code, None, _measure_state(row), actor, now)
     return MeasureRead.model_validate(row)
 
 
@@ -83,20 +98,56 @@ def update_measure(
 ) -> MeasureRead:
     """Change a measure's name, channel or description."""
     row = _measure_or_raise(uow, code)
+    before = _measure_state(row)
     for name, value in measure_in.model_dump().items():
         setattr(row, name, value)
-    row.updated_at, row.updated_by = _now(), actor
+    now = _now()
+    row.updated_at, row.updated_by = now, actor
     repository.bump_generation(uow.session)
+    _journal_measure(uow, "measure.update", code, before, _measure_state(row), actor, now)
     return MeasureRead.model_validate(row)
 
 
-def delete_measure(*, uow: UnitOfWork, code: str) -> None:
+def delete_measure(*, uow: UnitOfWork, code: str, actor: str) -> None:
     """Remove a measure nobody uses. Raises Conflict naming the profile versions using it."""
     row = _measure_or_raise(uow, code)
     users = repository.profile_versions_using_measure(uow.session, code)
     if users:
         raise Conflict(f"measure {code} is used by {', '.join(users[:10])}; it cannot be deleted")
+    before = _measure_state(row)
     repository.delete(uow.session, row)
+    _journal_measure(uow, "measure.delete", code, before, None, actor, _now())
+
+
+def _measure_state(row: MeasureRow) -> dict[str, Any]:
+    # updated_at/updated_by are left out: the journal entry's own time and actor say them.
+    return {
+        "code": row.code,
+        "name": row.name,
+        "channel": row.channel,
+        "description": row.description,
+    }
+
+
+def _journal_measure(
+    uow: UnitOfWork,
+    action: str,
+    code: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    actor: str,
+    at: datetime,
+) -> None:
+    journal_service.record(
+        uow.session,
+        actor=actor,
+        action=action,
+        object_type="measure",
+        object_id=code,
+        before=before,
+        after=after,
+        at=at,
+    )
 
 
 def _measure_or_raise(uow: UnitOfWork, code: str) -> MeasureRow:
@@ -159,6 +210,7 @@ def create_list(*, uow: UnitOfWork, list_in: ReferenceListCreate, actor: str) ->
     )
     repository.add(uow.session, head)
     version = _add_list_version(uow, head, list_in.entries, "created", actor, 1)
+    _journal_list(uow, "list.create", head, None, _list_state(head, version), actor, now)
     return _list_read(head, version, with_entries=True)
 
 
@@ -175,8 +227,12 @@ def replace_entries(
     ]
     if bad:
         raise InvalidInput(f"entries do not fit list {name}", bad[:50])
+    previous = repository.list_version(uow.session, name, head.current_version)
+    before = None if previous is None else _list_state(head, previous)
     head.current_version += 1
     version = _add_list_version(uow, head, entries, comment, actor, head.current_version)
+    after = _list_state(head, version)
+    _journal_list(uow, "list.new_version", head, before, after, actor, version.created_at)
     return _list_read(head, version, with_entries=True)
 
 
@@ -241,6 +297,52 @@ def _add_list_version(
     repository.add(uow.session, version)
     repository.bump_generation(uow.session)
     return version
+
+
+def entries_digest(entries: Sequence[Sequence[str]]) -> str:
+    """SHA-256 (hex) of a list version's entries in canonical form.
+
+    The journal records this digest instead of the entries (a list may hold
+    200,000 of them): recomputing it from a stored version proves the version
+    is the one journalled. Canonical form: the distinct entries, sorted, as
+    compact JSON (UTF-8) — the form a version stores them in.
+    """
+    unique = sorted({tuple(entry) for entry in entries})
+    text = json.dumps([list(entry) for entry in unique], separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _list_state(head: ReferenceListRow, version: ReferenceListVersionRow) -> dict[str, Any]:
+    # The digest, not the entries: the journal stays small and the content provable.
+    return {
+        "version": version.version,
+        "entry_count": version.entry_count,
+        "comment": version.comment,
+        "key_fields": list(head.key_fields),
+        "entries_sha256": entries_digest(version.entries),
+    }
+
+
+def _journal_list(
+    uow: UnitOfWork,
+    action: str,
+    head: ReferenceListRow,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    actor: str,
+    at: datetime,
+) -> None:
+    journal_service.record(
+        uow.session,
+        actor=actor,
+        action=action,
+        object_type="list",
+        object_id=head.name,
+        before=before,
+        after=after,
+        confidential=head.confidential,
+        at=at,
+    )
 
 
 def _list_or_raise(uow: UnitOfWork, name: str) -> ReferenceListRow:
@@ -327,6 +429,7 @@ def create_profile(*, uow: UnitOfWork, profile_in: ProfileCreate, actor: str) ->
     if repository.latest_version(uow.session, profile_in.code) is not None:
         raise Conflict(f"profile {profile_in.code} already exists; edit it to draft a new version")
     row = _new_version(uow, profile_in.code, 1, profile_in, actor)
+    _journal_profile(uow, "profile.create", row, None, _profile_state(row), actor, row.created_at)
     return _read(uow, row)
 
 
@@ -334,15 +437,22 @@ def edit_profile(*, uow: UnitOfWork, code: str, draft: ProfileDraft, actor: str)
     """Change a profile: a draft is edited in place (a submitted one returns to draft);
     an approved or later version is never edited — a new draft version is made."""
     latest = _latest_or_raise(uow, code)
+    before = _profile_state(latest)
     if latest.status in EDITABLE:
         criteria_json = _criteria_or_raise(uow, draft.criteria)
         _measures_or_raise(uow, draft)
         _apply(latest, draft, criteria_json)
         if latest.status == "submitted":
-            _transition(uow, latest, "draft", actor, "edited after submission")
+            # One journal entry for the edit: its before/after show the return to draft.
+            _transition(uow, latest, "draft", actor, "edited after submission", journal=None)
             latest.submitted_by = latest.submitted_at = None
+        after = _profile_state(latest)
+        _journal_profile(uow, "profile.edit", latest, before, after, actor, _now(), before)
         return _read(uow, latest)
     row = _new_version(uow, code, latest.version + 1, draft, actor)
+    # before: the version the new draft replaces, so the entry shows what changed.
+    after = _profile_state(row)
+    _journal_profile(uow, "profile.new_version", row, before, after, actor, row.created_at, before)
     return _read(uow, row)
 
 
@@ -362,7 +472,7 @@ def _new_version(
         from_status=None,
         to_status="draft",
         actor=actor,
-        at=_now(),
+        at=row.created_at,
         comment="drafted",
     )
     return row
@@ -374,6 +484,44 @@ def _apply(row: ProfileVersionRow, draft: ProfileDraft, criteria_json: dict[str,
     data["criteria_json"] = criteria_json
     for name, value in data.items():
         setattr(row, name, value)
+
+
+#: The content of a profile version as an analyst writes it (criteria included).
+_DRAFT_FIELDS = tuple(ProfileDraft.model_fields)
+
+
+def _profile_state(row: ProfileVersionRow) -> dict[str, Any]:
+    # A deep copy: the entry must keep the state of this moment, not later edits of
+    # the row's lists in place.
+    state: dict[str, Any] = {"version": row.version, "status": row.status}
+    state.update({name: copy.deepcopy(getattr(row, name)) for name in _DRAFT_FIELDS})
+    return state
+
+
+def _journal_profile(
+    uow: UnitOfWork,
+    action: str,
+    row: ProfileVersionRow,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    actor: str,
+    at: datetime,
+    previous: dict[str, Any] | None = None,
+) -> None:
+    # Target profiles are intelligence: the entry is confidential when the version is a
+    # target before or after the change (an edit can turn one into the other).
+    target = row.kind == "target" or (previous is not None and previous.get("kind") == "target")
+    journal_service.record(
+        uow.session,
+        actor=actor,
+        action=action,
+        object_type="profile",
+        object_id=f"{row.code}/{row.version}",
+        before=before,
+        after=after,
+        confidential=target,
+        at=at,
+    )
 
 
 def get_profile(*, uow: UnitOfWork, code: str, version: int | None = None) -> ProfileRead:
@@ -414,7 +562,11 @@ def transition(
     *, uow: UnitOfWork, code: str, version: int, action: str, actor: str, comment: str = ""
 ) -> ProfileRead:
     """Move a profile version along its lifecycle. Raises Conflict for a move not allowed
-    from the current state, and for an approval by the version's author (four eyes)."""
+    from the current state, and for an approval by the version's author (four eyes).
+
+    Every move is journalled as ``profile.<action>``; activating a version also
+    journals the retirement of the version it replaces (``profile.retire``).
+    """
     if action not in ACTIONS:
         raise NotFound(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
     row = repository.profile_version(uow.session, code, version)
@@ -426,42 +578,54 @@ def transition(
             f"profile {code} v{version} is {row.status}; {action} needs it {' or '.join(allowed)}"
         )
     now = _now()
+    # Every refusal is raised before anything is written (journal included).
+    if action == "approve" and actor == row.author:
+        raise Conflict(f"four eyes: {actor} wrote profile {code} v{version} and cannot approve it")
+    if action in ("activate", "resume") and row.valid_to is not None and row.valid_to < now.date():
+        raise Conflict(f"profile {code} v{version} expired on {row.valid_to}")
+    if target in IN_FORCE or action in ("suspend", "retire", "resume"):
+        repository.bump_generation(uow.session)
     if action == "submit":
         row.submitted_by, row.submitted_at = actor, now
     elif action == "approve":
-        if actor == row.author:
-            raise Conflict(
-                f"four eyes: {actor} wrote profile {code} v{version} and cannot approve it"
-            )
         row.approved_by, row.approved_at = actor, now
-    elif action in ("activate", "resume"):
-        if row.valid_to is not None and row.valid_to < now.date():
-            raise Conflict(f"profile {code} v{version} expired on {row.valid_to}")
-        if action == "activate":
-            for other in repository.versions_in(uow.session, code, IN_FORCE):
-                if other.id != row.id:
-                    _transition(uow, other, "retired", actor, f"replaced by v{version}")
-                    other.ended_at = now
-            row.activated_at = now
+    elif action == "activate":
+        for other in repository.versions_in(uow.session, code, IN_FORCE):
+            if other.id != row.id:
+                other.ended_at = now
+                _transition(uow, other, "retired", actor, f"replaced by v{version}", "retire")
+        row.activated_at = now
     elif action == "retire":
         row.ended_at = now
-    _transition(uow, row, target, actor, comment)
-    if target in IN_FORCE or action in ("suspend", "retire", "resume"):
-        repository.bump_generation(uow.session)
+    _transition(uow, row, target, actor, comment, action)
     return _read(uow, row)
 
 
 def expire_due(*, uow: UnitOfWork, today: date) -> list[str]:
-    """Mark active or suspended versions whose validity ended before ``today`` as expired."""
-    expired = []
-    for row in repository.in_force(uow.session):
-        if row.valid_to is not None and row.valid_to < today:
-            _transition(uow, row, "expired", SYSTEM, f"validity ended {row.valid_to}")
-            row.ended_at = _now()
-            expired.append(f"{row.code} v{row.version}")
-    if expired:
+    """Mark active or suspended versions whose validity ended before ``today`` as expired.
+
+    The profiles' transitions name SYSTEM; the journal names EXPIRY_ACTOR, so that
+    automatic expiry is told apart from other system changes.
+    """
+    due = [
+        row
+        for row in repository.in_force(uow.session)
+        if row.valid_to is not None and row.valid_to < today
+    ]
+    if due:
         repository.bump_generation(uow.session)
-    return expired
+    for row in due:
+        row.ended_at = _now()
+        _transition(
+            uow,
+            row,
+            "expired",
+            SYSTEM,
+            f"validity ended {row.valid_to}",
+            "expire",
+            journal_actor=EXPIRY_ACTOR,
+        )
+    return [f"{row.code} v{row.version}" for row in due]
 
 
 def active_versions(*, uow: UnitOfWork) -> list[ProfileVersionRow]:
@@ -470,18 +634,39 @@ def active_versions(*, uow: UnitOfWork) -> list[ProfileVersionRow]:
 
 
 def _transition(
-    uow: UnitOfWork, row: ProfileVersionRow, target: str, actor: str, comment: str
+    uow: UnitOfWork,
+    row: ProfileVersionRow,
+    target: str,
+    actor: str,
+    comment: str,
+    journal: str | None,
+    *,
+    journal_actor: str | None = None,
 ) -> None:
+    """Record a change of state in the version's transitions and, as ``profile.<journal>``,
+    in the journal (``journal=None``: the caller journals the change itself)."""
+    at = _now()
     repository.record_transition(
         uow.session,
         profile_version_id=row.id,
         from_status=row.status,
         to_status=target,
         actor=actor,
-        at=_now(),
+        at=at,
         comment=comment,
     )
+    before = {"status": row.status}
     row.status = target
+    if journal is not None:
+        _journal_profile(
+            uow,
+            f"profile.{journal}",
+            row,
+            before,
+            {"status": target, "comment": comment},
+            journal_actor or actor,
+            at,
+        )
 
 
 def _latest_or_raise(uow: UnitOfWork, code: str) -> ProfileVersionRow:
@@ -520,15 +705,31 @@ def set_office_parameters(
 ) -> OfficeParametersRead:
     """Create or replace the parameters of one office and flow."""
     row = repository.office_parameter(uow.session, office, flow)
+    before = None if row is None else _rates(row)
     if row is None:
         row = OfficeParameterRow(office=office, flow=flow)
         uow.session.add(row)
     for name, value in parameters.model_dump().items():
         setattr(row, name, value)
-    row.updated_at, row.updated_by = _now(), actor
+    now = _now()
+    row.updated_at, row.updated_by = now, actor
     uow.session.flush()
     repository.bump_generation(uow.session)
+    journal_service.record(
+        uow.session,
+        actor=actor,
+        action="office_parameters.set",
+        object_type="office_parameters",
+        object_id=f"{office}/{flow}",
+        before=before,
+        after=_rates(row),
+        at=now,
+    )
     return OfficeParametersRead.model_validate(row)
+
+
+def _rates(row: OfficeParameterRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in OfficeParametersIn.model_fields}
 
 
 def office_parameters_of(*, uow: UnitOfWork, office: str, flow: str) -> OfficeParametersRead | None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
+from corridor.accounts.roles import Action, Principal
 from corridor.db.uow import UnitOfWork
 from corridor.declarations.schemas import DeclarationCreate
+from corridor.errors import PermissionDenied
 from corridor.selectivity import service
 from corridor.selectivity.schemas import (
     REROUTE_REASONS,
@@ -17,6 +19,7 @@ from corridor.selectivity.schemas import (
 )
 from corridor.selectivity.snapshot import ProfileSetHolder
 from corridor.web.deps import ERROR_RESPONSES, ErrorBody, unit_of_work
+from corridor.web.security import authorize
 
 router = APIRouter(prefix="/api/v1", tags=["selectivity"])
 UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
@@ -33,7 +36,12 @@ UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
         422: {"model": ErrorBody, "description": "validation failed; every field is listed"},
     },
 )
-def submit_declaration(declaration_in: DeclarationCreate, uow: UoW, request: Request) -> Response:
+def submit_declaration(
+    declaration_in: DeclarationCreate,
+    uow: UoW,
+    request: Request,
+    principal: Annotated[Principal, Depends(authorize(Action.DECLARATIONS_SUBMIT))],
+) -> Response:
     """Submit one declaration version; the decision (channel, measures, reasons) comes back
     in the same response.
 
@@ -41,10 +49,15 @@ def submit_declaration(declaration_in: DeclarationCreate, uow: UoW, request: Req
     identical content was sent before; 409 when the key holds different content or
     the version leaves a gap.
     """
+    if not principal.sees_office(declaration_in.office):
+        raise PermissionDenied(f"office {declaration_in.office} is outside the unit of the caller")
     holder, secret = selection(request)
     assessed, created = service.submit(
         uow=uow, declaration_in=declaration_in, holder=holder, secret=secret
     )
+    shown = service.shown_to(assessed.decision, principal)
+    if shown is not assessed.decision:
+        assessed = assessed.model_copy(update={"decision": shown})
     # The model is already valid: serialise it once instead of letting FastAPI validate
     # it again against the response model (the busiest route of the system).
     return Response(
@@ -54,7 +67,7 @@ def submit_declaration(declaration_in: DeclarationCreate, uow: UoW, request: Req
     )
 
 
-@router.get("/reroute-reasons")
+@router.get("/reroute-reasons", dependencies=[Depends(authorize(Action.REFERENCE_READ))])
 def reroute_reasons() -> dict[str, str]:
     """The reason codes an officer gives for a re-route."""
     return REROUTE_REASONS
@@ -64,10 +77,17 @@ def reroute_reasons() -> dict[str, str]:
     "/declarations/{number:path}/decision", response_model=DecisionRead, responses=ERROR_RESPONSES
 )
 def get_decision(
-    number: str, uow: UoW, version: Annotated[int | None, Query(ge=1)] = None
+    number: str,
+    uow: UoW,
+    principal: Annotated[Principal, Depends(authorize(Action.DECLARATIONS_READ))],
+    version: Annotated[int | None, Query(ge=1, le=999)] = None,
 ) -> DecisionRead:
-    """The selectivity decision of a declaration (the latest version unless asked)."""
-    return service.get_decision(uow=uow, number=number, version=version)
+    """The selectivity decision of a declaration (the latest version unless asked); the
+    reasons only for roles cleared to see them."""
+    decision = service.get_decision(
+        uow=uow, number=number, version=version, scope=principal.offices
+    )
+    return service.shown_to(decision, principal)
 
 
 @router.post(
@@ -77,15 +97,21 @@ def reroute(
     number: str,
     reroute_in: RerouteIn,
     uow: UoW,
-    officer: Annotated[str, Header(alias="X-Corridor-Actor", min_length=1, max_length=80)],
-    version: Annotated[int | None, Query(ge=1)] = None,
+    principal: Annotated[Principal, Depends(authorize(Action.DECISIONS_REROUTE))],
+    version: Annotated[int | None, Query(ge=1, le=999)] = None,
 ) -> DecisionRead:
-    """Change the channel with a reason code and comment: a new record, never an edit."""
+    """Change the channel with a reason code and comment: a new record, never an edit;
+    journalled."""
     decision = service.reroute(
-        uow=uow, number=number, version=version, reroute_in=reroute_in, officer=officer
+        uow=uow,
+        number=number,
+        version=version,
+        reroute_in=reroute_in,
+        officer=principal.username,
+        scope=principal.offices,
     )
     uow.commit()
-    return decision
+    return service.shown_to(decision, principal)
 
 
 def selection(request: Request) -> tuple[ProfileSetHolder, bytes]:

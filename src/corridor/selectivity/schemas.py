@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from corridor.declarations.schemas import DeclarationRead
+from corridor.text import InputModel
 
 ChannelName = Literal["red", "yellow", "blue", "green"]
 
@@ -22,10 +23,8 @@ REROUTE_REASONS: dict[str, str] = {
 }
 
 
-class RerouteIn(BaseModel):
+class RerouteIn(InputModel):
     """An officer's change of channel."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     channel: ChannelName
     reason_code: str = Field(description=f"one of {', '.join(REROUTE_REASONS)}")
@@ -53,6 +52,12 @@ class DecisionRead(BaseModel):
     ``channel`` is what the engine decided; ``current_channel`` what applies after
     re-routes. ``hits`` name every profile that matched (selected or not) with its
     version, the reason in plain words with the actual values, and its draw.
+
+    Confidentiality: callers not cleared for the reasons (inspectors, auditors,
+    viewers, the clearance system) get ``restricted`` true, with the channel, the
+    measures and the officer ``instructions`` only: no hits, draws, list
+    versions or measure sources. Hits of target profiles are shown only to
+    callers cleared for intelligence.
     """
 
     id: int
@@ -68,6 +73,10 @@ class DecisionRead(BaseModel):
     random: list[dict[str, Any]]
     list_versions: dict[str, int]
     reroutes: list[RerouteRead]
+    instructions: list[str] = Field(
+        default_factory=list, description="officer instructions of the selecting profiles"
+    )
+    restricted: bool = False
 
 
 class DeclarationAssessed(DeclarationRead):

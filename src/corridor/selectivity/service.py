@@ -7,12 +7,15 @@ the declaration, and never changed; a re-route is a new record pointing to it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+from corridor.accounts.roles import Action, Principal
 from corridor.db.tables import DecisionRow, RerouteRow
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
 from corridor.declarations.schemas import DeclarationCreate, DeclarationRead
 from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.journal import service as journal_service
 from corridor.selectivity import repository
 from corridor.selectivity.engine import DeclarationFacts, assess
 from corridor.selectivity.facts import build_rows
@@ -105,9 +108,18 @@ def _assess_and_store(
     return row
 
 
-def get_decision(*, uow: UnitOfWork, number: str, version: int | None = None) -> DecisionRead:
-    """The decision of a declaration version (the latest unless asked)."""
-    declaration = declarations_service.get(uow=uow, number=number, version=version)
+def get_decision(
+    *,
+    uow: UnitOfWork,
+    number: str,
+    version: int | None = None,
+    scope: frozenset[str] | None = None,
+) -> DecisionRead:
+    """The decision of a declaration version (the latest unless asked).
+
+    ``scope``: the offices the caller may see (None: all).
+    """
+    declaration = declarations_service.get(uow=uow, number=number, version=version, scope=scope)
     row = repository.decision_for(uow.session, declaration.id)
     if row is None:
         raise NotFound(
@@ -117,15 +129,22 @@ def get_decision(*, uow: UnitOfWork, number: str, version: int | None = None) ->
 
 
 def reroute(
-    *, uow: UnitOfWork, number: str, version: int | None, reroute_in: RerouteIn, officer: str
+    *,
+    uow: UnitOfWork,
+    number: str,
+    version: int | None,
+    reroute_in: RerouteIn,
+    officer: str,
+    scope: frozenset[str] | None = None,
 ) -> DecisionRead:
-    """Record an officer's change of channel against the decision (never an edit)."""
+    """Record an officer's change of channel against the decision (never an edit), and
+    journal it."""
     if reroute_in.reason_code not in REROUTE_REASONS:
         raise InvalidInput(
             "unknown reason code",
             [FieldError(("reason_code",), f"must be one of {', '.join(sorted(REROUTE_REASONS))}")],
         )
-    declaration = declarations_service.get(uow=uow, number=number, version=version)
+    declaration = declarations_service.get(uow=uow, number=number, version=version, scope=scope)
     row = repository.decision_for(uow.session, declaration.id)
     if row is None:
         raise NotFound(
@@ -134,17 +153,29 @@ def reroute(
     current = _current_channel(uow, row)
     if reroute_in.channel == current:
         raise Conflict(f"the declaration is already in the {current} channel")
-    repository.add(
+    record = RerouteRow(
+        decision_id=row.id,
+        from_channel=current,
+        to_channel=reroute_in.channel,
+        reason_code=reroute_in.reason_code,
+        comment=reroute_in.comment,
+        officer=officer,
+        at=datetime.now(UTC),
+    )
+    repository.add(uow.session, record)
+    journal_service.record(
         uow.session,
-        RerouteRow(
-            decision_id=row.id,
-            from_channel=current,
-            to_channel=reroute_in.channel,
-            reason_code=reroute_in.reason_code,
-            comment=reroute_in.comment,
-            officer=officer,
-            at=datetime.now(UTC),
-        ),
+        actor=officer,
+        action="decision.reroute",
+        object_type="declaration",
+        object_id=f"{declaration.number}/{declaration.version}",
+        before={"channel": current, "decision": row.id},
+        after={
+            "channel": reroute_in.channel,
+            "reason_code": reroute_in.reason_code,
+            "comment": reroute_in.comment,
+        },
+        at=record.at,
     )
     return _decision_read(uow, row, declaration)
 
@@ -174,4 +205,53 @@ def _decision_read(
         random=list(detail.get("random", [])),
         list_versions=dict(detail.get("list_versions", {})),
         reroutes=[RerouteRead.model_validate(r) for r in reroutes],
+        instructions=_instructions(detail.get("hits", [])),
     )
+
+
+def _instructions(hits: list[dict[str, Any]]) -> list[str]:
+    """The officer instructions of the selecting profiles, each once, in hit order."""
+    found = [h.get("officer_instructions", "") for h in hits if h.get("selected")]
+    return list(dict.fromkeys(text for text in found if text))
+
+
+_TARGET_HIDDEN = "(confidential target profile)"
+
+
+def shown_to(decision: DecisionRead, principal: Principal) -> DecisionRead:
+    """The decision as ``principal`` may see it (see :class:`DecisionRead`)."""
+    if not principal.can(Action.DECISIONS_REASONS):
+        measures = [{k: v for k, v in m.items() if k != "sources"} for m in decision.measures]
+        return decision.model_copy(
+            update={
+                "hits": [],
+                "random": [],
+                "list_versions": {},
+                "measures": measures,
+                "restricted": True,
+            }
+        )
+    if principal.can(Action.INTELLIGENCE_READ):
+        return decision
+    targets = {(h["code"], h["version"]) for h in decision.hits if h.get("kind") == "target"}
+    if not targets:
+        return decision
+    hits = [
+        {**h, "code": _TARGET_HIDDEN, "title": _TARGET_HIDDEN, "reason": "", "version": 0}
+        if (h["code"], h["version"]) in targets
+        else h
+        for h in decision.hits
+    ]
+    measures = [
+        {
+            **m,
+            "sources": [
+                {**s, "code": _TARGET_HIDDEN, "version": 0}
+                if (s.get("code"), s.get("version")) in targets
+                else s
+                for s in m.get("sources", [])
+            ],
+        }
+        for m in decision.measures
+    ]
+    return decision.model_copy(update={"hits": hits, "measures": measures})

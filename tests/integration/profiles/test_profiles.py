@@ -87,9 +87,9 @@ def test_measures_are_seeded_and_editable(session_factory: sessionmaker[Session]
         ),
     )
     assert updated.channel == "yellow"
-    run(session_factory, lambda uow: service.delete_measure(uow=uow, code="120"))
+    run(session_factory, lambda uow: service.delete_measure(uow=uow, code="120", actor="admin"))
     with pytest.raises(NotFound):
-        run(session_factory, lambda uow: service.delete_measure(uow=uow, code="120"))
+        run(session_factory, lambda uow: service.delete_measure(uow=uow, code="120", actor="admin"))
 
 
 def test_a_measure_in_use_cannot_be_deleted(session_factory: sessionmaker[Session]) -> None:
@@ -98,7 +98,7 @@ def test_a_measure_in_use_cannot_be_deleted(session_factory: sessionmaker[Sessio
         lambda uow: service.create_profile(uow=uow, profile_in=profile(), actor=ANALYST),
     )
     with pytest.raises(Conflict, match="601 is used by NAT-2026-0001 v1"):
-        run(session_factory, lambda uow: service.delete_measure(uow=uow, code="601"))
+        run(session_factory, lambda uow: service.delete_measure(uow=uow, code="601", actor="admin"))
 
 
 def test_criteria_errors_name_line_and_column(session_factory: sessionmaker[Session]) -> None:

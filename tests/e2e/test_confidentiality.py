@@ -1,0 +1,239 @@
+"""Confidentiality and data scope through HTTP, on the demo's profiles (SQLite and PostgreSQL).
+
+Inspectors, post-entry auditors, viewers and the clearance system never get
+criteria, rationale, list entries, reasons or random draws, by any route;
+target profiles and confidential lists exist only for intelligence officers
+and approvers; a post's inspector sees only the post's declarations.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from corridor.accounts.roles import Role
+from corridor.app import create_app
+from corridor.config import Settings
+from corridor.db.uow import UnitOfWork
+from corridor.demo import generate
+from corridor.demo import selectivity as demo_selectivity
+from corridor.profiles import service as profiles_service
+from tests.e2e.test_permissions import flat_routes
+from tests.staff import Staff, seed_staff
+
+RESTRICTED = ("inspector", "post_entry_auditor", "viewer", "system", "inspector.post1")
+CLEARED_FOR_INTELLIGENCE = ("intelligence_officer", "approver")
+END = date.today() - timedelta(days=1)
+
+
+@pytest.fixture
+def world(
+    engine: Engine, database_url: str, session_factory: sessionmaker[Session]
+) -> Iterator[tuple[TestClient, Staff, list[dict[str, Any]]]]:
+    """The demo's profiles and lists, and 150 demo declarations submitted by the system."""
+    staff = seed_staff(session_factory)
+    demo_selectivity.seed(session_factory=session_factory, end=END, today=END)
+    app = create_app(Settings(database_url=database_url), engine=engine)
+    bodies = [
+        entry.declaration.model_dump(mode="json")
+        for entry in generate(declarations=150, seed=7, end=END, days=20).declarations
+    ]
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for index, body in enumerate(bodies):
+            body["office"] = "KGBSK" if index % 2 else "KGOSH"
+            response = client.post(
+                "/api/v1/declarations", json=body, headers=staff.headers(Role.SYSTEM)
+            )
+            assert response.status_code == 201, response.text
+        yield client, staff, bodies
+
+
+def secrets_of(session_factory: sessionmaker[Session]) -> tuple[list[str], list[str]]:
+    """Every profile's criteria and rationale, and every list entry of the demo."""
+    with UnitOfWork(session_factory) as uow:
+        profiles = profiles_service.list_profiles(uow=uow, status=None, kind=None)
+        texts = [p.criteria for p in profiles if p.criteria] + [
+            p.rationale for p in profiles if p.rationale
+        ]
+        entries = [
+            value
+            for named in profiles_service.list_lists(uow=uow)
+            for entry in profiles_service.get_list(uow=uow, name=named.name).entries or []
+            for value in entry
+        ]
+    return texts, entries
+
+
+def readable_urls(app: FastAPI, bodies: list[dict[str, Any]]) -> list[str]:
+    """Every GET route, with real declarations, profiles and lists filled in."""
+    urls = []
+    numbers = [b["number"] for b in bodies[:40]]
+    for route in flat_routes(app.routes):
+        if "GET" not in route.methods or not route.path.startswith("/api/"):
+            continue
+        path = route.path
+        if "{number:path}" in path:
+            urls += [path.replace("{number:path}", n) for n in numbers]
+        elif "{code}" in path:
+            urls += [
+                path.replace("{code}", c)
+                for c in ("TGT-2026-0001", "TGT-2026-0002", "NAT-2026-0001", "NAT-2026-0004")
+            ]
+        elif "{name}" in path:
+            urls += [path.replace("{name}", n) for n in ("RISKY_IMPORTERS", "NEW_COMPANIES")]
+        elif "{" not in path:
+            urls.append(path)
+    return urls
+
+
+def walk(value: Any, where: str) -> None:
+    """Fail on any field that carries what a restricted reader must not get."""
+    if isinstance(value, dict):
+        assert value.get("criteria") is None, f"criteria in {where}"
+        assert not value.get("rationale"), f"rationale in {where}"
+        for key in ("entries", "reason"):
+            assert key not in value, f"{key} in {where}"
+        for key in ("hits", "random"):
+            assert not value.get(key), f"{key} in {where}"
+        for key, inner in value.items():
+            walk(inner, f"{where}.{key}")
+    elif isinstance(value, list):
+        for inner in value:
+            walk(inner, where)
+
+
+def test_restricted_roles_never_get_criteria_lists_or_reasons(
+    world: tuple[TestClient, Staff, list[dict[str, Any]]],
+    session_factory: sessionmaker[Session],
+) -> None:
+    client, staff, bodies = world
+    criteria, entries = secrets_of(session_factory)
+    assert len(criteria) > 30
+    app = client.app
+    assert isinstance(app, FastAPI)
+    urls = readable_urls(app, bodies)
+    red = 0
+    for who in RESTRICTED:
+        for url in urls:
+            response = client.get(url, headers=staff.headers(who))
+            assert response.status_code < 500, f"{url} as {who}"
+            if response.status_code != 200:
+                assert response.status_code in (403, 404), f"{url} as {who}"
+                continue
+            text = response.text
+            for secret in criteria:
+                assert secret not in text, f"criteria or rationale in {url} as {who}"
+            assert "named list" not in text
+            body = response.json()
+            walk(body, f"{url} as {who}")
+            if url.endswith("/decision"):
+                assert body["restricted"] is True
+                red += body["channel"] == "red"
+            if url.startswith("/api/v1/lists"):
+                pytest.fail(f"{who} read {url}")
+    assert red > 0, "no red decision was read: the test would prove nothing"
+    # The list entries themselves (traders' TINs on watch lists) never appear on list
+    # or profile routes; declarations carry their own traders' TINs legitimately.
+    for who in RESTRICTED:
+        for url in ("/api/v1/profiles", "/api/v1/lists", "/api/v1/measures"):
+            text = client.get(url, headers=staff.headers(who)).text
+            assert not [e for e in entries if len(e) > 6 and e in text], f"{url} as {who}"
+
+
+def test_analysts_see_the_reasons(world: tuple[TestClient, Staff, list[dict[str, Any]]]) -> None:
+    client, staff, bodies = world
+    decisions = [
+        client.get(
+            f"/api/v1/declarations/{b['number']}/decision", headers=staff.headers("risk_analyst")
+        ).json()
+        for b in bodies
+    ]
+    hits = [hit for d in decisions for hit in d["hits"]]
+    assert hits, "some demo declarations match a profile"
+    assert all(not d["restricted"] for d in decisions)
+    assert any(" is in " in hit["reason"] or " < " in hit["reason"] for hit in hits)
+
+
+def test_intelligence_is_seen_only_by_the_cleared(
+    world: tuple[TestClient, Staff, list[dict[str, Any]]],
+) -> None:
+    client, staff, _ = world
+    for who in ("risk_analyst", "regional_coordinator", "inspector", "viewer"):
+        headers = staff.headers(who)
+        assert client.get("/api/v1/profiles/TGT-2026-0001", headers=headers).status_code == 404
+        listed = client.get("/api/v1/profiles", headers=headers).json()
+        assert not [p for p in listed if p["kind"] == "target"], who
+    for who in ("risk_analyst", "regional_coordinator"):
+        headers = staff.headers(who)
+        assert client.get("/api/v1/lists/RISKY_IMPORTERS", headers=headers).status_code == 404
+        names = {n["name"] for n in client.get("/api/v1/lists", headers=headers).json()}
+        assert "NEW_COMPANIES" in names
+        assert "RISKY_IMPORTERS" not in names
+    for who in CLEARED_FOR_INTELLIGENCE:
+        headers = staff.headers(who)
+        target = client.get("/api/v1/profiles/TGT-2026-0001", headers=headers)
+        assert target.status_code == 200
+        assert target.json()["criteria"].startswith("importer = ")
+    listed = client.get("/api/v1/lists/RISKY_IMPORTERS", headers=staff.headers("approver"))
+    assert listed.status_code == 200
+    assert listed.json()["entries"]
+
+
+def test_analysts_cannot_write_intelligence(
+    world: tuple[TestClient, Staff, list[dict[str, Any]]],
+) -> None:
+    client, staff, _ = world
+    target = {
+        "code": "TGT-2026-0099",
+        "title": "A target drafted by the wrong person",
+        "kind": "target",
+        "risk_area": "valuation",
+        "criteria": 'importer = "01234567890123"',
+        "measures": [{"code": "109"}],
+    }
+    analyst = staff.headers("risk_analyst")
+    assert client.post("/api/v1/profiles", json=target, headers=analyst).status_code == 403
+    confidential = {"name": "MY_WATCH", "kind": "companies", "confidential": True, "entries": []}
+    assert client.post("/api/v1/lists", json=confidential, headers=analyst).status_code == 403
+    intel = staff.headers("intelligence_officer")
+    assert client.post("/api/v1/profiles", json=target, headers=intel).status_code == 201
+    assert client.post("/api/v1/lists", json=confidential, headers=intel).status_code == 201
+
+
+def test_a_post_sees_only_its_offices(
+    world: tuple[TestClient, Staff, list[dict[str, Any]]],
+) -> None:
+    client, staff, bodies = world
+    ours = [b["number"] for b in bodies if b["office"] == "KGBSK"]
+    theirs = [b["number"] for b in bodies if b["office"] == "KGOSH"]
+    assert ours
+    assert theirs
+    post1 = staff.headers("inspector.post1")
+    page = client.get("/api/v1/declarations?limit=500", headers=post1).json()
+    assert {d["number"] for d in page["items"]} == set(ours)
+    assert client.get(f"/api/v1/declarations/{ours[0]}", headers=post1).status_code == 200
+    for number in theirs[:5]:
+        assert client.get(f"/api/v1/declarations/{number}", headers=post1).status_code == 404
+        decision = client.get(f"/api/v1/declarations/{number}/decision", headers=post1)
+        assert decision.status_code == 404
+        reroute = client.post(
+            f"/api/v1/declarations/{number}/reroute",
+            json={"channel": "red", "reason_code": "INTEL", "comment": "not ours"},
+            headers=post1,
+        )
+        assert reroute.status_code == 404
+    everything = client.get("/api/v1/declarations?limit=500", headers=staff.headers("inspector"))
+    assert len(everything.json()["items"]) == len(bodies)
+    # The post's clearance-system client may not lodge a declaration of another post.
+    other = {**bodies[0], "number": "KGOSH/011026/7777777", "office": "KGOSH"}
+    lodged = client.post("/api/v1/declarations", json=other, headers=staff.headers("system.post1"))
+    assert lodged.status_code == 403
+    assert json.loads(lodged.text)["type"] == "permission denied"
