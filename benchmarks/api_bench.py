@@ -36,15 +36,21 @@ from typing import Any
 import httpx2 as httpx
 from sqlalchemy import text
 
+from corridor.accounts import service as accounts_service
+from corridor.accounts.roles import Role
+from corridor.accounts.schemas import TokenIssue, UnitCreate, UserCreate
+from corridor.config import Settings
 from corridor.db.engine import make_engine, make_session_factory
 from corridor.db.migrate import SEEDED_TABLES, upgrade
 from corridor.db.tables import Base
+from corridor.db.uow import UnitOfWork
 from corridor.demo import generate
 from corridor.demo import selectivity as demo_selectivity
 
 
-def reset(url: str) -> None:
-    """Empty the database (schema kept) and seed the demo selectivity set."""
+def reset(url: str) -> str:
+    """Empty the database (schema kept), seed the demo selectivity set and a clearance
+    system user; returns that user's API token."""
     engine = make_engine(url)
     upgrade(engine)
     names = ", ".join(t.name for t in Base.metadata.sorted_tables)
@@ -58,8 +64,25 @@ def reset(url: str) -> None:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         for name, rows in seeded.items():
             connection.execute(Base.metadata.tables[name].insert(), rows)
-    demo_selectivity.seed(session_factory=make_session_factory(engine))
+    session_factory = make_session_factory(engine)
+    demo_selectivity.seed(session_factory=session_factory)
+    with UnitOfWork(session_factory) as uow:
+        unit = UnitCreate(code="HQ", name="Head office", kind="head_office")
+        accounts_service.create_unit(uow=uow, unit_in=unit, actor="bench")
+        user = UserCreate(
+            username="clearance.bench", full_name="Clearance system", unit="HQ", roles=[Role.SYSTEM]
+        )
+        accounts_service.create_user(uow=uow, user_in=user, actor="bench")
+        _, token = accounts_service.issue_token(
+            uow=uow,
+            username=user.username,
+            token_in=TokenIssue(name="benchmark", expires_days=1),
+            actor="bench",
+            settings=Settings(),
+        )
+        uow.commit()
     engine.dispose()
+    return token
 
 
 def payloads(count: int, seed: int) -> list[dict[str, Any]]:
@@ -70,7 +93,11 @@ def payloads(count: int, seed: int) -> list[dict[str, Any]]:
 
 
 async def drive(
-    base: str, bodies: list[dict[str, Any]], clients: int, path: str | None = None
+    base: str,
+    bodies: list[dict[str, Any]],
+    clients: int,
+    token: str,
+    path: str | None = None,
 ) -> list[float]:
     """Send every body (or GET ``path`` as often) with ``clients`` concurrent clients."""
     queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
@@ -79,7 +106,8 @@ async def drive(
     latencies: list[float] = []
 
     async def client() -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(base_url=base, timeout=30, headers=headers) as http:
             while not queue.empty():
                 body = queue.get_nowait()
                 began = time.perf_counter()
@@ -106,7 +134,8 @@ init = function(args) counter = id end
 request = function()
   counter = counter + %d
   local body = bodies[(counter %% #bodies) + 1]
-  return wrk.format("POST", "/api/v1/declarations", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", "/api/v1/declarations",
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer %s"}, body)
 end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %%d %%f %%f %%f\\n", summary.requests,
@@ -116,7 +145,7 @@ end
 
 
 def drive_wrk(
-    base: str, bodies: list[dict[str, Any]], clients: int, seconds: int
+    base: str, bodies: list[dict[str, Any]], clients: int, seconds: int, token: str
 ) -> dict[str, float]:
     """Run wrk for ``seconds`` with ``clients`` connections posting distinct bodies."""
     threads = 2
@@ -127,7 +156,7 @@ def drive_wrk(
                 handle.write(json.dumps(body, separators=(",", ":")) + "\n")
         script = os.path.join(folder, "post.lua")
         with open(script, "w") as handle:
-            handle.write(WRK_SCRIPT % (lines, threads))
+            handle.write(WRK_SCRIPT % (lines, threads, token))
         output = subprocess.run(
             ["wrk", f"-t{threads}", f"-c{clients}", f"-d{seconds}s", "-s", script, base],
             capture_output=True,
@@ -166,7 +195,7 @@ def main() -> None:
     bodies_per_run = [payloads(args.requests, seed=100 + run) for run in range(args.runs)]
     results = []
     for run, bodies in enumerate(bodies_per_run, start=1):
-        reset(args.url)
+        token = reset(args.url)
         env = {**os.environ, "CORRIDOR_DATABASE_URL": args.url}
         server = subprocess.Popen(
             [
@@ -194,19 +223,19 @@ def main() -> None:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.2)
-            asyncio.run(drive(base, bodies[:50], args.clients))  # warm-up (also compiles)
+            asyncio.run(drive(base, bodies[:50], args.clients, token))  # warm-up, compiles
             if use_wrk:
-                result = drive_wrk(base, bodies[50:], args.clients, args.seconds)
+                result = drive_wrk(base, bodies[50:], args.clients, args.seconds, token)
             else:
                 began = time.perf_counter()
-                latencies = asyncio.run(drive(base, bodies[50:], args.clients))
+                latencies = asyncio.run(drive(base, bodies[50:], args.clients, token))
                 elapsed = time.perf_counter() - began
                 result = {
                     "throughput": len(latencies) / elapsed,
                     "p50": percentile(latencies, 0.50) * 1000,
                     "p99": percentile(latencies, 0.99) * 1000,
                 }
-            health = asyncio.run(drive(base, [{}] * 1000, args.clients, "/api/v1/health"))
+            health = asyncio.run(drive(base, [{}] * 1000, args.clients, token, "/api/v1/health"))
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -18,7 +18,11 @@ STRONG = "x" * 40
         ({"secret_key": STRONG}, "CORRIDOR_SELECTION_SECRET is the development default"),
         ({"secret_key": STRONG, "selection_secret": ""}, "CORRIDOR_SELECTION_SECRET is empty"),
         ({"secret_key": "short", "selection_secret": STRONG}, "too short"),
-        ({"secret_key": STRONG, "selection_secret": STRONG, "demo": True}, "demo world"),
+        ({"secret_key": STRONG, "selection_secret": STRONG}, "CORRIDOR_COOKIE_SECURE is off"),
+        (
+            {"secret_key": STRONG, "selection_secret": STRONG, "cookie_secure": True, "demo": True},
+            "demo world",
+        ),
     ],
 )
 def test_production_refusals(changes: dict[str, object], message: str) -> None:
@@ -29,7 +33,10 @@ def test_production_refusals(changes: dict[str, object], message: str) -> None:
 
 def test_production_with_strong_secrets_starts() -> None:
     Settings(
-        environment="production", secret_key=STRONG, selection_secret=STRONG + "y"
+        environment="production",
+        secret_key=STRONG,
+        selection_secret=STRONG + "y",
+        cookie_secure=True,
     ).check_production()
 
 

@@ -116,6 +116,7 @@ def delete_measure(*, uow: UnitOfWork, code: str, actor: str) -> None:
         raise Conflict(f"measure {code} is used by {', '.join(users[:10])}; it cannot be deleted")
     before = _measure_state(row)
     repository.delete(uow.session, row)
+    repository.bump_generation(uow.session)  # the compiled set carries the catalogue
     _journal_measure(uow, "measure.delete", code, before, None, actor, _now())
 
 
