@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +84,40 @@ def test_demo_generate_then_if_empty(tmp_path: Path) -> None:
     assert "not loaded again" in second.stdout
     current = corridor(tmp_path, "db", "current")
     assert "up to date" in current.stdout
+
+
+def test_demo_accounts_once_per_installation(tmp_path: Path) -> None:
+    assert corridor(tmp_path, "db", "upgrade").returncode == 0
+    first = corridor(tmp_path, "demo", "accounts")
+    assert first.returncode == 0, first.stderr
+    for username in ("admin.demo", "analyst.demo", "head.demo", "inspector.osh", "clearance.demo"):
+        assert username in first.stdout
+    stored = json.loads((tmp_path / "var" / "demo-credentials.json").read_text())
+    assert stat.S_IMODE((tmp_path / "var" / "demo-credentials.json").stat().st_mode) == 0o600
+    assert stored["password"] in first.stdout
+    assert len(stored["password"]) >= 16
+    again = corridor(tmp_path, "demo", "accounts")
+    assert again.returncode == 0
+    assert stored["password"] in again.stdout  # the same installation, the same password
+    other = tmp_path / "other"
+    other.mkdir()
+    assert corridor(other, "db", "upgrade").returncode == 0
+    assert stored["password"] not in corridor(other, "demo", "accounts").stdout
+    journal = corridor(tmp_path, "journal", "verify")
+    assert journal.returncode == 0, journal.stdout
+
+
+def test_demo_is_refused_in_production(tmp_path: Path) -> None:
+    assert corridor(tmp_path, "db", "upgrade").returncode == 0
+    env_production = {"CORRIDOR_ENVIRONMENT": "production"}
+    result = subprocess.run(
+        [sys.executable, "-m", "corridor.cli", "demo", "accounts"],
+        cwd=tmp_path,
+        env={**os.environ, **env_production, "CORRIDOR_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 4
+    assert "production" in result.stderr

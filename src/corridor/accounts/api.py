@@ -3,7 +3,6 @@ units, users and API tokens (administrators only)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response, status
@@ -44,7 +43,6 @@ class SessionRead(BaseModel):
     offices: list[str] | None
     via: str
     csrf_token: str | None = None
-    expires_at: datetime | None = None
 
 
 class TokenIssued(BaseModel):

@@ -130,10 +130,10 @@ def accounts_command(
         session_factory=session_factory, settings=settings, path=credentials
     )
     table = Table(title="Demo accounts (demo mode: not for production)", title_justify="left")
-    for column in ("username", "role", "unit", "name"):
+    for column in ("username", "role", "unit"):
         table.add_column(column)
-    for username, full_name, unit, role in demo_accounts.USERS:
-        table.add_row(username, role.value, unit, full_name)
+    for username, _full_name, unit, role in demo_accounts.USERS:
+        table.add_row(username, role.value, unit)
     console.print(table)
     console.print(
         f"Password of every demo account (generated for this installation): "
@@ -145,3 +145,7 @@ def accounts_command(
         highlight=False,
     )
     console.print(f"Both are kept in {credentials} (readable by you only).", highlight=False)
+    console.print(
+        "Sign in: POST /api/v1/auth/login with username and password (see /docs).",
+        highlight=False,
+    )
