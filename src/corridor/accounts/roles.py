@@ -50,6 +50,11 @@ class Action(StrEnum):
     DECISIONS_REASONS = "decisions.reasons"  # clearance: hits, reasons, random draws
     DECISIONS_REROUTE = "decisions.reroute"
     REFERENCE_READ = "reference.read"  # code lists (re-route reasons, measures)
+    INSPECTIONS_RECORD = "inspections.record"  # inspection acts and their corrections
+    # feedback
+    ANALYTICS_READ = "analytics.read"  # profile effectiveness, KPIs
+    PRICES_READ = "prices.read"
+    PRICES_WRITE = "prices.write"  # refresh, overrides
     # catalogue, lists, profiles, parameters
     MEASURES_WRITE = "measures.write"
     LISTS_READ = "lists.read"  # names and entries of non-confidential lists
@@ -94,6 +99,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DECISIONS_REASONS: _ANALYSTS,
     Action.DECISIONS_REROUTE: frozenset({_R.INSPECTOR, _R.REGIONAL_COORDINATOR}),
     Action.REFERENCE_READ: frozenset(Role),
+    Action.INSPECTIONS_RECORD: frozenset({_R.INSPECTOR}),
+    Action.ANALYTICS_READ: _ANALYSTS | {_R.POST_ENTRY_AUDITOR, _R.VIEWER},
+    Action.PRICES_READ: _ANALYSTS | {_R.POST_ENTRY_AUDITOR},
+    Action.PRICES_WRITE: frozenset({_R.RISK_ANALYST}),
     Action.MEASURES_WRITE: frozenset({_R.ADMINISTRATOR}),
     Action.LISTS_READ: _ANALYSTS,
     Action.LISTS_WRITE: frozenset({_R.RISK_ANALYST, _R.INTELLIGENCE_OFFICER}),
@@ -123,6 +132,10 @@ _DESCRIPTIONS: dict[Action, str] = {
     Action.DECISIONS_REASONS: "see which profiles hit, their reasons and the random draws",
     Action.DECISIONS_REROUTE: "re-route a declaration to another channel with a reason",
     Action.REFERENCE_READ: "read code lists: measures catalogue, re-route reasons",
+    Action.INSPECTIONS_RECORD: "record and correct inspection acts (within the unit's offices)",
+    Action.ANALYTICS_READ: "read profile effectiveness and KPIs (within the unit's offices)",
+    Action.PRICES_READ: "read reference prices",
+    Action.PRICES_WRITE: "refresh reference prices, set and lift overrides",
     Action.MEASURES_WRITE: "edit the measures catalogue",
     Action.LISTS_READ: "read named reference lists and their entries",
     Action.LISTS_WRITE: "create and edit named reference lists",

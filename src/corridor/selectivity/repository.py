@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +30,11 @@ def add(session: Session, row: object) -> None:
     """Stage a new row and give it its id."""
     session.add(row)
     session.flush()
+
+
+def add_all(session: Session, rows: list[Any]) -> None:
+    """Stage new rows (written at the next flush or commit)."""
+    session.add_all(rows)
 
 
 def reroutes(session: Session, decision_id: int) -> list[RerouteRow]:

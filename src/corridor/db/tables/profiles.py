@@ -152,6 +152,8 @@ class DecisionRow(Base):
     assessed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     selected_by_profile: Mapped[bool] = mapped_column(Boolean)
     selected_at_random: Mapped[bool] = mapped_column(Boolean)
+    # The reference prices the assessment read (None: none were loaded).
+    price_version: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
 
 
