@@ -237,3 +237,22 @@ def test_a_post_sees_only_its_offices(
     lodged = client.post("/api/v1/declarations", json=other, headers=staff.headers("system.post1"))
     assert lodged.status_code == 403
     assert json.loads(lodged.text)["type"] == "permission denied"
+
+
+def test_the_journal_shows_criteria_only_to_the_cleared(
+    world: tuple[TestClient, Staff, list[dict[str, Any]]],
+    session_factory: sessionmaker[Session],
+) -> None:
+    client, staff, _ = world
+    criteria, _ = secrets_of(session_factory)
+    url = "/api/v1/journal?object_type=profile&action=profile.create&limit=500"
+    admin = client.get(url, headers=staff.headers("administrator"))
+    assert admin.status_code == 200
+    entries = admin.json()["items"]
+    assert len(entries) > 30
+    assert all(e["after"]["criteria"] == "(confidential)" for e in entries)
+    assert not [c for c in criteria if c in admin.text]
+    assert not [e for e in entries if e["confidential"]]  # no target profile either
+    approver = client.get(url, headers=staff.headers("approver")).json()["items"]
+    assert {e["after"]["criteria"] for e in approver} & set(criteria)
+    assert [e for e in approver if e["confidential"]]

@@ -7,7 +7,7 @@ profiles, confidential lists) are shown only to callers also cleared for
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
@@ -15,7 +15,7 @@ from pydantic import AwareDatetime
 from corridor.accounts.roles import Action, Principal
 from corridor.db.uow import UnitOfWork
 from corridor.journal import service
-from corridor.journal.schemas import JournalPage, VerificationRead
+from corridor.journal.schemas import JournalEntryRead, JournalPage, VerificationRead
 from corridor.web.deps import ERROR_RESPONSES, unit_of_work
 from corridor.web.security import authorize
 
@@ -48,8 +48,9 @@ def list_entries(
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
 ) -> JournalPage:
     """Journal entries, newest first, filtered and paginated by cursor (confidential
-    entries only for callers cleared for intelligence)."""
-    return service.entries(
+    entries only for callers cleared for intelligence; profile criteria and rationale
+    only for callers cleared for criteria)."""
+    page = service.entries(
         uow=uow,
         actor=actor,
         action=action,
@@ -61,6 +62,25 @@ def list_entries(
         cursor=cursor,
         limit=limit,
     )
+    if who.can(Action.PROFILES_CRITERIA):
+        return page
+    return page.model_copy(update={"items": [_without_criteria(e) for e in page.items]})
+
+
+_HIDDEN = "(confidential)"
+
+
+def _without_criteria(entry: JournalEntryRead) -> JournalEntryRead:
+    """A profile entry without its criteria and rationale (the hash still covers them)."""
+    if entry.object_type != "profile":
+        return entry
+
+    def hidden(state: Any) -> Any:
+        if not isinstance(state, dict):
+            return state
+        return {k: _HIDDEN if k in ("criteria", "rationale") else v for k, v in state.items()}
+
+    return entry.model_copy(update={"before": hidden(entry.before), "after": hidden(entry.after)})
 
 
 @router.get("/journal/verify", response_model=VerificationRead, responses=ERROR_RESPONSES)
