@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from corridor import __version__
 from corridor.accounts.api import router as accounts_router
 from corridor.accounts.service import LoginThrottle
+from corridor.analytics.api import router as analytics_router
 from corridor.config import Settings, get_settings
 from corridor.db.engine import make_engine, make_session_factory
 from corridor.db.migrate import ensure_migrated
@@ -29,10 +30,12 @@ from corridor.errors import (
     TooManyAttempts,
 )
 from corridor.health import router as health_router
+from corridor.inspections.api import router as inspections_router
 from corridor.journal.api import router as journal_router
 from corridor.profiles.api import router as profiles_router
 from corridor.selectivity.api import router as selectivity_router
 from corridor.selectivity.snapshot import ProfileSetHolder
+from corridor.valuation.api import router as valuation_router
 from corridor.web.limits import BodyLimit, UrlGuard
 from corridor.web.security import TokenCache
 
@@ -87,6 +90,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(profiles_router)
     app.include_router(accounts_router)
     app.include_router(journal_router)
+    app.include_router(analytics_router)
+    app.include_router(inspections_router)
+    app.include_router(valuation_router)
     return app
 
 

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from corridor.accounts.cli import tokens_app, units_app, users_app
+from corridor.analytics.cli import app as report_app
 from corridor.db.cli import app as db_app
 from corridor.declarations.cli import import_command
 from corridor.demo.cli import app as demo_app
@@ -19,8 +20,11 @@ from corridor.errors import (
     InvalidInput,
     NotFound,
 )
+from corridor.inspections.cli import app as inspections_app
 from corridor.journal.cli import app as journal_app
 from corridor.profiles.cli import app as profiles_app
+from corridor.traders.cli import app as traders_app
+from corridor.valuation.cli import app as prices_app
 
 app = typer.Typer(
     name="corridor",
@@ -35,6 +39,10 @@ app.add_typer(units_app, name="units")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(journal_app, name="journal")
+app.add_typer(report_app, name="report")
+app.add_typer(inspections_app, name="inspections")
+app.add_typer(prices_app, name="prices")
+app.add_typer(traders_app, name="traders")
 app.command("import")(import_command)
 
 #: Exit codes by error kind; documented in README.

@@ -43,6 +43,8 @@ PATH_VALUES = {
     "flow": "IM",
     "username": "nobody",
     "token_id": "999",
+    "act_id": "999",
+    "override_id": "999",
 }
 
 

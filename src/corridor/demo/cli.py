@@ -13,11 +13,16 @@ from rich.table import Table
 
 from corridor.config import Settings, get_settings
 from corridor.db.engine import open_database
+from corridor.db.uow import UnitOfWork
 from corridor.demo import BISHKEK, loader
 from corridor.demo import accounts as demo_accounts
+from corridor.demo import inspections as demo_inspections
 from corridor.demo import selectivity as demo_selectivity
 from corridor.errors import ConfigurationError
 from corridor.selectivity.snapshot import ProfileSetHolder
+from corridor.traders import service as traders_service
+from corridor.valuation import service as valuation_service
+from corridor.valuation.schemas import PriceRefreshIn
 
 app = typer.Typer(help="The demo world: a realistic, seeded flow of declarations.")
 console = Console()
@@ -115,6 +120,26 @@ def generate_command(
         for name in ("green", "blue", "yellow", "red")
     )
     console.print(f"Assessed {sum(channels.values())} declarations: {mix}.")
+    acts = demo_inspections.record(session_factory=session_factory, seed=seed)
+    console.print(
+        demo_inspections.summary(
+            acts,
+            session_factory=session_factory,
+            first_day=last_day - timedelta(days=days - 1),
+            last_day=last_day,
+        )
+    )
+    # Close the loop as an administration would each night: prices from the history
+    # (misvalued items left out) and trader history, for the declarations to come.
+    with UnitOfWork(session_factory) as uow:
+        prices = valuation_service.refresh(uow=uow, refresh_in=PriceRefreshIn(), actor="demo")
+        history = traders_service.refresh_history(uow=uow, actor="demo")
+        uow.commit()
+    console.print(
+        f"Reference prices version {prices.price_version}: {prices.prices} prices from "
+        f"{prices.items_used} goods items ({prices.items_excluded} found misvalued left out); "
+        f"trader history of {history.importers} importers and {history.declarants} declarants."
+    )
 
 
 @app.command("accounts")

@@ -73,6 +73,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def selection_changed(*, uow: UnitOfWork) -> None:
+    """Tell every worker to rebuild its snapshot: something selection reads (reference
+    prices) changed in this transaction. Call it before journalling (lock order)."""
+    repository.bump_generation(uow.session)
+
+
 # =========================================================================== measures
 
 

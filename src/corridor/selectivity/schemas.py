@@ -68,6 +68,9 @@ class DecisionRead(BaseModel):
     assessed_at: datetime
     engine_version: str
     profile_set_version: str
+    price_version: int | None = Field(
+        default=None, description="the reference prices the assessment read (None: none)"
+    )
     measures: list[dict[str, Any]]
     hits: list[dict[str, Any]]
     random: list[dict[str, Any]]

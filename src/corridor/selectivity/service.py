@@ -2,6 +2,16 @@
 
 A decision is written once per declaration version, in the same transaction as
 the declaration, and never changed; a re-route is a new record pointing to it.
+
+What an assessment reads besides the declaration: the worker's snapshot (profile
+set, office parameters and the reference prices in force, all in memory) and the
+trader's history, in one query: the importer's, or the declarant's when the
+declaration names no importer (:mod:`corridor.traders`). The trader facts of a
+trader history does not know (never seen in that role, or history never refreshed)
+are missing.
+Reference prices (``ref_price``, ``value_ratio``) are looked up for imports only:
+they are computed from imports. The decision records the price version it read
+(``price_version``: None when it read none).
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
 from corridor.journal import service as journal_service
 from corridor.selectivity import repository
 from corridor.selectivity.engine import DeclarationFacts, assess
-from corridor.selectivity.facts import build_rows
+from corridor.selectivity.facts import TraderFacts, build_rows
 from corridor.selectivity.schemas import (
     REROUTE_REASONS,
     DecisionRead,
@@ -27,6 +37,7 @@ from corridor.selectivity.schemas import (
     RerouteRead,
 )
 from corridor.selectivity.snapshot import ProfileSetHolder
+from corridor.traders import service as traders_service
 
 
 def submit(
@@ -73,12 +84,19 @@ def _assess_and_store(
     current = holder.current(uow)
     header = declaration.model_dump(exclude={"items"})
     items = [item.model_dump() for item in declaration.items]
+    book = current.price_book if declaration.flow == "IM" else None
+    price_version = None if book is None else book.version
     facts = DeclarationFacts(
         key=f"{declaration.number}/{declaration.version}",
         flow=declaration.flow,
         office=declaration.office,
         procedure=declaration.procedure,
-        rows=build_rows(header, items),
+        rows=build_rows(
+            header,
+            items,
+            trader=_trader_facts(uow, declaration),
+            item_extras=None if book is None else book.item_extras(items),
+        ),
     )
     parameters = current.parameters_of(declaration.office, declaration.flow)
     observed = None
@@ -93,7 +111,8 @@ def _assess_and_store(
         at=now,
         observed_red_rate=observed,
     )
-    detail = decision.to_json()
+    # The engine's decision stays as it made it; the price version is the caller's record.
+    detail = {**decision.to_json(), "price_version": price_version}
     row = DecisionRow(
         declaration_id=declaration.id,
         channel=decision.channel,
@@ -102,6 +121,7 @@ def _assess_and_store(
         assessed_at=now,
         selected_by_profile=any(hit.selected for hit in decision.hits),
         selected_at_random=any(draw.selected for draw in decision.random),
+        price_version=price_version,
         detail=detail,
     )
     repository.add(uow.session, row)
@@ -119,6 +139,22 @@ def _assess_and_store(
     if hits:
         repository.add_all(uow.session, list(hits.values()))
     return row
+
+
+def _trader_facts(uow: UnitOfWork, declaration: DeclarationRead) -> TraderFacts:
+    """The importer's history (the declarant's without an importer) as facts: one query."""
+    if declaration.importer is not None:
+        history = traders_service.history_of(uow=uow, tin=declaration.importer, role="importer")
+    else:
+        history = traders_service.history_of(uow=uow, tin=declaration.declarant, role="declarant")
+    if history is None:
+        return TraderFacts()
+    return TraderFacts(
+        first_seen=history.first_seen,
+        declarations=history.declarations,
+        inspections=history.inspections,
+        discrepancies=history.discrepancies,
+    )
 
 
 def get_decision(
@@ -213,6 +249,7 @@ def _decision_read(
         assessed_at=row.assessed_at,
         engine_version=row.engine_version,
         profile_set_version=row.profile_set_version,
+        price_version=row.price_version,
         measures=list(detail.get("measures", [])),
         hits=list(detail.get("hits", [])),
         random=list(detail.get("random", [])),

@@ -1,11 +1,13 @@
 """The active profile set of a worker, swapped atomically when profiles change.
 
 Every change that affects selection (a profile activated, suspended, retired; a
-list, measure or office parameter edited) bumps a generation counter in the
-database. A worker polls it (at most every ``poll_seconds``) and, when it moved,
-compiles a new immutable ``ProfileSet`` and swaps its reference under a lock.
-A request takes the reference once and keeps it: requests in flight finish on
-the set they started with.
+list, measure or office parameter edited; a new reference price version) bumps a
+generation counter in the database. A worker polls it (at most every
+``poll_seconds``) and, when it moved, compiles a new immutable ``ProfileSet``,
+loads the reference prices in force (:class:`~corridor.valuation.book.PriceBook`)
+and swaps them in one reference under a lock. A request takes the reference once
+and keeps it: requests in flight finish on the set and prices they started with.
+The book is loaded again only when the price version moved.
 """
 
 from __future__ import annotations
@@ -28,14 +30,18 @@ from corridor.selectivity.engine import (
     compile_profile_set,
 )
 from corridor.selectivity.facts import fact_schema
+from corridor.valuation import service as valuation_service
+from corridor.valuation.book import EMPTY_BOOK, PriceBook
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """What one assessment uses, taken together: the profile set and the office parameters."""
+    """What one assessment uses, taken together: the profile set, the office parameters and
+    the reference prices."""
 
     profile_set: ProfileSet
     parameters: Mapping[tuple[str, str], OfficeParameters]
+    price_book: PriceBook = EMPTY_BOOK
 
     def parameters_of(self, office: str, flow: str) -> OfficeParameters | None:
         """The selectivity parameters of an office and flow, if set."""
@@ -66,11 +72,21 @@ class ProfileSetHolder:
             return current
         with self._lock:
             if self._snapshot is None or generation != self._generation:
-                # One object for both, swapped in one assignment: never new parameters
-                # with an old profile set.
-                self._snapshot = Snapshot(build(uow, generation), office_parameters(uow))
+                # One object for all three, swapped in one assignment: never new
+                # parameters or prices with an old profile set.
+                self._snapshot = Snapshot(
+                    build(uow, generation), office_parameters(uow), self._price_book(uow)
+                )
                 self._generation = generation
             return self._snapshot
+
+    def _price_book(self, uow: UnitOfWork) -> PriceBook:
+        """The book of the price version in force; the one held if that has not moved."""
+        held = self._snapshot.price_book if self._snapshot is not None else EMPTY_BOOK
+        version = valuation_service.current_version(uow=uow)
+        if held.version == version:
+            return held
+        return valuation_service.price_book(uow=uow, version=version)
 
     def observed_red_rate(self, uow: UnitOfWork, office: str, flow: str) -> Decimal | None:
         """The recent red share of an office and flow, recomputed at most once a minute."""
