@@ -177,3 +177,16 @@ def test_a_token_carries_only_the_roles_it_was_issued_with(
     )
     assert wider.status_code == 422
     assert wider.json()["errors"][0]["loc"][-1] == "roles"
+
+
+def test_a_read_with_a_token_marks_its_last_use(
+    setup: tuple[TestClient, Staff], session_factory: sessionmaker[Session]
+) -> None:
+    client, staff = setup
+    with UnitOfWork(session_factory) as uow:
+        (before,) = accounts_service.list_tokens(uow=uow, username="viewer")
+    assert before.last_used_at is None
+    assert client.get("/api/v1/auth/me", headers=staff.headers(Role.VIEWER)).status_code == 200
+    with UnitOfWork(session_factory) as uow:
+        (after,) = accounts_service.list_tokens(uow=uow, username="viewer")
+    assert after.last_used_at is not None

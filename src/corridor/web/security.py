@@ -86,6 +86,9 @@ def _token_principal(request: Request, uow: UnitOfWork, secret: str) -> Principa
         principal = accounts_service.principal_from_token(uow=uow, secret=secret)
         if principal is None:
             raise NotAuthenticated("the API token is unknown, expired or revoked")
+        # Keep the token's hourly last-use mark even when the route itself never commits
+        # (a read); nothing of the route is in the transaction yet.
+        uow.commit()
         cache.put(key, principal)
     return principal
 
