@@ -8,21 +8,17 @@ from __future__ import annotations
 
 import getpass
 import sys
-from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
-from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from corridor.accounts import service
 from corridor.accounts.schemas import TokenIssue, UnitCreate, UserCreate, UserUpdate
 from corridor.config import get_settings
-from corridor.db.engine import open_database
-from corridor.db.uow import UnitOfWork
-from corridor.errors import FieldError, InvalidInput
+from corridor.terminal import run_use_case, validated
 
 units_app = typer.Typer(help="Units of the customs service: create, list.", no_args_is_help=True)
 users_app = typer.Typer(
@@ -33,9 +29,6 @@ tokens_app = typer.Typer(
 )
 console = Console()
 
-Model = TypeVar("Model", bound=BaseModel)
-Result = TypeVar("Result")
-
 
 def cli_actor() -> str:
     """``cli:`` and the operating-system user running the command (the journal's actor)."""
@@ -44,34 +37,6 @@ def cli_actor() -> str:
     except (OSError, KeyError):  # no user name in the environment or the password database
         name = "unknown"
     return f"cli:{name}"[:60]
-
-
-def _validated(model: type[Model], data: dict[str, object]) -> Model:
-    """The model, or InvalidInput naming every offending option (never echoing values:
-    one of them may be a password)."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "invalid options",
-            [
-                FieldError(tuple(error["loc"]), str(error["msg"]).removeprefix("Value error, "))
-                for error in exc.errors()
-            ],
-        ) from None
-
-
-def _run(use_case: Callable[[UnitOfWork], Result], *, commit: bool) -> Result:
-    """Run one use case in its own transaction on the configured database."""
-    engine, factory = open_database(get_settings().database_url)
-    try:
-        with UnitOfWork(factory) as uow:
-            result = use_case(uow)
-            if commit:
-                uow.commit()
-        return result
-    finally:
-        engine.dispose()
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -100,19 +65,21 @@ def create_unit_command(
     ] = None,
 ) -> None:
     """Add a unit: the head office, a regional department, or a post with its offices."""
-    unit_in = _validated(
+    unit_in = validated(
         UnitCreate,
         {"code": code, "name": name, "kind": kind, "parent": parent, "offices": office or []},
     )
     actor = cli_actor()
-    unit = _run(lambda uow: service.create_unit(uow=uow, unit_in=unit_in, actor=actor), commit=True)
+    unit = run_use_case(
+        lambda uow: service.create_unit(uow=uow, unit_in=unit_in, actor=actor), commit=True
+    )
     console.print(f"unit {unit.code} ({unit.kind}) created", highlight=False)
 
 
 @units_app.command("list")
 def list_units_command() -> None:
     """List the units in tree order."""
-    units = _run(lambda uow: service.list_units(uow=uow), commit=False)
+    units = run_use_case(lambda uow: service.list_units(uow=uow), commit=False)
     table = Table("code", "kind", "parent", "name", "offices")
     for unit in units:
         table.add_row(unit.code, unit.kind, unit.parent or "", unit.name, ", ".join(unit.offices))
@@ -140,7 +107,7 @@ def create_user_command(
 ) -> None:
     """Add a user; asks for the password twice (hidden) unless told otherwise."""
     password = None if no_password else _read_password(password_stdin)
-    user_in = _validated(
+    user_in = validated(
         UserCreate,
         {
             "username": username,
@@ -151,7 +118,9 @@ def create_user_command(
         },
     )
     actor = cli_actor()
-    user = _run(lambda uow: service.create_user(uow=uow, user_in=user_in, actor=actor), commit=True)
+    user = run_use_case(
+        lambda uow: service.create_user(uow=uow, user_in=user_in, actor=actor), commit=True
+    )
     console.print(
         f"user {user.username} created in {user.unit} with roles {', '.join(user.roles)}",
         highlight=False,
@@ -161,7 +130,7 @@ def create_user_command(
 @users_app.command("list")
 def list_users_command() -> None:
     """List every user with their unit, roles and state."""
-    users = _run(lambda uow: service.list_users(uow=uow), commit=False)
+    users = run_use_case(lambda uow: service.list_users(uow=uow), commit=False)
     table = Table("username", "name", "unit", "roles", "active", "locked until", "last sign-in")
     for user in users:
         table.add_row(
@@ -190,12 +159,12 @@ def update_user_command(
     ] = None,
 ) -> None:
     """Change a user's name, unit, roles or whether they may sign in."""
-    user_update = _validated(
+    user_update = validated(
         UserUpdate,
         {"full_name": full_name, "unit": unit, "roles": role or None, "active": active},
     )
     actor = cli_actor()
-    user = _run(
+    user = run_use_case(
         lambda uow: service.update_user(
             uow=uow, username=username, user_update=user_update, actor=actor
         ),
@@ -218,7 +187,7 @@ def password_command(
     """Set a user's password (asks twice, hidden, unless read from standard input)."""
     password = _read_password(password_stdin)
     actor = cli_actor()
-    _run(
+    run_use_case(
         lambda uow: service.set_password(
             uow=uow, username=username, password=password, actor=actor
         ),
@@ -233,7 +202,7 @@ def unlock_command(
 ) -> None:
     """Lift a lockout after failed sign-ins."""
     actor = cli_actor()
-    _run(lambda uow: service.unlock(uow=uow, username=username, actor=actor), commit=True)
+    run_use_case(lambda uow: service.unlock(uow=uow, username=username, actor=actor), commit=True)
     console.print(f"user {username} unlocked", highlight=False)
 
 
@@ -252,11 +221,11 @@ def issue_token_command(
 ) -> None:
     """Issue an API token and print its secret, once."""
     settings = get_settings()
-    token_in = _validated(
+    token_in = validated(
         TokenIssue, {"name": name, "roles": role or None, "expires_days": expires_days}
     )
     actor = cli_actor()
-    token, secret = _run(
+    token, secret = run_use_case(
         lambda uow: service.issue_token(
             uow=uow, username=username, token_in=token_in, actor=actor, settings=settings
         ),
@@ -280,7 +249,7 @@ def list_tokens_command(
     user: Annotated[str | None, typer.Option(help="only this user's tokens")] = None,
 ) -> None:
     """List API tokens (never their secrets), newest first."""
-    tokens = _run(lambda uow: service.list_tokens(uow=uow, username=user), commit=False)
+    tokens = run_use_case(lambda uow: service.list_tokens(uow=uow, username=user), commit=False)
     table = Table("id", "prefix", "name", "user", "roles", "expires", "last used", "state")
     for token in tokens:
         state = "active"
@@ -307,7 +276,7 @@ def revoke_token_command(
 ) -> None:
     """Revoke an API token for good."""
     actor = cli_actor()
-    token = _run(
+    token = run_use_case(
         lambda uow: service.revoke_token(uow=uow, token_id=token_id, actor=actor), commit=True
     )
     console.print(

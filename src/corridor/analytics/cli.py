@@ -6,8 +6,6 @@ profile is reported, target profiles included (their kind says ``target``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +15,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.analytics import service
 from corridor.analytics.schemas import (
@@ -32,9 +29,8 @@ from corridor.analytics.schemas import (
     profiles_csv,
     report_scope,
 )
-from corridor.config import get_settings
-from corridor.db.engine import open_database
 from corridor.db.uow import UnitOfWork
+from corridor.terminal import database
 
 app = typer.Typer(
     help="Reports: profile effectiveness and the administration's KPIs.", no_args_is_help=True
@@ -60,16 +56,6 @@ FormatOption = Annotated[
 OutputOption = Annotated[
     Path | None, typer.Option("--output", help="write the report to this file instead")
 ]
-
-
-@contextmanager
-def _database() -> Iterator[sessionmaker[Session]]:
-    # Disposed at the end: a command opens one engine and must not leave connections.
-    engine, factory = open_database(get_settings().database_url)
-    try:
-        yield factory
-    finally:
-        engine.dispose()
 
 
 def _asked(
@@ -140,7 +126,7 @@ def profiles_command(
     """Effectiveness of each profile version (by hit rate, then lift) against the random
     control group, for declarations registered in the period."""
     found, office = _asked(period, date_from, date_to, office)
-    with _database() as factory, UnitOfWork(factory) as uow:
+    with database() as factory, UnitOfWork(factory) as uow:
         report = service.profile_effectiveness(
             uow=uow, period=found, office=office, include_targets=True
         )
@@ -202,7 +188,7 @@ def kpis_command(
 ) -> None:
     """The administration's key figures per office and for every office together."""
     found, office = _asked(period, date_from, date_to, office)
-    with _database() as factory, UnitOfWork(factory) as uow:
+    with database() as factory, UnitOfWork(factory) as uow:
         report = service.kpis(uow=uow, period=found, office=office)
     if output_format == "json":
         _emit(report.model_dump_json(indent=2) + "\n", [], output)

@@ -8,21 +8,17 @@ the output.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
 
-from corridor.config import get_settings
-from corridor.db.engine import open_database
 from corridor.db.uow import UnitOfWork
 from corridor.journal import service
 from corridor.journal.schemas import JournalEntryRead
+from corridor.terminal import database
 
 #: Exit code of ``verify`` when the chain is broken (1–7 are taken by corridor's errors).
 EXIT_BROKEN = 8
@@ -33,20 +29,10 @@ app = typer.Typer(
 console = Console()
 
 
-@contextmanager
-def _database() -> Iterator[sessionmaker[Session]]:
-    # Disposed at the end: a command opens one engine and must not leave connections.
-    engine, factory = open_database(get_settings().database_url)
-    try:
-        yield factory
-    finally:
-        engine.dispose()
-
-
 @app.command("verify")
 def verify_command() -> None:
     """Walk the whole chain; exit 8 naming the first entry that does not hold."""
-    with _database() as factory, UnitOfWork(factory) as uow:
+    with database() as factory, UnitOfWork(factory) as uow:
         result = service.verify(uow=uow)
         broken = None if result.broken_at is None else service.entry(uow=uow, seq=result.broken_at)
     if result.ok:
@@ -103,7 +89,7 @@ def list_command(
     """List the newest journal entries, confidential ones included (marked)."""
     # Confidential entries are shown: whoever can run this holds the database's
     # credentials and could read the table directly; hiding them would only mislead.
-    with _database() as factory, UnitOfWork(factory) as uow:
+    with database() as factory, UnitOfWork(factory) as uow:
         page = service.entries(
             uow=uow,
             actor=actor,

@@ -8,20 +8,17 @@ past its ``valid_to`` stops applying at the next refresh.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from corridor.accounts.cli import cli_actor
-from corridor.config import get_settings
-from corridor.db.engine import open_database
-from corridor.db.uow import UnitOfWork
 from corridor.errors import FieldError, InvalidInput
+from corridor.terminal import run_use_case, validated
 from corridor.valuation import service
 from corridor.valuation.schemas import (
     DEFAULT_MIN_SAMPLE,
@@ -38,36 +35,6 @@ app = typer.Typer(
 )
 console = Console()
 
-Model = TypeVar("Model", bound=BaseModel)
-Result = TypeVar("Result")
-
-
-def _validated(model: type[Model], data: dict[str, Any]) -> Model:
-    """The model, or InvalidInput naming every offending option."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "invalid options",
-            [
-                FieldError(tuple(error["loc"]), str(error["msg"]).removeprefix("Value error, "))
-                for error in exc.errors()
-            ],
-        ) from None
-
-
-def _run(use_case: Callable[[UnitOfWork], Result], *, commit: bool) -> Result:
-    """Run one use case in its own transaction on the configured database."""
-    engine, factory = open_database(get_settings().database_url)
-    try:
-        with UnitOfWork(factory) as uow:
-            result = use_case(uow)
-            if commit:
-                uow.commit()
-        return result
-    finally:
-        engine.dispose()
-
 
 @app.command("refresh")
 def refresh_command(
@@ -82,12 +49,12 @@ def refresh_command(
     ] = None,
 ) -> None:
     """Compute a new price version from the history of imports; it applies at once."""
-    refresh_in = _validated(
+    refresh_in = validated(
         PriceRefreshIn,
         {"min_sample": min_sample, "history_from": history_from, "history_to": history_to},
     )
     actor = cli_actor()
-    result = _run(
+    result = run_use_case(
         lambda uow: service.refresh(uow=uow, refresh_in=refresh_in, actor=actor), commit=True
     )
     console.print(f"price version {result.price_version} is in force", highlight=False)
@@ -119,7 +86,7 @@ def list_command(
         except ValidationError as exc:
             message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
             raise InvalidInput("invalid options", [FieldError(("origin",), message)]) from None
-    page = _run(
+    page = run_use_case(
         lambda uow: service.list_prices(
             uow=uow, hs=hs, origin=origin, version=version, limit=limit
         ),
@@ -164,7 +131,7 @@ def override_command(
     valid_to: Annotated[str | None, typer.Option(help="last day it applies, YYYY-MM-DD")] = None,
 ) -> None:
     """Set the reference price of one key; it applies at once in a new price version."""
-    override_in = _validated(
+    override_in = validated(
         PriceOverrideCreate,
         {
             "hs_code": hs,
@@ -179,7 +146,7 @@ def override_command(
         },
     )
     actor = cli_actor()
-    applied = _run(
+    applied = run_use_case(
         lambda uow: service.set_override(uow=uow, override_in=override_in, actor=actor),
         commit=True,
     )
@@ -195,9 +162,9 @@ def lift_command(
     ] = DEFAULT_MIN_SAMPLE,
 ) -> None:
     """Lift an override; its key gets history's price again in a new price version."""
-    lift_in = _validated(PriceOverrideLift, {"reason": reason})
+    lift_in = validated(PriceOverrideLift, {"reason": reason})
     actor = cli_actor()
-    applied = _run(
+    applied = run_use_case(
         lambda uow: service.lift_override(
             uow=uow, override_id=override_id, lift_in=lift_in, actor=actor, min_sample=min_sample
         ),
@@ -211,7 +178,7 @@ def overrides_command(
     lifted: Annotated[bool, typer.Option(help="also list lifted overrides")] = False,
 ) -> None:
     """List the analysts' overrides."""
-    found = _run(
+    found = run_use_case(
         lambda uow: service.list_overrides(uow=uow, active=None if lifted else True),
         commit=False,
     )
