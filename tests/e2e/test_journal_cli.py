@@ -1,7 +1,8 @@
 """``corridor journal verify`` and ``corridor journal list`` as an operator runs them.
 
-The journal's Typer app is invoked directly (the lead registers it in the
-``corridor`` command); the database is the test database, SQLite and PostgreSQL.
+The journal's Typer app is invoked directly (``corridor journal`` is that app,
+registered in ``corridor.cli``); the database is the test database, SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations

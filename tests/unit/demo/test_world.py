@@ -37,7 +37,7 @@ from corridor.reference.codes import (
 
 END = date(2026, 9, 30)
 
-# Where each rate may wander: the levels the brief asks for, with room for the walk.
+# Where each rate may wander: the levels of the demo's design, with room for the walk.
 RATE_BOUNDS = {
     "USD": (80.0, 95.0),
     "EUR": (88.0, 108.0),
