@@ -33,6 +33,7 @@ from corridor.declarations.schemas import (
     canonical_value,
 )
 from corridor.errors import DeclarationConflict, FieldError, InvalidInput, NotFound
+from corridor.paging import id_cursor
 
 MAX_PAGE = 500
 
@@ -350,14 +351,7 @@ def list_declarations(
         raise InvalidInput(
             "invalid page size", [FieldError(("limit",), f"must be between 1 and {MAX_PAGE}")]
         )
-    before_id = None
-    if cursor is not None:
-        # Ids are positive 63-bit integers; anything else was not made by this API.
-        if not (cursor.isascii() and cursor.isdigit() and 0 < int(cursor) < 2**63):
-            raise InvalidInput(
-                "invalid cursor", [FieldError(("cursor",), "not a cursor returned by this API")]
-            )
-        before_id = int(cursor)
+    before_id = id_cursor(cursor)
     rows = repository.list_page(uow.session, filters, before_id=before_id, limit=limit + 1)
     has_more = len(rows) > limit
     rows = rows[:limit]

@@ -58,13 +58,13 @@ from corridor.inspections.schemas import (
     findings_problems,
 )
 from corridor.journal import service as journal_service
+from corridor.paging import id_cursor
 from corridor.profiles import service as profiles_service
 from corridor.selectivity import service as selectivity_service
 from corridor.selectivity.schemas import DecisionRead
 
 #: The largest page the listing and the queue return.
 MAX_PAGE = 500
-_ACT_CURSOR = re.compile(r"[0-9]{1,18}")
 # The queue's cursor: microseconds since 1970 of the last registration, and its id.
 _QUEUE_CURSOR = re.compile(r"([0-9]{1,18})-([0-9]{1,18})")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -465,13 +465,7 @@ def list_acts(
 ) -> InspectionActPage:
     """A page of acts, newest first. Raises InvalidInput for a malformed cursor or limit."""
     _check_limit(limit)
-    before_id = None
-    if cursor is not None:
-        if not _ACT_CURSOR.fullmatch(cursor) or not 0 < int(cursor) < 2**63:
-            raise InvalidInput(
-                "invalid cursor", [FieldError(("cursor",), "not a cursor returned by this API")]
-            )
-        before_id = int(cursor)
+    before_id = id_cursor(cursor)
     rows = repository.acts_page(uow.session, filters, before_id=before_id, limit=limit + 1)
     has_more = len(rows) > limit
     rows = rows[:limit]
