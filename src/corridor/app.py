@@ -6,18 +6,23 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
 from corridor import __version__
 from corridor.accounts.api import router as accounts_router
 from corridor.accounts.service import LoginThrottle
+from corridor.accounts.web import router as accounts_pages
+from corridor.accounts.web_admin import router as administration_pages
 from corridor.analytics.api import router as analytics_router
+from corridor.analytics.web import router as analytics_pages
 from corridor.config import Settings, get_settings
 from corridor.db.engine import make_engine, make_session_factory
 from corridor.db.migrate import ensure_migrated
 from corridor.declarations.api import router as declarations_router
+from corridor.declarations.web import router as declarations_pages
 from corridor.errors import (
     ConfigurationError,
     Conflict,
@@ -31,12 +36,20 @@ from corridor.errors import (
 )
 from corridor.health import router as health_router
 from corridor.inspections.api import router as inspections_router
+from corridor.inspections.web import router as inspections_pages
 from corridor.journal.api import router as journal_router
+from corridor.journal.web import router as journal_pages
 from corridor.profiles.api import router as profiles_router
+from corridor.profiles.web import router as profiles_pages
+from corridor.profiles.web_reference import router as reference_pages
 from corridor.selectivity.api import router as selectivity_router
 from corridor.selectivity.snapshot import ProfileSetHolder
 from corridor.valuation.api import router as valuation_router
+from corridor.valuation.web import router as valuation_pages
+from corridor.web import i18n
+from corridor.web.i18n import gettext as _
 from corridor.web.limits import BodyLimit, UrlGuard
+from corridor.web.pages import STATIC_DIR, is_page_request, render, sign_in_url
 from corridor.web.security import TokenCache
 
 _STATUS: dict[type[CorridorError], int] = {
@@ -93,6 +106,20 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(analytics_router)
     app.include_router(inspections_router)
     app.include_router(valuation_router)
+    # The web pages (server-rendered; their scripts and styles are files of the package).
+    app.mount("/assets", StaticFiles(directory=STATIC_DIR), name="assets")
+    for pages in (
+        accounts_pages,
+        analytics_pages,
+        declarations_pages,
+        inspections_pages,
+        profiles_pages,
+        reference_pages,
+        valuation_pages,
+        journal_pages,
+        administration_pages,
+    ):
+        app.include_router(pages)
     return app
 
 
@@ -103,8 +130,33 @@ def _status_of(error: CorridorError) -> int:
     return 500
 
 
-async def _corridor_error(_request: Request, exc: Exception) -> JSONResponse:
+_PAGE_TITLES = {
+    401: i18n.N_("Sign in first"),
+    403: i18n.N_("Not allowed"),
+    404: i18n.N_("Not found"),
+    409: i18n.N_("Conflict"),
+    422: i18n.N_("Invalid input"),
+    429: i18n.N_("Too many attempts"),
+    500: i18n.N_("Server error"),
+    503: i18n.N_("Service unavailable"),
+}
+
+
+def _error_page(request: Request, status: int, detail: str) -> Response:
+    """An error on a web page: the sign-in page for a missing session, else an HTML page."""
+    if status == 401:
+        target = sign_in_url(request)
+        if request.headers.get("HX-Request") == "true":
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+    title = _(_PAGE_TITLES.get(status, _PAGE_TITLES[500]))
+    return render(request, "error.html", status_code=status, title=title, detail=detail)
+
+
+async def _corridor_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CorridorError)
+    if is_page_request(request):
+        return _error_page(request, _status_of(exc), str(exc.detail))
     body: dict[str, Any] = {"type": exc.title, "detail": exc.detail, "errors": []}
     headers: dict[str, str] = {}
     if isinstance(exc, InvalidInput):
@@ -116,13 +168,16 @@ async def _corridor_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=_status_of(exc), headers=headers)
 
 
-async def _request_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _request_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
         {"loc": list(error["loc"]), "msg": clean_message(str(error["msg"]))}
         for error in exc.errors()
     ]
     detail = f"{len(errors)} field(s) failed validation"
+    if is_page_request(request):
+        named = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors)
+        return _error_page(request, 422, named or detail)
     return JSONResponse(
         {"type": InvalidInput.title, "detail": detail, "errors": errors}, status_code=422
     )

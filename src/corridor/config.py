@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from corridor.errors import ConfigurationError
@@ -49,12 +50,26 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         default=20 * 1024 * 1024, ge=1024, description="larger request bodies get 413"
     )
+    timezone: str = Field(
+        default="Asia/Bishkek", description="times on the web pages are shown in this zone"
+    )
     token_cache_seconds: float = Field(
         default=5,
         ge=0,
         le=300,
         description="each worker remembers an API token's principal this long (0: never)",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r} (an IANA name, e.g. Asia/Bishkek)"
+            ) from exc
+        return value
 
     def check_production(self) -> None:
         """Refuse to run in production with a default or empty secret, naming it."""

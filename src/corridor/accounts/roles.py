@@ -169,6 +169,7 @@ class Principal:
     unit: str
     offices: frozenset[str] | None
     via: str  # "session" | "token"
+    language: str = "en"  # of the web pages
 
     def can(self, action: Action) -> bool:
         """Whether any of the principal's roles allows ``action``."""

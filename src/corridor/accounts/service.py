@@ -308,6 +308,15 @@ def update_user(*, uow: UnitOfWork, username: str, user_update: UserUpdate, acto
     return after
 
 
+def set_language(*, uow: UnitOfWork, username: str, language: str) -> None:
+    """Remember the language a user reads the web pages in (a preference: not journalled).
+
+    The caller checks ``language`` against the languages the web application offers.
+    """
+    user, _unit = _user_with_unit_or_raise(uow, username)
+    user.language = language
+
+
 def set_password(*, uow: UnitOfWork, username: str, password: str, actor: str) -> None:
     """Give a user a new password (12 to 256 characters); the journal records only that
     it changed. Raises InvalidInput naming ``password`` when it does not qualify."""
@@ -598,6 +607,7 @@ def _principal(
         unit=unit.code,
         offices=_offices_below(uow, unit),
         via=via,
+        language=user.language,
     )
 
 

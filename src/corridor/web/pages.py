@@ -1,0 +1,273 @@
+"""What every web page shares: the signed-in user, rendering, forms and navigation.
+
+Pages are server-rendered Jinja2 templates; htmx sends forms and swaps the
+fragments that come back. Each page route depends on :func:`page` (reading)
+or :func:`change` (a form that changes something) with the one action of the
+permission matrix it performs, exactly like the API's :func:`authorize`; the
+route tests enumerate both.
+
+* No session: a page answers 303 to ``/login?next=…`` (htmx: ``HX-Redirect``).
+* A role without the action: the HTML error page with 403.
+* Changes need the session's CSRF token: htmx sends it in ``X-CSRF-Token``
+  (``hx-headers`` on ``<body>``); every form also carries it as the
+  ``csrf_token`` field, so a plain post is accepted too.
+* A form that fails validation is rendered again with 422 and each field's
+  message beside the field (htmx is configured to swap 4xx answers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from corridor.accounts.roles import Action, Principal
+from corridor.config import Settings
+from corridor.db.uow import UnitOfWork
+from corridor.errors import FieldError, NotAuthenticated, PermissionDenied
+from corridor.web import i18n
+from corridor.web.deps import unit_of_work
+from corridor.web.i18n import N_
+from corridor.web.security import CSRF_FIELD, CSRF_HEADER, check_csrf, session_of
+
+__all__ = [
+    "NAV",
+    "FormErrors",
+    "NavItem",
+    "Page",
+    "change",
+    "environment",
+    "is_page_request",
+    "page",
+    "redirect",
+    "render",
+]
+
+STATIC_DIR = Path(__file__).parent / "static"
+#: Content-Security-Policy of every page: nothing is loaded from, or sent to, another host.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'self'"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    """An entry of the main menu, shown to the roles allowed its action."""
+
+    path: str
+    label: str
+    action: Action
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("/dashboard", N_("Dashboard"), Action.ANALYTICS_READ),
+    NavItem("/declarations", N_("Declarations"), Action.DECLARATIONS_READ),
+    NavItem("/queue", N_("Inspection queue"), Action.INSPECTIONS_RECORD),
+    NavItem("/profiles", N_("Risk profiles"), Action.PROFILES_READ),
+    NavItem("/lists", N_("Lists"), Action.LISTS_READ),
+    NavItem("/measures", N_("Measures"), Action.REFERENCE_READ),
+    NavItem("/parameters", N_("Office parameters"), Action.PARAMETERS_READ),
+    NavItem("/prices", N_("Reference prices"), Action.PRICES_READ),
+    NavItem("/journal", N_("Journal"), Action.JOURNAL_READ),
+    NavItem("/admin/users", N_("Administration"), Action.ACCOUNTS_MANAGE),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page request: who asks, their CSRF token, and the unit of work."""
+
+    request: Request
+    principal: Principal
+    csrf: str
+    uow: UnitOfWork
+
+    def can(self, action: Action) -> bool:
+        """Whether the signed-in user may do ``action`` (templates show buttons by it)."""
+        return self.principal.can(action)
+
+
+class FormErrors(dict[str, str]):
+    """Messages by form field name, from an :class:`~corridor.errors.InvalidInput`."""
+
+    @classmethod
+    def of(cls, errors: Iterable[FieldError], *, prefix: int = 0) -> FormErrors:
+        """Field name = the error's location after ``prefix`` items, joined by dots."""
+        found = cls()
+        for error in errors:
+            name = ".".join(str(part) for part in error.loc[prefix:]) or "__all__"
+            found.setdefault(name, error.msg)
+        return found
+
+
+def is_page_request(request: Request) -> bool:
+    """Whether the request is for a web page (HTML errors) rather than the API (JSON)."""
+    path = request.url.path
+    return not (path.startswith(("/api/", "/docs")) or path == "/openapi.json")
+
+
+def _zone(request: Request) -> ZoneInfo:
+    settings: Settings = request.app.state.settings
+    return ZoneInfo(settings.timezone)
+
+
+def _signed_in(request: Request, uow: UnitOfWork, action: Action) -> tuple[Principal, str]:
+    found = session_of(request, uow)
+    if found is None:
+        i18n.use_language(visitor_language(request), _zone(request))
+        raise NotAuthenticated("sign in first")
+    principal, csrf, _ = found
+    i18n.use_language(principal.language, _zone(request))
+    request.state.principal = principal
+    request.state.csrf = csrf
+    if not principal.can(action):
+        roles = ", ".join(sorted(principal.roles)) or "no role"
+        raise PermissionDenied(f"{roles} may not do {action.value}")
+    return principal, csrf
+
+
+def page(action: Action) -> Callable[..., Page]:
+    """A dependency for a page that reads: the signed-in user, allowed ``action``."""
+
+    def dependency(request: Request, uow: Annotated[UnitOfWork, Depends(unit_of_work)]) -> Page:
+        principal, csrf = _signed_in(request, uow, action)
+        return Page(request=request, principal=principal, csrf=csrf, uow=uow)
+
+    dependency.action = action  # type: ignore[attr-defined]  # read by the route tests
+    dependency.__name__ = f"page_{action.name.lower()}"
+    return dependency
+
+
+def change(action: Action) -> Callable[..., Page]:
+    """A dependency for a form that changes something: as :func:`page`, plus the CSRF
+    token from the ``X-CSRF-Token`` header or the ``csrf_token`` form field."""
+
+    def dependency(
+        request: Request,
+        uow: Annotated[UnitOfWork, Depends(unit_of_work)],
+        csrf_token: Annotated[str | None, Form(alias=CSRF_FIELD)] = None,
+    ) -> Page:
+        principal, csrf = _signed_in(request, uow, action)
+        check_csrf(csrf, request.headers.get(CSRF_HEADER) or csrf_token)
+        return Page(request=request, principal=principal, csrf=csrf, uow=uow)
+
+    dependency.action = action  # type: ignore[attr-defined]  # read by the route tests
+    dependency.__name__ = f"change_{action.name.lower()}"
+    return dependency
+
+
+LANGUAGE_COOKIE = "corridor_language"
+
+
+def visitor_language(request: Request) -> str:
+    """The language of someone not signed in: their choice (cookie), else the browser's."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    if chosen in i18n.LANGUAGES:
+        return chosen
+    return i18n.best_language(request.headers.get("accept-language"))
+
+
+def _query(values: Mapping[str, object], **changes: object) -> str:
+    """The current filters with some changed (``None`` drops one), as a query string."""
+    merged = {**values, **changes}
+    pairs = [
+        f"{quote(str(key))}={quote(str(value))}"
+        for key, value in merged.items()
+        if value not in (None, "")
+    ]
+    return "?" + "&".join(pairs) if pairs else ""
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The Jinja2 environment: package templates, autoescaping, gettext, locale filters."""
+    env = Environment(
+        loader=PackageLoader("corridor.web", "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    env.filters.update(
+        number=i18n.format_number,
+        money=i18n.format_money,
+        percent=i18n.format_percent,
+        date=i18n.format_date,
+        datetime=i18n.format_datetime,
+    )
+    env.globals.update(
+        NAV=NAV,
+        Action=Action,
+        LANGUAGES=i18n.LANGUAGES,
+        language=i18n.language,
+        query=_query,
+        CSRF_FIELD=CSRF_FIELD,
+    )
+    return env
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    page: Page | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+    **values: Any,
+) -> HTMLResponse:
+    """Render ``template`` for the request (with the signed-in user's page, if any)."""
+    context: dict[str, Any] = {
+        "request": request,
+        "page": page,
+        "principal": page.principal if page else None,
+        "csrf": page.csrf if page else "",
+        "path": request.url.path,
+        "htmx": request.headers.get("HX-Request") == "true",
+        **values,
+    }
+    html = environment().get_template(template).render(context)
+    response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def redirect(request: Request, url: str) -> Response:
+    """Go to ``url`` after a form: htmx follows ``HX-Redirect``, a plain post a 303."""
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def sign_in_url(request: Request) -> str:
+    """The sign-in page, coming back to the page asked for."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/login?next=" + quote(target, safe="")
+
+
+def safe_next(target: str | None) -> str:
+    """A local path to go to after sign-in (never another host)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def options(values: Sequence[str]) -> list[tuple[str, str]]:
+    """(value, label) pairs for a select whose labels are the values."""
+    return [(value, value) for value in values]
