@@ -21,6 +21,13 @@ from corridor.db.migrate import SEEDED_TABLES, upgrade
 from corridor.db.tables import Base
 
 PG_URL = os.environ.get("CORRIDOR_TEST_DATABASE_URL", "").strip()
+#: The browser for the web pages' tests (Debian's chromium; never a downloaded one).
+CHROMIUM = os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("CORRIDOR_REQUIRE_BROWSER", "") == "1"
+BROWSER_SKIP_REASON = (
+    f"Browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium; "
+    "CORRIDOR_CHROMIUM names another binary)"
+)
 REQUIRE_PG = os.environ.get("CORRIDOR_REQUIRE_POSTGRES", "") == "1"
 SKIP_REASON = "PostgreSQL tests skipped: CORRIDOR_TEST_DATABASE_URL is not set"
 
@@ -34,12 +41,18 @@ def pytest_report_header() -> str:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not PG_URL:
         terminalreporter.write_line(SKIP_REASON, yellow=True)
+    if not os.access(CHROMIUM, os.X_OK):
+        terminalreporter.write_line(BROWSER_SKIP_REASON, yellow=True)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     if REQUIRE_PG and not PG_URL:
         raise pytest.UsageError(
             "CORRIDOR_REQUIRE_POSTGRES=1 but CORRIDOR_TEST_DATABASE_URL is not set"
+        )
+    if REQUIRE_BROWSER and not os.access(CHROMIUM, os.X_OK):
+        raise pytest.UsageError(
+            f"CORRIDOR_REQUIRE_BROWSER=1 but there is no executable Chromium at {CHROMIUM}"
         )
 
 

@@ -61,10 +61,12 @@ def flat_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
 
 
 def api_routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
-    """(method, path, route) of every API route of the application."""
+    """(method, path, route) of every API route of the application (the web pages have
+    their own tests: tests/e2e/test_pages.py)."""
     return [
         (method, route.path, route)
         for route in flat_routes(app.routes)
+        if route.path.startswith(("/api/", "/docs"))
         for method in sorted(route.methods - {"HEAD"})
     ]
 

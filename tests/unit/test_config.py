@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from corridor.config import Settings
 from corridor.errors import ConfigurationError
@@ -50,3 +51,10 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings()
     assert settings.database_url == "sqlite:///elsewhere.db"
     assert settings.environment == "production"
+
+
+def test_an_unknown_time_zone_is_refused_naming_the_setting() -> None:
+    with pytest.raises(ValidationError, match="timezone") as refused:
+        Settings(timezone="Asia/Atlantis")
+    assert "IANA" in str(refused.value)
+    assert Settings(timezone="Asia/Bishkek").timezone == "Asia/Bishkek"

@@ -171,6 +171,7 @@ def accounts_command(
     )
     console.print(f"Both are kept in {credentials} (readable by you only).", highlight=False)
     console.print(
-        "Sign in: POST /api/v1/auth/login with username and password (see /docs).",
+        "Sign in: open http://127.0.0.1:8000 in a browser with one of these accounts "
+        "(systems: POST /api/v1/auth/login, see /docs).",
         highlight=False,
     )
