@@ -133,3 +133,15 @@ def test_every_page_of_the_menu_opens_without_errors(
         assert page.locator("h1").count() >= 1, f"{path} as {username} has no heading"
         demo_browsing.shot(page, f"{username}-{path.strip('/').replace('/', '-')}")
     assert errors == [], f"{username}: {errors}"
+
+
+def test_the_inspectors_find_the_last_hours_selections_in_their_queue(
+    demo_browsing: Browsing, demo_server: DemoServer
+) -> None:
+    waiting = 0
+    for username in ("inspector.bishkek", "inspector.osh"):
+        page = demo_browsing.sign_in(demo_browsing.context(), username, demo_server.password)
+        page.goto("/queue")
+        waiting += page.get_by_role("link", name="Record act").count()
+        demo_browsing.shot(page, f"{username}-queue")
+    assert waiting >= 1

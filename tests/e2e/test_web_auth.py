@@ -103,16 +103,21 @@ def test_the_language_is_kept_with_the_user(
 ) -> None:
     staff: Staff = seed_staff(session_factory)
     csrf = sign_in(client, session_factory, staff, Role.SYSTEM)
-    english = client.get("/")
+    english = client.get("/measures")
     assert english.status_code == 200
     assert "Sign out" in english.text
-    switched = client.post("/language", data={"language": "ru", "next": "/", "csrf_token": csrf})
+    switched = client.post(
+        "/language", data={"language": "ru", "next": "/measures", "csrf_token": csrf}
+    )
     assert switched.status_code == 303
-    assert "Выйти" in client.get("/").text
+    assert switched.headers["location"] == "/measures"
+    assert "Выйти" in client.get("/measures").text
     # A new session of the same user reads Russian too: the choice is the user's.
     sign_in(client, session_factory, staff, Role.SYSTEM)
     client.cookies.delete("corridor_language")
-    assert 'lang="ru"' in client.get("/").text
+    assert 'lang="ru"' in client.get("/measures").text
+    # Error pages speak the user's language too.
+    assert "Нет доступа" in client.get("/journal").text
 
 
 def test_before_sign_in_the_browser_language_is_used(client: TestClient) -> None:

@@ -12,10 +12,29 @@ from operator import itemgetter
 from typing import Any, cast
 
 import polars as pl
-from sqlalchemy import ARRAY, Select, String, Table, any_, bindparam, func, insert, select
+from sqlalchemy import (
+    ARRAY,
+    Select,
+    String,
+    Table,
+    any_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
-from corridor.db.tables import DeclarationRow, GoodsItemRow, GroundTruthRow, ImportRunRow
+from corridor.db.tables import (
+    DecisionRow,
+    DeclarationRow,
+    GoodsItemRow,
+    GroundTruthRow,
+    ImportRunRow,
+    RerouteRow,
+)
 from corridor.db.types import ExactDecimal
 
 HEADER_COLUMNS: tuple[str, ...] = tuple(
@@ -64,6 +83,10 @@ class ListFilters:
     registered_to: datetime | None = None
     # The caller's data scope: only these offices (None: every office).
     scope: frozenset[str] | None = None
+    # A search of the web pages: part of the number, or the importer's or declarant's id.
+    text: str | None = None
+    # The channel that applies now (after re-routes).
+    channel: str | None = None
 
 
 def stored_versions(session: Session, numbers: Iterable[str]) -> dict[str, list[StoredKey]]:
@@ -362,9 +385,36 @@ def list_page(
         query = query.where(DeclarationRow.registered_at >= filters.registered_from)
     if filters.registered_to is not None:
         query = query.where(DeclarationRow.registered_at < filters.registered_to)
+    if filters.text is not None:
+        query = query.where(
+            or_(
+                DeclarationRow.number.icontains(filters.text, autoescape=True),
+                DeclarationRow.importer == filters.text,
+                DeclarationRow.declarant == filters.text,
+            )
+        )
+    if filters.channel is not None:
+        query = query.where(
+            exists().where(
+                DecisionRow.declaration_id == DeclarationRow.id,
+                _current_channel() == filters.channel,
+            )
+        )
     if before_id is not None:
         query = query.where(DeclarationRow.id < before_id)
     return list(session.scalars(query.order_by(DeclarationRow.id.desc()).limit(limit)))
+
+
+def _current_channel() -> Any:
+    """The channel of a decision after its re-routes: the last re-route's, else its own."""
+    last = (
+        select(RerouteRow.to_channel)
+        .where(RerouteRow.decision_id == DecisionRow.id)
+        .order_by(RerouteRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(last, DecisionRow.channel)
 
 
 def count(session: Session) -> int:

@@ -120,7 +120,10 @@ def generate_command(
         for name in ("green", "blue", "yellow", "red")
     )
     console.print(f"Assessed {sum(channels.values())} declarations: {mix}.")
-    acts = demo_inspections.record(session_factory=session_factory, seed=seed)
+    # The last hours' selections stay in the posts' queues for the inspectors to work on.
+    acts = demo_inspections.record(
+        session_factory=session_factory, seed=seed, leave_pending=timedelta(hours=8)
+    )
     console.print(
         demo_inspections.summary(
             acts,

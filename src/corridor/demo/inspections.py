@@ -37,7 +37,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, func, insert, select, true
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.analytics import service as analytics_service
@@ -222,9 +222,12 @@ def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield values[start : start + size]
 
 
-def _candidates(session: Session, seed: int) -> list[tuple[int, str, str]]:
+def _candidates(
+    session: Session, seed: int, before: datetime | None = None
+) -> list[tuple[int, str, str]]:
     """(declaration id, current channel, basis) of the assessed declarations without an act
-    that are inspected: red and yellow, and green ones drawn for a discretionary check."""
+    that are inspected: red and yellow, and green ones drawn for a discretionary check
+    (registered before ``before``, when given)."""
     latest = select(
         RerouteRow.decision_id,
         RerouteRow.to_channel,
@@ -245,7 +248,10 @@ def _candidates(session: Session, seed: int) -> list[tuple[int, str, str]]:
         .join(DeclarationRow, DeclarationRow.id == DecisionRow.declaration_id)
         .outerjoin(latest, and_(latest.c.decision_id == DecisionRow.id, latest.c.rank == 1))
         .outerjoin(InspectionActRow, InspectionActRow.declaration_id == DecisionRow.declaration_id)
-        .where(InspectionActRow.id.is_(None))
+        .where(
+            InspectionActRow.id.is_(None),
+            DeclarationRow.registered_at < before if before is not None else true(),
+        )
         .order_by(DecisionRow.declaration_id)
     )
     found: list[tuple[int, str, str]] = []
@@ -328,17 +334,24 @@ def record(
     session_factory: sessionmaker[Session],
     seed: int,
     now: datetime | None = None,
+    leave_pending: timedelta = timedelta(0),
 ) -> ActsReport:
     """Record the inspection acts of every assessed demo declaration that is inspected and
     has no act yet (red, yellow, and green ones checked at discretion), in bulk, in one
-    transaction. ``seed`` is the world's; ``now`` caps the times of the acts."""
+    transaction. ``seed`` is the world's; ``now`` caps the times of the acts.
+
+    Declarations registered within ``leave_pending`` of the world's last registration
+    get no act: they wait in the posts' inspection queues, as the day's work does.
+    """
     now = now or datetime.now(UTC)
     rosters = {office.code: roster(office.code, seed) for office in OFFICES}
     basis_counts: Counter[str] = Counter()
     discrepancies = frauds_inspected = frauds_found = 0
     with UnitOfWork(session_factory) as uow:
         session = uow.session
-        candidates = _candidates(session, seed)
+        last = session.scalar(select(func.max(DeclarationRow.registered_at)))
+        before = None if last is None or not leave_pending else last - leave_pending
+        candidates = _candidates(session, seed, before)
         acts: list[dict[str, Any]] = []
         for case in _cases(session, candidates):
             inspectors = rosters.get(case.office) or roster(case.office, seed)

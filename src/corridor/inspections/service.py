@@ -147,6 +147,34 @@ def record(
     return read
 
 
+def check(
+    *,
+    uow: UnitOfWork,
+    act_in: InspectionActCreate,
+    scope: frozenset[str] | None = None,
+    correcting: bool = False,
+) -> list[FieldError]:
+    """Every problem :func:`record` (or, ``correcting``, :func:`correct`) would report for
+    ``act_in``, recording nothing: the web form checks as the inspector fills it in. A
+    first act on a version that has one already is reported on ``declaration_number``."""
+    problems = findings_problems(act_in)
+    try:
+        declaration = _declaration(
+            uow, act_in.declaration_number, act_in.declaration_version, scope, problems
+        )
+    except InvalidInput as exc:
+        return list(exc.errors)
+    existing = None if correcting else repository.current_act(uow.session, declaration.id)
+    if existing is not None:
+        message = (
+            f"declaration {declaration.number} version {declaration.version} already has "
+            f"inspection act {existing.id}"
+        )
+        return [*problems, FieldError(("declaration_number",), message)]
+    _check_against_decision(uow, act_in, declaration, _decision(uow, declaration), problems)
+    return problems
+
+
 def correct(
     *,
     uow: UnitOfWork,
@@ -458,6 +486,15 @@ def get_act(
 ) -> InspectionActRead:
     """One act version. Raises NotFound, also for an act of an office outside ``scope``."""
     return _read(_act_or_raise(uow, act_id, scope))
+
+
+def current_act_of(*, uow: UnitOfWork, declaration_id: int) -> InspectionActRead | None:
+    """The current act of a declaration version the caller has read (None: no act yet)."""
+    row = repository.current_act(uow.session, declaration_id)
+    if row is None:
+        return None
+    stored = repository.act(uow.session, row.id)
+    return None if stored is None else _read(stored)
 
 
 def list_acts(

@@ -7,7 +7,7 @@ profiles, confidential lists) are shown only to callers also cleared for
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
@@ -15,7 +15,7 @@ from pydantic import AwareDatetime
 from corridor.accounts.roles import Action, Principal
 from corridor.db.uow import UnitOfWork
 from corridor.journal import service
-from corridor.journal.schemas import JournalEntryRead, JournalPage, VerificationRead
+from corridor.journal.schemas import JournalPage, VerificationRead
 from corridor.web.deps import ERROR_RESPONSES, unit_of_work
 from corridor.web.security import authorize
 
@@ -64,23 +64,7 @@ def list_entries(
     )
     if who.can(Action.PROFILES_CRITERIA):
         return page
-    return page.model_copy(update={"items": [_without_criteria(e) for e in page.items]})
-
-
-_HIDDEN = "(confidential)"
-
-
-def _without_criteria(entry: JournalEntryRead) -> JournalEntryRead:
-    """A profile entry without its criteria and rationale (the hash still covers them)."""
-    if entry.object_type != "profile":
-        return entry
-
-    def hidden(state: Any) -> Any:
-        if not isinstance(state, dict):
-            return state
-        return {k: _HIDDEN if k in ("criteria", "rationale") else v for k, v in state.items()}
-
-    return entry.model_copy(update={"before": hidden(entry.before), "after": hidden(entry.after)})
+    return page.model_copy(update={"items": [service.without_criteria(e) for e in page.items]})
 
 
 @router.get("/journal/verify", response_model=VerificationRead, responses=ERROR_RESPONSES)

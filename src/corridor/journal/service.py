@@ -274,3 +274,21 @@ def entry(*, uow: UnitOfWork, seq: int) -> JournalEntryRead | None:
     """The entry stored at ``seq``, confidential or not; None if there is none."""
     row = uow.session.get(JournalEntryRow, seq)
     return None if row is None else JournalEntryRead.model_validate(row)
+
+
+#: What stands in for a profile's criteria and rationale for a reader not cleared for them.
+HIDDEN = "(confidential)"
+
+
+def without_criteria(entry: JournalEntryRead) -> JournalEntryRead:
+    """A profile's entry without its criteria and rationale, for a reader not cleared for
+    them (the hash still covers them); other entries unchanged."""
+    if entry.object_type != "profile":
+        return entry
+
+    def hidden(state: Any) -> Any:
+        if not isinstance(state, dict):
+            return state
+        return {k: HIDDEN if k in ("criteria", "rationale") else v for k, v in state.items()}
+
+    return entry.model_copy(update={"before": hidden(entry.before), "after": hidden(entry.after)})

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from corridor.db.tables import (
     MeasureRow,
@@ -55,6 +55,15 @@ def profile_versions_using_measure(session: Session, code: str) -> list[str]:
     return found
 
 
+def measures_in_use(session: Session) -> set[str]:
+    """Codes of the measures some profile version applies."""
+    return {
+        str(use.get("code"))
+        for uses in session.scalars(select(ProfileVersionRow.measures))
+        for use in uses
+    }
+
+
 # ----------------------------------------------------------------- lists
 
 
@@ -71,6 +80,18 @@ def reference_list(session: Session, name: str) -> ReferenceListRow | None:
 def list_version(session: Session, name: str, version: int) -> ReferenceListVersionRow | None:
     """One version of a list's entries."""
     return session.get(ReferenceListVersionRow, (name, version))
+
+
+def list_version_history(session: Session, name: str) -> list[ReferenceListVersionRow]:
+    """Every version of a list, newest first, without loading their entries."""
+    return list(
+        session.scalars(
+            select(ReferenceListVersionRow)
+            .where(ReferenceListVersionRow.list_name == name)
+            .order_by(ReferenceListVersionRow.version.desc())
+            .options(defer(ReferenceListVersionRow.entries))
+        )
+    )
 
 
 def current_list_versions(
@@ -109,6 +130,17 @@ def profile_version(session: Session, code: str, version: int) -> ProfileVersion
             ProfileVersionRow.code == code, ProfileVersionRow.version == version
         )
     ).first()
+
+
+def versions_of(session: Session, code: str) -> list[ProfileVersionRow]:
+    """Every version of a profile, oldest first."""
+    return list(
+        session.scalars(
+            select(ProfileVersionRow)
+            .where(ProfileVersionRow.code == code)
+            .order_by(ProfileVersionRow.version)
+        )
+    )
 
 
 def versions_in(session: Session, code: str, statuses: Sequence[str]) -> list[ProfileVersionRow]:

@@ -146,6 +146,18 @@ class ReferenceListRead(BaseModel):
     updated_by: str
 
 
+class ReferenceListVersionRead(BaseModel):
+    """One version of a list's entries, without them: when, by whom, how many, why."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    entry_count: int
+    comment: str
+    created_at: datetime
+    created_by: str
+
+
 # --------------------------------------------------------------------------- profiles
 
 

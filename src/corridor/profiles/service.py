@@ -58,6 +58,7 @@ from corridor.profiles.schemas import (
     ProfileRead,
     ReferenceListCreate,
     ReferenceListRead,
+    ReferenceListVersionRead,
     TransitionRead,
 )
 from corridor.selectivity.facts import fact_schema
@@ -85,6 +86,11 @@ def selection_changed(*, uow: UnitOfWork) -> None:
 def list_measures(*, uow: UnitOfWork) -> list[MeasureRead]:
     """The measures catalogue."""
     return [MeasureRead.model_validate(row) for row in repository.measures(uow.session)]
+
+
+def measures_in_use(*, uow: UnitOfWork) -> set[str]:
+    """Codes of the measures some profile version applies (those cannot be deleted)."""
+    return repository.measures_in_use(uow.session)
 
 
 def create_measure(*, uow: UnitOfWork, measure_in: MeasureCreate, actor: str) -> MeasureRead:
@@ -281,6 +287,16 @@ def list_lists(*, uow: UnitOfWork) -> list[ReferenceListRead]:
     for head, version in repository.current_list_versions(uow.session):
         result.append(_list_read(head, version, with_entries=False))
     return result
+
+
+def list_history(*, uow: UnitOfWork, name: str) -> list[ReferenceListVersionRead]:
+    """Every version of a list, newest first, without entries (NotFound for no such list).
+    The caller checks first that the principal may see the list."""
+    _list_or_raise(uow, name)
+    return [
+        ReferenceListVersionRead.model_validate(row)
+        for row in repository.list_version_history(uow.session, name)
+    ]
 
 
 def _add_list_version(
@@ -539,6 +555,15 @@ def get_profile(*, uow: UnitOfWork, code: str, version: int | None = None) -> Pr
     if row is None:
         raise NotFound(f"profile {code} has no version {version}")
     return _read(uow, row)
+
+
+def profile_history(*, uow: UnitOfWork, code: str) -> list[ProfileRead]:
+    """Every version of a profile, oldest first, each with its journal (NotFound for no
+    such profile). The caller decides what the principal may see of each."""
+    rows = repository.versions_of(uow.session, code)
+    if not rows:
+        raise NotFound(f"profile {code} does not exist")
+    return [_read(uow, row) for row in rows]
 
 
 def list_profiles(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corridor.db.tables import DecisionRow, DeclarationRow, RerouteRow, SelectivityStateRow
@@ -44,6 +45,27 @@ def reroutes(session: Session, decision_id: int) -> list[RerouteRow]:
             select(RerouteRow).where(RerouteRow.decision_id == decision_id).order_by(RerouteRow.id)
         )
     )
+
+
+def current_channels(session: Session, declaration_ids: Sequence[int]) -> dict[int, str]:
+    """The channel after re-routes of each assessed declaration version among the ids."""
+    if not declaration_ids:
+        return {}
+    last = (
+        select(RerouteRow.decision_id, func.max(RerouteRow.id).label("last_id"))
+        .join(DecisionRow, DecisionRow.id == RerouteRow.decision_id)
+        .where(DecisionRow.declaration_id.in_(declaration_ids))
+        .group_by(RerouteRow.decision_id)
+        .subquery()
+    )
+    channel = func.coalesce(RerouteRow.to_channel, DecisionRow.channel)
+    rows = session.execute(
+        select(DecisionRow.declaration_id, channel)
+        .outerjoin(last, last.c.decision_id == DecisionRow.id)
+        .outerjoin(RerouteRow, RerouteRow.id == last.c.last_id)
+        .where(DecisionRow.declaration_id.in_(declaration_ids))
+    )
+    return {int(row[0]): str(row[1]) for row in rows}
 
 
 def recent_red_rate(session: Session, office: str, flow: str, window: int) -> Decimal | None:

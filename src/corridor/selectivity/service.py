@@ -177,6 +177,12 @@ def get_decision(
     return _decision_read(uow, row, declaration)
 
 
+def current_channels(*, uow: UnitOfWork, declaration_ids: list[int]) -> dict[int, str]:
+    """The channel that applies now (after re-routes) of each declaration version among
+    ``declaration_ids`` that was assessed, by declaration id (a listing's page at once)."""
+    return repository.current_channels(uow.session, declaration_ids)
+
+
 def reroute(
     *,
     uow: UnitOfWork,

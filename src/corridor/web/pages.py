@@ -17,7 +17,7 @@ route tests enumerate both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from corridor.accounts.roles import Action, Principal
 from corridor.config import Settings
@@ -97,8 +99,34 @@ class Page:
         return self.principal.can(action)
 
 
+#: Pydantic's usual complaints, in words for the person filling in the form (translated
+#: when shown); the context values (``le``, ``max_length`` …) fill the placeholders.
+_PYDANTIC_MESSAGES: dict[str, str] = {
+    "missing": N_("This field is required."),
+    "less_than_equal": N_("Must be at most %(le)s."),
+    "less_than": N_("Must be less than %(lt)s."),
+    "greater_than_equal": N_("Must be at least %(ge)s."),
+    "greater_than": N_("Must be more than %(gt)s."),
+    "decimal_parsing": N_("Enter a number."),
+    "float_parsing": N_("Enter a number."),
+    "int_parsing": N_("Enter a whole number."),
+    "decimal_max_places": N_("Too many decimal places (at most %(decimal_places)s)."),
+    "string_too_long": N_("At most %(max_length)s characters."),
+    "string_too_short": N_("At least %(min_length)s characters."),
+    "string_pattern_mismatch": N_("Not in the expected format."),
+    "date_parsing": N_("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": N_("Enter a date as YYYY-MM-DD."),
+    "datetime_parsing": N_("Enter a date and time."),
+    "enum": N_("Choose one of the offered values."),
+    "literal_error": N_("Choose one of the offered values."),
+    "too_long": N_("Too many values (at most %(max_length)s)."),
+    "too_short": N_("Too few values (at least %(min_length)s)."),
+}
+
+
 class FormErrors(dict[str, str]):
-    """Messages by form field name, from an :class:`~corridor.errors.InvalidInput`."""
+    """Messages by form field name, from an :class:`~corridor.errors.InvalidInput` or a
+    pydantic ``ValidationError``."""
 
     @classmethod
     def of(cls, errors: Iterable[FieldError], *, prefix: int = 0) -> FormErrors:
@@ -108,6 +136,26 @@ class FormErrors(dict[str, str]):
             name = ".".join(str(part) for part in error.loc[prefix:]) or "__all__"
             found.setdefault(name, error.msg)
         return found
+
+    @classmethod
+    def of_validation(cls, error: ValidationError, *, prefix: int = 0) -> FormErrors:
+        """The messages of a failed model validation, in the user's language where
+        pydantic's wording is generic (the rules' own messages are kept as written)."""
+        return cls.of(
+            (FieldError(tuple(item["loc"]), _pydantic_message(item)) for item in error.errors()),
+            prefix=prefix,
+        )
+
+
+def _pydantic_message(item: ErrorDetails) -> str:
+    template = _PYDANTIC_MESSAGES.get(item["type"])
+    if template is None:
+        return str(item["msg"]).removeprefix("Value error, ")
+    context = {key: str(value) for key, value in (item.get("ctx") or {}).items()}
+    try:
+        return i18n.gettext(template) % context
+    except (KeyError, ValueError):
+        return str(item["msg"])
 
 
 def is_page_request(request: Request) -> bool:
@@ -121,12 +169,31 @@ def _zone(request: Request) -> ZoneInfo:
     return ZoneInfo(settings.timezone)
 
 
-def _signed_in(request: Request, uow: UnitOfWork, action: Action) -> tuple[Principal, str]:
+@dataclass(frozen=True, slots=True)
+class _Session:
+    """What the database says of the request's session cookie (None: no valid session)."""
+
+    uow: UnitOfWork
+    found: tuple[Principal, str] | None
+
+
+def _read_session(request: Request, uow: Annotated[UnitOfWork, Depends(unit_of_work)]) -> _Session:
+    # Sync (the database is): FastAPI runs it in a worker thread.
     found = session_of(request, uow)
-    if found is None:
+    return _Session(uow=uow, found=None if found is None else (found[0], found[1]))
+
+
+def _signed_in(request: Request, session: _Session, action: Action) -> tuple[Principal, str]:
+    """The principal allowed ``action``, with the request's language set.
+
+    Called from an async dependency on purpose: a context variable set in a sync
+    dependency stays in its worker thread, while one set here is seen by the
+    route, the templates and the error pages of the request.
+    """
+    if session.found is None:
         i18n.use_language(visitor_language(request), _zone(request))
         raise NotAuthenticated("sign in first")
-    principal, csrf, _ = found
+    principal, csrf = session.found
     i18n.use_language(principal.language, _zone(request))
     request.state.principal = principal
     request.state.csrf = csrf
@@ -136,30 +203,32 @@ def _signed_in(request: Request, uow: UnitOfWork, action: Action) -> tuple[Princ
     return principal, csrf
 
 
-def page(action: Action) -> Callable[..., Page]:
+def page(action: Action) -> Callable[..., Awaitable[Page]]:
     """A dependency for a page that reads: the signed-in user, allowed ``action``."""
 
-    def dependency(request: Request, uow: Annotated[UnitOfWork, Depends(unit_of_work)]) -> Page:
-        principal, csrf = _signed_in(request, uow, action)
-        return Page(request=request, principal=principal, csrf=csrf, uow=uow)
+    async def dependency(
+        request: Request, session: Annotated[_Session, Depends(_read_session)]
+    ) -> Page:
+        principal, csrf = _signed_in(request, session, action)
+        return Page(request=request, principal=principal, csrf=csrf, uow=session.uow)
 
     dependency.action = action  # type: ignore[attr-defined]  # read by the route tests
     dependency.__name__ = f"page_{action.name.lower()}"
     return dependency
 
 
-def change(action: Action) -> Callable[..., Page]:
+def change(action: Action) -> Callable[..., Awaitable[Page]]:
     """A dependency for a form that changes something: as :func:`page`, plus the CSRF
     token from the ``X-CSRF-Token`` header or the ``csrf_token`` form field."""
 
-    def dependency(
+    async def dependency(
         request: Request,
-        uow: Annotated[UnitOfWork, Depends(unit_of_work)],
+        session: Annotated[_Session, Depends(_read_session)],
         csrf_token: Annotated[str | None, Form(alias=CSRF_FIELD)] = None,
     ) -> Page:
-        principal, csrf = _signed_in(request, uow, action)
+        principal, csrf = _signed_in(request, session, action)
         check_csrf(csrf, request.headers.get(CSRF_HEADER) or csrf_token)
-        return Page(request=request, principal=principal, csrf=csrf, uow=uow)
+        return Page(request=request, principal=principal, csrf=csrf, uow=session.uow)
 
     dependency.action = action  # type: ignore[attr-defined]  # read by the route tests
     dependency.__name__ = f"change_{action.name.lower()}"

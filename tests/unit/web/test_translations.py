@@ -72,12 +72,27 @@ def test_the_language_of_a_request_decides_the_text_and_the_number_format() -> N
     try:
         assert i18n.gettext("Sign out") == "Выйти"
         assert i18n.format_number(1234567.5, 1) == "1\xa0234\xa0567,5"
-        assert i18n.ngettext(
-            "%(num)d field needs correcting.", "%(num)d fields need correcting.", 5
-        ) == "Исправьте %(num)d полей."
+        assert (
+            i18n.ngettext("%(num)d field needs correcting.", "%(num)d fields need correcting.", 5)
+            == "Исправьте %(num)d полей."
+        )
     finally:
         i18n.use_language("en")
     assert i18n.gettext("Sign out") == "Sign out"
     assert i18n.format_number(1234567.5, 1) == "1,234,567.5"
     assert i18n.best_language("ru-RU,ru;q=0.9") == "ru"
     assert i18n.best_language("de, fr;q=0.5") == "en"
+
+
+def test_a_message_in_two_catalogues_is_translated_alike() -> None:
+    seen: dict[object, tuple[str, object]] = {}
+    differing = []
+    for path in sorted((i18n.LOCALE_DIR / "ru" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle, locale="ru"):
+                if not message.id:
+                    continue
+                known = seen.setdefault(message.id, (path.name, message.string))
+                if known[1] != message.string:
+                    differing.append(f"{message.id!r}: {known} vs {path.name} {message.string!r}")
+    assert differing == []

@@ -49,7 +49,7 @@ class InspectionActRow(Base):
     recorded_by: Mapped[str] = mapped_column(String(60))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     correction_reason: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(20))  # api | import | demo
+    source: Mapped[str] = mapped_column(String(20))  # api | web | import | demo
 
 
 class DecisionHitRow(Base):
