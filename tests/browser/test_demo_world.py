@@ -78,6 +78,14 @@ def demo_browsing(
     assert browsing.outside == [], "requests to hosts other than the loopback server"
 
 
+#: Form controls a person fills in that have no label a screen reader would announce.
+UNLABELLED = """() => Array.from(document.querySelectorAll("input, select, textarea"))
+  .filter(el => !["hidden", "submit", "button"].includes(el.type))
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute("aria-label")
+                && !el.getAttribute("aria-labelledby"))
+  .map(el => el.outerHTML.slice(0, 120))"""
+
+
 def watch_errors(page: Page) -> list[str]:
     """Script errors and console errors of the page, as they happen."""
     errors: list[str] = []
@@ -121,6 +129,9 @@ def test_every_page_of_the_menu_opens_without_errors(
 ) -> None:
     page = demo_browsing.sign_in(demo_browsing.context(), username, demo_server.password)
     errors = watch_errors(page)
+    # The keyboard's first stop is the link that skips the menu.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
     links = page.locator("header nav a")
     paths = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert paths, f"{username} has no menu"
@@ -131,6 +142,7 @@ def test_every_page_of_the_menu_opens_without_errors(
         assert response.status == 200, f"{path} as {username}: {response.status}"
         page.wait_for_load_state("networkidle")
         assert page.locator("h1").count() >= 1, f"{path} as {username} has no heading"
+        assert page.evaluate(UNLABELLED) == [], f"{path} as {username}: inputs without a label"
         demo_browsing.shot(page, f"{username}-{path.strip('/').replace('/', '-')}")
     assert errors == [], f"{username}: {errors}"
 

@@ -584,7 +584,7 @@ def test_good_rates_are_stored(
     assert done.status_code == 204
     created = _parameters(session_factory)[("KGOSH", "EX")]
     assert (created.random_red, created.expected_floor) == (Decimal("0.5"), None)
-    assert "0.50%" in client.get("/parameters").text
+    assert "0,50\xa0%" in client.get("/parameters").text  # Russian: comma and a space
 
     sign_in(client, session_factory, staff, Role.RISK_ANALYST)
     refused = client.post("/parameters/KGBSK/IM", data=data, headers=htmx_headers(csrf))

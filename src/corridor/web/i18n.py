@@ -16,6 +16,7 @@ formats.
 from __future__ import annotations
 
 import gettext as _gettext
+import re
 from contextvars import ContextVar
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -140,8 +141,12 @@ def format_percent(value: float | Decimal | None, digits: int = 1) -> str:
     """A share (0.123) as a percentage ("12.3 %" in the locale's way)."""
     if value is None:
         return ""
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return _format_percent(value, format=pattern, locale=_locale())
+    locale = _locale()
+    # The locale's own pattern ("#,##0%", "#,##0\xa0%"), with the asked-for decimals.
+    pattern = locale.percent_formats[None].pattern
+    if digits:
+        pattern = re.sub(r"0(?=[^0#]*%)", "0." + "0" * digits, pattern, count=1)
+    return _format_percent(value, format=pattern, locale=locale)
 
 
 def format_date(value: date | None) -> str:

@@ -96,3 +96,14 @@ def test_a_message_in_two_catalogues_is_translated_alike() -> None:
                 if known[1] != message.string:
                     differing.append(f"{message.id!r}: {known} vs {path.name} {message.string!r}")
     assert differing == []
+
+
+def test_shares_are_written_as_each_language_writes_them() -> None:
+    i18n.use_language("ru")
+    try:
+        assert i18n.format_percent(0.123) == "12,3\xa0%"
+        assert i18n.format_percent(0.005, 2) == "0,50\xa0%"
+    finally:
+        i18n.use_language("en")
+    assert i18n.format_percent(0.123) == "12.3%"
+    assert i18n.format_percent(0.5, 0) == "50%"
