@@ -39,11 +39,15 @@ from corridor.inspections.api import router as inspections_router
 from corridor.inspections.web import router as inspections_pages
 from corridor.journal.api import router as journal_router
 from corridor.journal.web import router as journal_pages
+from corridor.postentry.api import router as postentry_router
+from corridor.postentry.web import router as postentry_pages
 from corridor.profiles.api import router as profiles_router
 from corridor.profiles.web import router as profiles_pages
 from corridor.profiles.web_reference import router as reference_pages
 from corridor.selectivity.api import router as selectivity_router
 from corridor.selectivity.snapshot import ProfileSetHolder
+from corridor.traders.api import router as traders_router
+from corridor.traders.web import router as traders_pages
 from corridor.valuation.api import router as valuation_router
 from corridor.valuation.web import router as valuation_pages
 from corridor.web import i18n
@@ -106,6 +110,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(analytics_router)
     app.include_router(inspections_router)
     app.include_router(valuation_router)
+    app.include_router(traders_router)
+    app.include_router(postentry_router)
     # The web pages (server-rendered; their scripts and styles are files of the package).
     app.mount("/assets", StaticFiles(directory=STATIC_DIR), name="assets")
     for pages in (
@@ -117,6 +123,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         reference_pages,
         valuation_pages,
         journal_pages,
+        traders_pages,
+        postentry_pages,
         administration_pages,
     ):
         app.include_router(pages)

@@ -36,6 +36,7 @@ class Role(StrEnum):
     REGIONAL_COORDINATOR = "regional_coordinator"
     INSPECTOR = "inspector"
     POST_ENTRY_AUDITOR = "post_entry_auditor"
+    POST_ENTRY_HEAD = "post_entry_head"
     INTELLIGENCE_OFFICER = "intelligence_officer"
     VIEWER = "viewer"
     SYSTEM = "system"
@@ -68,6 +69,15 @@ class Action(StrEnum):
     INTELLIGENCE_WRITE = "intelligence.write"
     PARAMETERS_READ = "parameters.read"
     PARAMETERS_WRITE = "parameters.write"
+    # traders and post-entry control
+    TRADERS_READ = "traders.read"  # the register: categories with their components, AEO
+    TRADERS_WRITE = "traders.write"  # category overrides, AEO status, recategorising
+    POSTENTRY_READ = "postentry.read"  # audit candidates, plans, cases
+    POSTENTRY_PLAN = "postentry.plan"  # build and edit audit plans, open cases
+    POSTENTRY_AUDIT = "postentry.audit"  # work audit cases: start, findings, complete
+    ALERTS_WRITE = "alerts.write"  # raise alerts to posts and requests to the risk unit
+    INBOX_READ = "inbox.read"  # the unit's inbox of alerts and requests
+    INBOX_HANDLE = "inbox.handle"  # acknowledge alerts, take up and settle requests
     # accounts and the journal
     ACCOUNTS_MANAGE = "accounts.manage"  # units, users, roles, API tokens
     JOURNAL_READ = "journal.read"
@@ -83,6 +93,7 @@ _DECLARATION_READERS = frozenset(
         _R.REGIONAL_COORDINATOR,
         _R.INSPECTOR,
         _R.POST_ENTRY_AUDITOR,
+        _R.POST_ENTRY_HEAD,
         _R.INTELLIGENCE_OFFICER,
         _R.VIEWER,
         _R.SYSTEM,
@@ -91,6 +102,7 @@ _DECLARATION_READERS = frozenset(
 _ANALYSTS = frozenset(
     {_R.RISK_ANALYST, _R.APPROVER, _R.REGIONAL_COORDINATOR, _R.INTELLIGENCE_OFFICER}
 )
+_POST_ENTRY = frozenset({_R.POST_ENTRY_AUDITOR, _R.POST_ENTRY_HEAD})
 
 #: action -> the roles allowed it. Every action is listed; a missing role means "no".
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -100,14 +112,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.DECISIONS_REROUTE: frozenset({_R.INSPECTOR, _R.REGIONAL_COORDINATOR}),
     Action.REFERENCE_READ: frozenset(Role),
     Action.INSPECTIONS_RECORD: frozenset({_R.INSPECTOR}),
-    Action.ANALYTICS_READ: _ANALYSTS | {_R.POST_ENTRY_AUDITOR, _R.VIEWER},
-    Action.PRICES_READ: _ANALYSTS | {_R.POST_ENTRY_AUDITOR},
+    Action.ANALYTICS_READ: _ANALYSTS | _POST_ENTRY | {_R.VIEWER},
+    Action.PRICES_READ: _ANALYSTS | _POST_ENTRY,
     Action.PRICES_WRITE: frozenset({_R.RISK_ANALYST}),
     Action.MEASURES_WRITE: frozenset({_R.ADMINISTRATOR}),
     Action.LISTS_READ: _ANALYSTS,
     Action.LISTS_WRITE: frozenset({_R.RISK_ANALYST, _R.INTELLIGENCE_OFFICER}),
-    Action.PROFILES_READ: _ANALYSTS
-    | {_R.INSPECTOR, _R.POST_ENTRY_AUDITOR, _R.VIEWER, _R.ADMINISTRATOR},
+    Action.PROFILES_READ: _ANALYSTS | _POST_ENTRY | {_R.INSPECTOR, _R.VIEWER, _R.ADMINISTRATOR},
     Action.PROFILES_CRITERIA: _ANALYSTS,
     Action.PROFILES_WRITE: frozenset(
         {_R.RISK_ANALYST, _R.REGIONAL_COORDINATOR, _R.INTELLIGENCE_OFFICER}
@@ -120,6 +131,17 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.INTELLIGENCE_WRITE: frozenset({_R.INTELLIGENCE_OFFICER}),
     Action.PARAMETERS_READ: _ANALYSTS | {_R.ADMINISTRATOR},
     Action.PARAMETERS_WRITE: frozenset({_R.ADMINISTRATOR}),
+    Action.TRADERS_READ: _ANALYSTS | _POST_ENTRY,
+    Action.TRADERS_WRITE: frozenset({_R.RISK_ANALYST, _R.APPROVER, _R.POST_ENTRY_HEAD}),
+    Action.POSTENTRY_READ: _ANALYSTS | _POST_ENTRY,
+    Action.POSTENTRY_PLAN: frozenset({_R.POST_ENTRY_HEAD}),
+    Action.POSTENTRY_AUDIT: _POST_ENTRY,
+    Action.ALERTS_WRITE: _POST_ENTRY,
+    Action.INBOX_READ: _STAFF - {_R.VIEWER},
+    Action.INBOX_HANDLE: frozenset(
+        {_R.INSPECTOR, _R.REGIONAL_COORDINATOR, _R.RISK_ANALYST, _R.APPROVER}
+    )
+    | _POST_ENTRY,
     Action.ACCOUNTS_MANAGE: frozenset({_R.ADMINISTRATOR}),
     Action.JOURNAL_READ: frozenset({_R.ADMINISTRATOR, _R.APPROVER}),
     Action.SELF: _STAFF | {_R.SYSTEM},
@@ -148,6 +170,14 @@ _DESCRIPTIONS: dict[Action, str] = {
     Action.INTELLIGENCE_WRITE: "write target profiles and confidential lists",
     Action.PARAMETERS_READ: "read office selectivity parameters",
     Action.PARAMETERS_WRITE: "set office selectivity parameters",
+    Action.TRADERS_READ: "read the trader register: compliance categories and why, AEO status",
+    Action.TRADERS_WRITE: "override a trader's category (reason, expiry), record AEO status",
+    Action.POSTENTRY_READ: "read post-entry audit candidates, plans and cases",
+    Action.POSTENTRY_PLAN: "build and edit audit plans, open and assign audit cases",
+    Action.POSTENTRY_AUDIT: "work audit cases: start, record findings, complete",
+    Action.ALERTS_WRITE: "raise alerts to posts and requests to the risk unit",
+    Action.INBOX_READ: "read the unit's inbox of alerts and requests",
+    Action.INBOX_HANDLE: "acknowledge alerts, take up and settle requests",
     Action.ACCOUNTS_MANAGE: "manage units, users, roles and API tokens",
     Action.JOURNAL_READ: "read the journal and verify its chain",
     Action.SELF: "see one's own account, sign out",

@@ -96,6 +96,7 @@ USERS: tuple[tuple[str, str, str, Role], ...] = (
     ("inspector.bishkek", "Daniyar Inspector (Bishkek)", "POST-BISHKEK", Role.INSPECTOR),
     ("inspector.osh", "Elmira Inspector (Osh)", "POST-OSH", Role.INSPECTOR),
     ("auditor.demo", "Farida Auditor (post-entry control)", "HQ", Role.POST_ENTRY_AUDITOR),
+    ("pec.head.demo", "Nurlan Head (post-entry control)", "HQ", Role.POST_ENTRY_HEAD),
     ("intel.demo", "Gulnara Officer (intelligence)", "HQ", Role.INTELLIGENCE_OFFICER),
     ("viewer.demo", "Demo viewer", "HQ", Role.VIEWER),
     ("clearance.demo", "National clearance system (API client)", "HQ", Role.SYSTEM),

@@ -80,6 +80,9 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/measures", N_("Measures"), Action.REFERENCE_READ),
     NavItem("/parameters", N_("Office parameters"), Action.PARAMETERS_READ),
     NavItem("/prices", N_("Reference prices"), Action.PRICES_READ),
+    NavItem("/traders", N_("Traders"), Action.TRADERS_READ),
+    NavItem("/post-entry", N_("Post-entry control"), Action.POSTENTRY_READ),
+    NavItem("/inbox", N_("Inbox"), Action.INBOX_READ),
     NavItem("/journal", N_("Journal"), Action.JOURNAL_READ),
     NavItem("/admin/users", N_("Administration"), Action.ACCOUNTS_MANAGE),
 )

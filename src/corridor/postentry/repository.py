@@ -1,0 +1,3 @@
+"""Post-entry control: repository."""
+
+from __future__ import annotations

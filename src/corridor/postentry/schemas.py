@@ -1,0 +1,3 @@
+"""Post-entry control: schemas."""
+
+from __future__ import annotations

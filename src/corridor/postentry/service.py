@@ -1,0 +1,3 @@
+"""Post-entry control: service."""
+
+from __future__ import annotations
