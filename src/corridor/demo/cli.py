@@ -174,7 +174,7 @@ def accounts_command(
     )
     console.print(f"Both are kept in {credentials} (readable by you only).", highlight=False)
     console.print(
-        "Sign in: open http://127.0.0.1:8000 in a browser with one of these accounts "
-        "(systems: POST /api/v1/auth/login, see /docs).",
+        "Sign in: open the web application (http://127.0.0.1:8000 with `make run`) in a "
+        "browser with one of these accounts; systems use the API token (see /docs).",
         highlight=False,
     )
