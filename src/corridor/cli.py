@@ -71,7 +71,7 @@ def serve(
     console = Console()
     base = f"http://{host}:{port}"
     console.print(f"[bold]corridor[/] is serving on {base}", highlight=False)
-    console.print(f"  web application:   {base}/  (sign in with a user and password)", highlight=False)
+    console.print(f"  web application:   {base}/", highlight=False)
     console.print(f"  API documentation: {base}/docs", highlight=False)
     console.print(f"  health:            {base}/api/v1/health", highlight=False)
     console.print(f"  declarations:      {base}/api/v1/declarations", highlight=False)
