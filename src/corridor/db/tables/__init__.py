@@ -36,18 +36,8 @@ from corridor.db.tables.profiles import (
     RerouteRow,
     SelectivityStateRow,
 )
-from corridor.db.tables.traders import (
-    AeoCertificateRow,
-    TraderCategoryChangeRow,
-    TraderFindingRow,
-    TraderNameRow,
-    TraderOverrideRow,
-    TraderRow,
-    TraderScoreRow,
-)
 
 __all__ = [
-    "AeoCertificateRow",
     "ApiTokenRow",
     "Base",
     "DecisionHitRow",
@@ -72,13 +62,7 @@ __all__ = [
     "ReferencePriceRow",
     "RerouteRow",
     "SelectivityStateRow",
-    "TraderCategoryChangeRow",
-    "TraderFindingRow",
     "TraderHistoryRow",
-    "TraderNameRow",
-    "TraderOverrideRow",
-    "TraderRow",
-    "TraderScoreRow",
     "UnitRow",
     "UserRoleRow",
     "UserRow",
