@@ -51,7 +51,7 @@ rules-coverage: $(VENV)/.installed-dev
 		--cov-fail-under=100
 
 pytest: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/unit/rules
+	$(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/unit/rules --durations=15
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -101,8 +101,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.token_cache = TokenCache(settings.token_cache_seconds)
     app.state.login_throttle = LoginThrottle()
     app.include_router(health_router)
-    # Decision routes first: /declarations/{number:path} would swallow ".../decision".
+    # Decision routes first: /declarations/{number:path} would swallow ".../decision"
+    # (and ".../alerts", a route of post-entry control).
     app.include_router(selectivity_router)
+    app.include_router(postentry_router)
     app.include_router(declarations_router)
     app.include_router(profiles_router)
     app.include_router(accounts_router)
@@ -111,7 +113,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(inspections_router)
     app.include_router(valuation_router)
     app.include_router(traders_router)
-    app.include_router(postentry_router)
     # The web pages (server-rendered; their scripts and styles are files of the package).
     app.mount("/assets", StaticFiles(directory=STATIC_DIR), name="assets")
     for pages in (

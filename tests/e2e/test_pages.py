@@ -77,6 +77,11 @@ def path_values(bodies: list[dict[str, Any]]) -> dict[str, list[str]]:
         "token_id": ["1"],
         "act_id": ["1"],
         "override_id": ["1"],
+        "plan_id": ["1"],
+        "case_id": ["1"],
+        "alert_id": ["1"],
+        "request_id": ["1"],
+        "tin": [bodies[0]["importer"] or bodies[0]["declarant"], "99999999999999"],
     }
 
 

@@ -45,6 +45,11 @@ PATH_VALUES = {
     "token_id": "999",
     "act_id": "999",
     "override_id": "999",
+    "plan_id": "999",
+    "case_id": "999",
+    "alert_id": "999",
+    "request_id": "999",
+    "tin": "99999999999999",
 }
 
 

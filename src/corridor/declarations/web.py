@@ -28,6 +28,7 @@ from corridor.declarations.schemas import DeclarationRead
 from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
 from corridor.inspections import service as inspections_service
 from corridor.inspections.schemas import INSPECTION_CHANNELS
+from corridor.postentry import service as postentry_service
 from corridor.selectivity import service as selectivity_service
 from corridor.selectivity.schemas import REROUTE_REASONS, DecisionRead, RerouteIn
 from corridor.web.i18n import N_
@@ -227,6 +228,8 @@ def _detail(
         "declaration": declaration,
         "decision": decision,
         "act": act,
+        # Alerts of post-entry control in force today: instructions, shown to every reader.
+        "alerts": postentry_service.alerts_for(uow=me.uow, declaration=declaration),
         "latest": latest,
         "can_reroute": me.can(Action.DECISIONS_REROUTE) and decision is not None and latest,
         "can_record": (

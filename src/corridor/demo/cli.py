@@ -18,9 +18,9 @@ from corridor.demo import BISHKEK, loader
 from corridor.demo import accounts as demo_accounts
 from corridor.demo import inspections as demo_inspections
 from corridor.demo import selectivity as demo_selectivity
+from corridor.demo import traders as demo_traders
 from corridor.errors import ConfigurationError
 from corridor.selectivity.snapshot import ProfileSetHolder
-from corridor.traders import service as traders_service
 from corridor.valuation import service as valuation_service
 from corridor.valuation.schemas import PriceRefreshIn
 
@@ -133,15 +133,22 @@ def generate_command(
         )
     )
     # Close the loop as an administration would each night: prices from the history
-    # (misvalued items left out) and trader history, for the declarations to come.
+    # (misvalued items left out), the trader register, history and categories, for the
+    # declarations to come.
     with UnitOfWork(session_factory) as uow:
         prices = valuation_service.refresh(uow=uow, refresh_in=PriceRefreshIn(), actor="demo")
-        history = traders_service.refresh_history(uow=uow, actor="demo")
         uow.commit()
+    register = demo_traders.seed(session_factory=session_factory, seed=seed, end=last_day)
+    history, run = register.refresh.history, register.run
     console.print(
         f"Reference prices version {prices.price_version}: {prices.prices} prices from "
         f"{prices.items_used} goods items ({prices.items_excluded} found misvalued left out); "
         f"trader history of {history.importers} importers and {history.declarants} declarants."
+    )
+    console.print(
+        f"Trader register: {run.traders} traders categorised as of {run.as_of}: "
+        f"low {run.low}, medium {run.medium}, high {run.high}; "
+        f"{register.certificates} AEO certificates recorded."
     )
 
 

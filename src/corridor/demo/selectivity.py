@@ -1213,6 +1213,10 @@ def office_parameters() -> dict[tuple[str, str], OfficeParametersIn]:
                 random_yellow=Decimal(yellow),
                 random_blue=Decimal(blue),
                 expected_floor=None if floor is None else Decimal(floor),
+                # Simplified procedures: half the random control for low-risk traders
+                # and AEO holders.
+                low_risk_multiplier=Decimal("0.5"),
+                aeo_multiplier=Decimal("0.5"),
             )
     return result
 

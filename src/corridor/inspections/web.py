@@ -34,6 +34,7 @@ from corridor.inspections.schemas import (
     InspectionActRead,
     findings_problems,
 )
+from corridor.postentry import service as postentry_service
 from corridor.profiles import service as profiles_service
 from corridor.selectivity import service as selectivity_service
 from corridor.web.i18n import N_
@@ -205,7 +206,10 @@ def inspection_queue(
     """Declarations of the inspector's offices waiting for an act, oldest registration
     first, with their measures and officer instructions (never the reasons)."""
     found = service.queue(uow=me.uow, scope=me.principal.offices, cursor=cursor, limit=PAGE_SIZE)
-    return render(me.request, "inspections/queue.html", page=me, found=found)
+    alerts = postentry_service.alerts_for_each(
+        uow=me.uow, keys=[(e.declaration_number, e.declaration_version) for e in found.items]
+    )
+    return render(me.request, "inspections/queue.html", page=me, found=found, alerts=alerts)
 
 
 # --------------------------------------------------------------------------- recording

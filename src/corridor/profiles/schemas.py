@@ -29,6 +29,7 @@ ProfileStatus = Literal[
 ]
 ListKind = Literal["companies", "countries", "hs_prefixes", "vehicles", "containers", "custom"]
 Percent = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False, decimal_places=4)]
+Multiplier = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False, decimal_places=4)]
 Code = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9\-]{1,39}$")]
 ListName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,59}$")]
 OfficeCode = Annotated[str, Field(min_length=2, max_length=17, pattern=r"^[A-Z0-9]+$")]
@@ -280,12 +281,19 @@ class CriteriaResult(BaseModel):
 
 
 class OfficeParametersIn(_In):
-    """Random control rates (percent of declarations) per channel and an optional floor."""
+    """Random control rates (percent of declarations) per channel, an optional floor, and
+    the multipliers (0-1) of the random rates for low-risk traders and AEO holders."""
 
     random_red: Percent = Decimal(0)
     random_yellow: Percent = Decimal(0)
     random_blue: Percent = Decimal(0)
     expected_floor: Percent | None = None
+    low_risk_multiplier: Multiplier = Field(
+        default=Decimal(1), description="random rates × this for low-risk traders (1: as others)"
+    )
+    aeo_multiplier: Multiplier = Field(
+        default=Decimal(1), description="random rates × this for AEO holders (1: as others)"
+    )
 
 
 class OfficeParametersRead(OfficeParametersIn):

@@ -79,6 +79,7 @@ MEASURE_CHANNELS: dict[str, str] = {
 }
 FLOW_NAMES: dict[str, str] = {"IM": N_("import"), "EX": N_("export"), "TR": N_("transit")}
 RATE_FIELDS = ("random_red", "random_yellow", "random_blue", "expected_floor")
+MULTIPLIER_FIELDS = ("low_risk_multiplier", "aeo_multiplier")
 
 
 def field_errors(exc: ValidationError) -> list[FieldError]:
@@ -538,13 +539,18 @@ def set_parameters(
     random_yellow: Annotated[str, Form()] = "",
     random_blue: Annotated[str, Form()] = "",
     expected_floor: Annotated[str, Form()] = "",
+    low_risk_multiplier: Annotated[str, Form()] = "",
+    aeo_multiplier: Annotated[str, Form()] = "",
 ) -> Response:
-    """Set the random control rates (percent per channel) and floor of an office and flow."""
+    """Set the random control rates (percent per channel), floor and the multipliers of the
+    random rates for low-risk traders and AEO holders of an office and flow."""
     typed = {
         "random_red": random_red,
         "random_yellow": random_yellow,
         "random_blue": random_blue,
         "expected_floor": expected_floor,
+        "low_risk_multiplier": low_risk_multiplier,
+        "aeo_multiplier": aeo_multiplier,
     }
     given = {name: decimal_text(text, me.principal.language) for name, text in typed.items()}
     try:
@@ -552,6 +558,7 @@ def set_parameters(
             {
                 **{name: given[name] or "0" for name in RATE_FIELDS[:3]},
                 "expected_floor": given["expected_floor"] or None,
+                **{name: given[name] or "1" for name in MULTIPLIER_FIELDS},
             }
         )
     except ValidationError as exc:
@@ -600,9 +607,15 @@ def _rates_of(
         if (parameters_read.office, parameters_read.flow) == (office, flow):
             return {
                 name: "" if value is None else _typed(value, language)
-                for name, value in parameters_read.model_dump(include=set(RATE_FIELDS)).items()
+                for name, value in parameters_read.model_dump(
+                    include={*RATE_FIELDS, *MULTIPLIER_FIELDS}
+                ).items()
             }
-    return dict.fromkeys(RATE_FIELDS[:3], "0") | {"expected_floor": ""}
+    return (
+        dict.fromkeys(RATE_FIELDS[:3], "0")
+        | {"expected_floor": ""}
+        | dict.fromkeys(MULTIPLIER_FIELDS, "1")
+    )
 
 
 def _typed(value: Decimal, language: str) -> str:

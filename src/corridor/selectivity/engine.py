@@ -27,12 +27,14 @@ str(version))`` and is *selected* when ``d < selection_rate / 100`` (compared
 exactly, not in floating point). A match that is not selected is still a hit,
 with ``selected`` false: the log of "matched, not selected".
 
-**Exemptions.** A profile exempting low-risk traders, on a declaration whose
-trader category is ``"low"``, or exempting AEO holders, on a declaration of an
-AEO, has an *exempt* trader: only its mandatory measures apply, and a profile
-without mandatory measures selects nothing (the hit says ``exempt``). Random
-control is never exempted: it is the control group that tells whether
-targeting beats chance.
+**Exemptions (simplified procedures).** A profile exempting low-risk traders,
+on a declaration whose trader category is ``"low"``, or exempting AEO holders,
+on a declaration of an AEO, has an *exempt* trader: only its mandatory
+measures apply, and a profile without mandatory measures selects nothing (the
+hit says ``exempt``). A ``target`` profile (intelligence on one operator or
+consignment) is never exempt, whatever its flags: a trader's good record does
+not outweigh a specific warning. Random control is never exempted: it is the
+control group that tells whether targeting beats chance.
 
 **Random control.** For each channel (red, yellow, blue) with a rate in the
 office parameters, ``draw(secret, key, "random", channel) < rate / 100``
@@ -40,6 +42,23 @@ applies :data:`RANDOM_MEASURES` ``[channel]`` as a mandatory measure whose
 source is random. When the parameters set ``expected_floor`` and the caller
 gives ``observed_red_rate`` below it, the red random rate becomes
 ``max(rate, expected_floor - observed_red_rate)``; the draw records both rates.
+For a low-risk trader the rate is then multiplied by the parameters'
+``low_risk_multiplier``, for an AEO holder by ``aeo_multiplier`` (the smaller
+of the two when both apply; each from 0 to 1, 1 changes nothing). The draw
+records the rate it was compared with (``rate``), the office's configured rate
+(``configured_rate``) and the ``multiplier`` (None when none applied), so the
+control group stays interpretable: every random selection carries its known
+selection probability, and a hit rate of random control is estimated either
+over the draws made at the configured rate only, or over all draws weighted
+by ``1 / rate`` (inverse probability weighting).
+
+**Simplified procedures recorded.** When the trader's status changed anything
+(a profile's optional measures dropped by an exemption, or a random rate
+lowered by a multiplier), the decision carries a :class:`Simplification`: the
+category and AEO status used, each exempted profile with the measures it would
+otherwise have applied, each lowered random rate with the draw, and the channel
+the declaration would have had if the status had been ignored
+(``channel_without``). Otherwise ``Decision.simplified`` is None.
 
 **Measures and channel.** Measures are merged by code (mandatory when any
 source says so), each listing its sources (profile code and version, or
@@ -139,8 +158,10 @@ __all__ = [
     "Conjunct",
     "Decision",
     "DeclarationFacts",
+    "ExemptedProfile",
     "Guard",
     "GuardKind",
+    "LoweredRate",
     "MeasureChannel",
     "MeasureSource",
     "MeasureSpec",
@@ -154,6 +175,7 @@ __all__ = [
     "RandomDraw",
     "Reasons",
     "Scope",
+    "Simplification",
     "assess",
     "compile_profile_set",
     "draw",
@@ -173,9 +195,10 @@ RANDOM_MEASURES: Final[Mapping[str, str]] = MappingProxyType(
     {"red": "109", "yellow": "101", "blue": "801"}
 )
 #: Recorded in every decision; bump it when the semantics above change.
-ENGINE_VERSION: Final = "1.0.0"
-#: Version of the JSON shape of :meth:`Decision.to_json`.
-DECISION_FORMAT: Final = 1
+ENGINE_VERSION: Final = "1.1.0"
+#: Version of the JSON shape of :meth:`Decision.to_json` (1: without ``simplified`` and the
+#: draws' ``multiplier``; :meth:`Decision.from_json` reads both).
+DECISION_FORMAT: Final = 2
 
 _RANDOM_CHANNELS: Final[tuple[RandomChannel, ...]] = ("red", "yellow", "blue")
 _MEASURE_CHANNELS: Final = frozenset({"red", "yellow", "blue", "none"})
@@ -237,13 +260,17 @@ class OfficeParameters:
 
     ``random_rates`` maps ``red``/``yellow``/``blue`` to a percent (0-100).
     ``expected_floor`` is the percent of declarations that should be selected
-    for red (targeted and random); see the module docstring.
+    for red (targeted and random); ``low_risk_multiplier`` and ``aeo_multiplier``
+    (0-1) lower the random rates of low-risk traders and AEO holders; see the
+    module docstring.
     """
 
     office: str
     flow: str
     random_rates: Mapping[str, Decimal]
     expected_floor: Decimal | None = None
+    low_risk_multiplier: Decimal = Decimal(1)
+    aeo_multiplier: Decimal = Decimal(1)
 
     def __post_init__(self) -> None:
         for channel, rate in self.random_rates.items():
@@ -252,6 +279,10 @@ class OfficeParameters:
             _check_percent(rate, f"random rate of {channel}")
         if self.expected_floor is not None:
             _check_percent(self.expected_floor, "expected floor")
+        for name in ("low_risk_multiplier", "aeo_multiplier"):
+            value = getattr(self, name)
+            if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value <= 1:
+                raise ValueError(f"{name} must be a Decimal from 0 to 1, got {value!r}")
         object.__setattr__(self, "random_rates", MappingProxyType(dict(self.random_rates)))
 
 
@@ -959,13 +990,48 @@ class ProfileHit:
 
 @dataclass(frozen=True, slots=True)
 class RandomDraw:
-    """One random-control draw: the rate used (after any floor), the draw and its outcome."""
+    """One random-control draw: the rate used (after any floor and multiplier), the draw and
+    its outcome."""
 
     channel: RandomChannel
     rate: Decimal
     draw: float
     selected: bool
     configured_rate: Decimal | None  # the office parameter before the expected-rate floor
+    # The trader's multiplier of the rate (low risk, AEO); None when none applied.
+    multiplier: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExemptedProfile:
+    """A selected profile whose optional measures the trader's status dropped."""
+
+    code: str
+    version: int
+    dropped: tuple[str, ...]  # the measure codes it would otherwise have applied
+
+
+@dataclass(frozen=True, slots=True)
+class LoweredRate:
+    """A random-control rate the trader's status lowered, and the draw compared with it."""
+
+    channel: RandomChannel
+    full_rate: Decimal  # the rate a trader of no particular status gets (after any floor)
+    multiplier: Decimal
+    rate: Decimal
+    draw: float
+    selected_at_full_rate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Simplification:
+    """How the trader's status (low risk, AEO) changed a decision: the simplified procedure."""
+
+    trader_category: str | None
+    aeo: bool
+    exempted: tuple[ExemptedProfile, ...]
+    lowered: tuple[LoweredRate, ...]
+    channel_without: Channel  # the channel had the trader's status been ignored
 
 
 @dataclass(frozen=True, slots=True)
@@ -1006,10 +1072,16 @@ class Decision:
                    "reason", "draw": 0.0123, "selection_rate": "100", "selected": true,
                    "exempt": false, "measures": ["109"], "officer_instructions"}],
          "random": [{"channel": "red", "rate": "2", "configured_rate": "1" | null,
-                           "draw": 0.53, "selected": false}],
+                     "multiplier": "0.5" | null, "draw": 0.53, "selected": false}],
          "measures": [{"code": "109", "name", "channel": "red", "mandatory": true,
                        "sources": [{"kind": "profile", "code": "...", "version": 3},
-                                   {"kind": "random"}]}]}
+                                   {"kind": "random"}]}],
+         "simplified": null | {"trader_category": "low", "aeo": true,
+                               "channel_without": "red",
+                               "exempted": [{"code", "version", "dropped": ["109"]}],
+                               "lowered": [{"channel": "red", "full_rate": "2",
+                                            "multiplier": "0.5", "rate": "1", "draw": 0.013,
+                                            "selected_at_full_rate": true}]}}
     """
 
     declaration_key: str
@@ -1024,6 +1096,7 @@ class Decision:
     trader_category: str | None
     aeo: bool
     model_score: Decimal | None = None
+    simplified: Simplification | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The decision as JSON-ready data (see the class docstring for the shape)."""
@@ -1061,6 +1134,7 @@ class Decision:
                     "channel": d.channel,
                     "rate": _text(d.rate),
                     "configured_rate": _text(d.configured_rate),
+                    "multiplier": _text(d.multiplier),
                     "draw": d.draw,
                     "selected": d.selected,
                 }
@@ -1085,13 +1159,14 @@ class Decision:
                 }
                 for m in self.measures
             ],
+            "simplified": None if self.simplified is None else _simplified_json(self.simplified),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Decision:
         """Read back :meth:`to_json`; raises ValueError on anything else."""
         try:
-            if data["format"] != DECISION_FORMAT:
+            if data["format"] not in (1, DECISION_FORMAT):
                 raise ValueError(f"unknown decision format {data['format']!r}")
             decision = cls(
                 declaration_key=str(data["declaration_key"]),
@@ -1121,6 +1196,7 @@ class Decision:
                         draw=float(d["draw"]),
                         selected=bool(d["selected"]),
                         configured_rate=_decimal(d["configured_rate"]),
+                        multiplier=_decimal(d.get("multiplier")),
                     )
                     for d in data["random"]
                 ),
@@ -1148,10 +1224,59 @@ class Decision:
                 trader_category=data["trader_category"],
                 aeo=bool(data["aeo"]),
                 model_score=_decimal(data["model_score"]),
+                simplified=_simplified_of(data.get("simplified")),
             )
         except (KeyError, TypeError, AttributeError, ArithmeticError, ValueError) as exc:
             raise ValueError(f"not a decision: {type(exc).__name__}: {exc}") from None
         return decision
+
+
+def _simplified_json(simplified: Simplification) -> dict[str, Any]:
+    return {
+        "trader_category": simplified.trader_category,
+        "aeo": simplified.aeo,
+        "channel_without": simplified.channel_without,
+        "exempted": [
+            {"code": e.code, "version": e.version, "dropped": list(e.dropped)}
+            for e in simplified.exempted
+        ],
+        "lowered": [
+            {
+                "channel": r.channel,
+                "full_rate": _text(r.full_rate),
+                "multiplier": _text(r.multiplier),
+                "rate": _text(r.rate),
+                "draw": r.draw,
+                "selected_at_full_rate": r.selected_at_full_rate,
+            }
+            for r in simplified.lowered
+        ],
+    }
+
+
+def _simplified_of(data: Mapping[str, Any] | None) -> Simplification | None:
+    if data is None:
+        return None
+    return Simplification(
+        trader_category=data["trader_category"],
+        aeo=bool(data["aeo"]),
+        exempted=tuple(
+            ExemptedProfile(str(e["code"]), int(e["version"]), tuple(str(c) for c in e["dropped"]))
+            for e in data["exempted"]
+        ),
+        lowered=tuple(
+            LoweredRate(
+                channel=_one_of(r["channel"], RANDOM_MEASURES),
+                full_rate=Decimal(r["full_rate"]),
+                multiplier=Decimal(r["multiplier"]),
+                rate=Decimal(r["rate"]),
+                draw=float(r["draw"]),
+                selected_at_full_rate=bool(r["selected_at_full_rate"]),
+            )
+            for r in data["lowered"]
+        ),
+        channel_without=_one_of(data["channel_without"], SEVERITY),
+    )
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -1201,25 +1326,58 @@ def assess(
         found = _all_matches(declaration, profile_set, today)
     hits: list[ProfileHit] = []
     applied: list[tuple[MeasureSpec, bool, MeasureSource]] = []
+    # What would apply if the trader's status were ignored (no exemption, full rates).
+    unsimplified: list[tuple[MeasureSpec, bool, MeasureSource]] = []
+    exempted: list[ExemptedProfile] = []
     for position, mask in found:
         profile = profile_set.profiles[position]
         if not profile.scope.covers(declaration, today):
             continue
         matched = [i for i in range(len(rows)) if mask >> i & 1]
-        hit, hit_measures = _hit(profile, matched, declaration, profile_set, secret)
+        hit, hit_measures, full = _hit(profile, matched, declaration, profile_set, secret)
         hits.append(hit)
         source = MeasureSource(hit.code, hit.version)
         applied.extend((spec, mandatory, source) for spec, mandatory in hit_measures)
-    draws = _random_draws(parameters, declaration.key, secret, observed_red_rate)
-    for random_draw in draws:
+        unsimplified.extend((spec, mandatory, source) for spec, mandatory in full)
+        if len(full) > len(hit_measures):
+            kept = {spec.code for spec, _ in hit_measures}
+            dropped = tuple(spec.code for spec, _ in full if spec.code not in kept)
+            exempted.append(ExemptedProfile(hit.code, hit.version, dropped))
+    multiplier = _multiplier(parameters, declaration)
+    draws, full_rates = _random_draws(
+        parameters, declaration.key, secret, observed_red_rate, multiplier
+    )
+    lowered: list[LoweredRate] = []
+    for random_draw, full_rate in zip(draws, full_rates, strict=True):
+        code = RANDOM_MEASURES[random_draw.channel]
+        spec = profile_set.measures.get(code) or MeasureSpec(code, code, random_draw.channel)
         if random_draw.selected:
-            code = RANDOM_MEASURES[random_draw.channel]
-            spec = profile_set.measures.get(code) or MeasureSpec(code, code, random_draw.channel)
             applied.append((spec, True, MeasureSource()))
+        at_full_rate = selects(random_draw.draw, full_rate)
+        if at_full_rate:
+            unsimplified.append((spec, True, MeasureSource()))
+        if random_draw.multiplier is not None:
+            lowered.append(
+                LoweredRate(
+                    random_draw.channel,
+                    full_rate,
+                    random_draw.multiplier,
+                    random_draw.rate,
+                    random_draw.draw,
+                    at_full_rate,
+                )
+            )
     measures = _merge(applied)
-    severities = [SEVERITY[m.channel] for m in measures if m.channel != "none"]
-    channels: tuple[Channel, ...] = ("green", "blue", "yellow", "red")
-    channel = channels[max(severities, default=0)]
+    channel = _channel(measures)
+    simplified = None
+    if exempted or lowered:
+        simplified = Simplification(
+            trader_category=declaration.trader_category,
+            aeo=declaration.aeo,
+            exempted=tuple(exempted),
+            lowered=tuple(lowered),
+            channel_without=_channel(_merge(unsimplified)),
+        )
     return Decision(
         declaration_key=declaration.key,
         channel=channel,
@@ -1233,7 +1391,27 @@ def assess(
         trader_category=declaration.trader_category,
         aeo=declaration.aeo,
         model_score=_model_score(rows),
+        simplified=simplified,
     )
+
+
+def _channel(measures: Sequence[AppliedMeasure]) -> Channel:
+    """The most severe channel of the measures (green when none has a channel)."""
+    severities = [SEVERITY[m.channel] for m in measures if m.channel != "none"]
+    channels: tuple[Channel, ...] = ("green", "blue", "yellow", "red")
+    return channels[max(severities, default=0)]
+
+
+def _multiplier(parameters: OfficeParameters | None, declaration: DeclarationFacts) -> Decimal:
+    """The multiplier of the random rates for the declaration's trader (1: none applies)."""
+    if parameters is None:
+        return Decimal(1)
+    found = [Decimal(1)]
+    if declaration.trader_category == "low":
+        found.append(parameters.low_risk_multiplier)
+    if declaration.aeo is True:
+        found.append(parameters.aeo_multiplier)
+    return min(found)
 
 
 def _indexed_matches(
@@ -1319,15 +1497,20 @@ def _hit(
     declaration: DeclarationFacts,
     profile_set: ProfileSet,
     secret: bytes,
-) -> tuple[ProfileHit, tuple[tuple[MeasureSpec, bool], ...]]:
-    """The hit of a matching profile, and the measures it applies (empty unless selected)."""
+) -> tuple[ProfileHit, tuple[tuple[MeasureSpec, bool], ...], tuple[tuple[MeasureSpec, bool], ...]]:
+    """The hit of a matching profile, the measures it applies (empty unless selected), and
+    those it would apply if the trader's status were ignored."""
     spec, rows = profile.spec, declaration.rows
-    exempt = (spec.exempt_low_risk and declaration.trader_category == "low") or (
-        spec.exempt_aeo and declaration.aeo is True
+    # A target profile is never exempt: intelligence on one operator outweighs a record.
+    exempt = spec.kind != "target" and (
+        (spec.exempt_low_risk and declaration.trader_category == "low")
+        or (spec.exempt_aeo and declaration.aeo is True)
     )
     value = draw(secret, declaration.key, spec.code, str(spec.version))
+    drawn = value < profile.threshold
+    full = profile.measures if drawn else ()
     measures = tuple(m for m in profile.measures if m[1] or not exempt)
-    selected = value < profile.threshold and (bool(measures) or not exempt)
+    selected = drawn and (bool(measures) or not exempt)
     if not selected:
         measures = ()
     first = rows[matched[0]]
@@ -1350,7 +1533,7 @@ def _hit(
         measures=tuple(m.code for m, _ in measures),
         officer_instructions=spec.officer_instructions,
     )
-    return hit, measures
+    return hit, measures, full
 
 
 def _item_no(row: Row, position: int) -> int:
@@ -1368,10 +1551,12 @@ def _random_draws(
     key: str,
     secret: bytes,
     observed_red_rate: Decimal | None,
-) -> tuple[RandomDraw, ...]:
+    multiplier: Decimal,
+) -> tuple[tuple[RandomDraw, ...], tuple[Decimal, ...]]:
+    """The random-control draws, and the rate of each before the trader's multiplier."""
     if parameters is None:
-        return ()
-    draws = []
+        return (), ()
+    draws, full_rates = [], []
     for channel in _RANDOM_CHANNELS:
         configured = parameters.random_rates.get(channel)
         rate = configured
@@ -1386,8 +1571,12 @@ def _random_draws(
         if rate is None:
             continue
         value = draw(secret, key, "random", channel)
-        draws.append(RandomDraw(channel, rate, value, selects(value, rate), configured))
-    return tuple(draws)
+        full_rates.append(rate)
+        applied = None
+        if multiplier != 1 and rate != 0:
+            rate, applied = rate * multiplier, multiplier
+        draws.append(RandomDraw(channel, rate, value, selects(value, rate), configured, applied))
+    return tuple(draws), tuple(full_rates)
 
 
 def _merge(

@@ -56,7 +56,8 @@ class DecisionRead(BaseModel):
     Confidentiality: callers not cleared for the reasons (inspectors, auditors,
     viewers, the clearance system) get ``restricted`` true, with the channel, the
     measures and the officer ``instructions`` only: no hits, draws, list
-    versions or measure sources. Hits of target profiles are shown only to
+    versions, measure sources or ``simplified`` record (it tells which profiles and
+    random draws a trader's status outweighed). Hits of target profiles are shown only to
     callers cleared for intelligence.
     """
 
@@ -78,6 +79,12 @@ class DecisionRead(BaseModel):
     reroutes: list[RerouteRead]
     instructions: list[str] = Field(
         default_factory=list, description="officer instructions of the selecting profiles"
+    )
+    simplified: dict[str, Any] | None = Field(
+        default=None,
+        description="how the trader's status (low risk, AEO) changed the decision: "
+        "exempted profiles and the measures they dropped, lowered random rates, the channel "
+        "without them (None: it changed nothing)",
     )
     restricted: bool = False
 

@@ -4,11 +4,16 @@ A decision is written once per declaration version, in the same transaction as
 the declaration, and never changed; a re-route is a new record pointing to it.
 
 What an assessment reads besides the declaration: the worker's snapshot (profile
-set, office parameters and the reference prices in force, all in memory) and the
+set, office parameters and the reference prices in force, all in memory), the
 trader's history, in one query: the importer's, or the declarant's when the
-declaration names no importer (:mod:`corridor.traders`). The trader facts of a
+declaration names no importer (:mod:`corridor.traders`), and the trader's status
+on the day of the decision, in one more: the category in force and whether an AEO
+certificate has effect, of the trader answering for the declaration (the importer
+of an import, the exporter of an export, else the declarant). The trader facts of a
 trader history does not know (never seen in that role, or history never refreshed)
-are missing.
+are missing, as is the category of a trader never scored. The status feeds the
+simplified procedures of the engine (exemptions, lower random rates), which the
+decision records (``simplified``).
 Reference prices (``ref_price``, ``value_ratio``) are looked up for imports only:
 they are computed from imports. The decision records the price version it read
 (``price_version``: None when it read none).
@@ -16,7 +21,7 @@ they are computed from imports. The decision records the price version it read
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from corridor.accounts.roles import Action, Principal
@@ -86,6 +91,8 @@ def _assess_and_store(
     items = [item.model_dump() for item in declaration.items]
     book = current.price_book if declaration.flow == "IM" else None
     price_version = None if book is None else book.version
+    now = datetime.now(UTC)
+    trader = _trader_facts(uow, declaration, now.date())
     facts = DeclarationFacts(
         key=f"{declaration.number}/{declaration.version}",
         flow=declaration.flow,
@@ -94,15 +101,16 @@ def _assess_and_store(
         rows=build_rows(
             header,
             items,
-            trader=_trader_facts(uow, declaration),
+            trader=trader,
             item_extras=None if book is None else book.item_extras(items),
         ),
+        trader_category=trader.category,
+        aeo=trader.aeo is True,
     )
     parameters = current.parameters_of(declaration.office, declaration.flow)
     observed = None
     if parameters is not None and parameters.expected_floor is not None:
         observed = holder.observed_red_rate(uow, declaration.office, declaration.flow)
-    now = datetime.now(UTC)
     decision = assess(
         facts,
         current.profile_set,
@@ -141,15 +149,22 @@ def _assess_and_store(
     return row
 
 
-def _trader_facts(uow: UnitOfWork, declaration: DeclarationRead) -> TraderFacts:
-    """The importer's history (the declarant's without an importer) as facts: one query."""
+def _trader_facts(uow: UnitOfWork, declaration: DeclarationRead, on: date) -> TraderFacts:
+    """The importer's history (the declarant's without an importer) and the answering
+    trader's status on ``on`` as facts: two queries."""
     if declaration.importer is not None:
         history = traders_service.history_of(uow=uow, tin=declaration.importer, role="importer")
     else:
         history = traders_service.history_of(uow=uow, tin=declaration.declarant, role="declarant")
+    answering = {"IM": declaration.importer, "EX": declaration.exporter}.get(declaration.flow)
+    status = traders_service.effective_status(
+        uow=uow, tin=answering or declaration.declarant, on=on
+    )
     if history is None:
-        return TraderFacts()
+        return TraderFacts(category=status.category, aeo=status.aeo)
     return TraderFacts(
+        category=status.category,
+        aeo=status.aeo,
         first_seen=history.first_seen,
         declarations=history.declarations,
         inspections=history.inspections,
@@ -262,6 +277,7 @@ def _decision_read(
         list_versions=dict(detail.get("list_versions", {})),
         reroutes=[RerouteRead.model_validate(r) for r in reroutes],
         instructions=_instructions(detail.get("hits", [])),
+        simplified=detail.get("simplified"),
     )
 
 
@@ -284,6 +300,7 @@ def shown_to(decision: DecisionRead, principal: Principal) -> DecisionRead:
                 "random": [],
                 "list_versions": {},
                 "measures": measures,
+                "simplified": None,
                 "restricted": True,
             }
         )

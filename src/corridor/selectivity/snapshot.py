@@ -104,7 +104,7 @@ FLOOR_WINDOW = 500
 
 
 def office_parameters(uow: UnitOfWork) -> dict[tuple[str, str], OfficeParameters]:
-    """Every office's random control rates and floor, by (office, flow)."""
+    """Every office's random control rates, floor and multipliers, by (office, flow)."""
     return {
         (row.office, row.flow): OfficeParameters(
             office=row.office,
@@ -115,6 +115,8 @@ def office_parameters(uow: UnitOfWork) -> dict[tuple[str, str], OfficeParameters
                 "blue": row.random_blue,
             },
             expected_floor=row.expected_floor,
+            low_risk_multiplier=row.low_risk_multiplier,
+            aeo_multiplier=row.aeo_multiplier,
         )
         for row in profiles_service.list_office_parameters(uow=uow)
     }

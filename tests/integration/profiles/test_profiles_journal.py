@@ -574,7 +574,14 @@ def test_office_parameters_are_journalled(session_factory: Factory) -> None:
     put("admin", random_red="1.5", random_yellow="3")
     put("admin2", random_red="2", expected_floor="5")
     first, second = journal(session_factory)
-    rates = {"random_red": "1.5", "random_yellow": "3", "random_blue": "0", "expected_floor": None}
+    rates = {
+        "random_red": "1.5",
+        "random_yellow": "3",
+        "random_blue": "0",
+        "expected_floor": None,
+        "low_risk_multiplier": "1",
+        "aeo_multiplier": "1",
+    }
     assert (first.actor, first.action, first.object_type, first.object_id) == (
         "admin",
         "office_parameters.set",
@@ -585,6 +592,13 @@ def test_office_parameters_are_journalled(session_factory: Factory) -> None:
     assert second.actor == "admin2"
     assert (second.before, second.after) == (
         rates,
-        {"random_red": "2", "random_yellow": "0", "random_blue": "0", "expected_floor": "5"},
+        {
+            "random_red": "2",
+            "random_yellow": "0",
+            "random_blue": "0",
+            "expected_floor": "5",
+            "low_risk_multiplier": "1",
+            "aeo_multiplier": "1",
+        },
     )
     assert_chain_holds(session_factory)

@@ -25,6 +25,15 @@ from corridor.db.tables.feedback import (
     ReferencePriceRow,
     TraderHistoryRow,
 )
+from corridor.db.tables.postentry import (
+    AlertReceiptRow,
+    AlertRow,
+    AuditCaseDeclarationRow,
+    AuditCaseRow,
+    AuditPlanItemRow,
+    AuditPlanRow,
+    ProfileRequestRow,
+)
 from corridor.db.tables.profiles import (
     DecisionRow,
     MeasureRow,
@@ -36,9 +45,26 @@ from corridor.db.tables.profiles import (
     RerouteRow,
     SelectivityStateRow,
 )
+from corridor.db.tables.traders import (
+    AeoCertificateRow,
+    TraderCategoryChangeRow,
+    TraderFindingRow,
+    TraderNameRow,
+    TraderOverrideRow,
+    TraderRow,
+    TraderScoreRow,
+    TraderScoringRunRow,
+)
 
 __all__ = [
+    "AeoCertificateRow",
+    "AlertReceiptRow",
+    "AlertRow",
     "ApiTokenRow",
+    "AuditCaseDeclarationRow",
+    "AuditCaseRow",
+    "AuditPlanItemRow",
+    "AuditPlanRow",
     "Base",
     "DecisionHitRow",
     "DecisionRow",
@@ -55,6 +81,7 @@ __all__ = [
     "OfficeParameterRow",
     "PriceOverrideRow",
     "PriceRefreshRow",
+    "ProfileRequestRow",
     "ProfileTransitionRow",
     "ProfileVersionRow",
     "ReferenceListRow",
@@ -62,7 +89,14 @@ __all__ = [
     "ReferencePriceRow",
     "RerouteRow",
     "SelectivityStateRow",
+    "TraderCategoryChangeRow",
+    "TraderFindingRow",
     "TraderHistoryRow",
+    "TraderNameRow",
+    "TraderOverrideRow",
+    "TraderRow",
+    "TraderScoreRow",
+    "TraderScoringRunRow",
     "UnitRow",
     "UserRoleRow",
     "UserRow",

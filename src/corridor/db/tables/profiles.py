@@ -123,7 +123,8 @@ class ProfileTransitionRow(Base):
 
 
 class OfficeParameterRow(Base):
-    """Selectivity parameters of one office and flow: random control rates and a floor."""
+    """Selectivity parameters of one office and flow: random control rates, a floor, and the
+    multipliers of the random rates for low-risk traders and AEO holders."""
 
     __tablename__ = "office_parameters"
 
@@ -133,6 +134,9 @@ class OfficeParameterRow(Base):
     random_yellow: Mapped[Decimal] = mapped_column(ExactDecimal())
     random_blue: Mapped[Decimal] = mapped_column(ExactDecimal())
     expected_floor: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    # Random rates are multiplied by these (0-1) for low-risk traders and AEO holders.
+    low_risk_multiplier: Mapped[Decimal] = mapped_column(ExactDecimal(), server_default="1")
+    aeo_multiplier: Mapped[Decimal] = mapped_column(ExactDecimal(), server_default="1")
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by: Mapped[str] = mapped_column(String(80))
 
