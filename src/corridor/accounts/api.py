@@ -24,7 +24,7 @@ from corridor.accounts.schemas import (
 from corridor.config import Settings
 from corridor.db.uow import UnitOfWork
 from corridor.web.deps import ERROR_RESPONSES, ErrorBody, unit_of_work
-from corridor.web.security import SESSION_COOKIE, authorize, session_of, session_signer
+from corridor.web.security import SESSION_COOKIE, authorize, session_of, set_session_cookie
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
@@ -96,15 +96,7 @@ def login(login_in: LoginIn, uow: UoW, request: Request, response: Response) -> 
     )
     session_id, csrf = service.start_session(uow=uow, principal=principal, settings=settings)
     uow.commit()
-    response.set_cookie(
-        SESSION_COOKIE,
-        session_signer(settings).sign(session_id).decode(),
-        max_age=int(settings.session_hours * 3600),
-        httponly=True,
-        samesite="strict",
-        secure=settings.cookie_secure,
-        path="/",
-    )
+    set_session_cookie(response, settings, session_id)
     return _session_read(principal, csrf)
 
 

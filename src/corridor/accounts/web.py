@@ -31,7 +31,7 @@ from corridor.web.security import (
     SESSION_COOKIE,
     check_csrf,
     session_of,
-    session_signer,
+    set_session_cookie,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -94,15 +94,7 @@ def login(
     session_id, _csrf = service.start_session(uow=uow, principal=principal, settings=settings)
     uow.commit()
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        session_signer(settings).sign(session_id).decode(),
-        max_age=int(settings.session_hours * 3600),
-        httponly=True,
-        samesite="strict",
-        secure=settings.cookie_secure,
-        path="/",
-    )
+    set_session_cookie(response, settings, session_id)
     return response
 
 

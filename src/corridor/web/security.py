@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, Signer
 
 from corridor.accounts import service as accounts_service
@@ -44,6 +44,20 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def session_signer(settings: Settings) -> Signer:
     """Signs the session id in the cookie with the installation's secret key."""
     return Signer(settings.secret_key, salt="corridor.session")
+
+
+def set_session_cookie(response: Response, settings: Settings, session_id: str) -> None:
+    """Give the browser its session: the signed id, HttpOnly, SameSite=Strict, Secure as
+    configured, for the session's life (the API's and the sign-in page's one cookie)."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_signer(settings).sign(session_id).decode(),
+        max_age=int(settings.session_hours * 3600),
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        path="/",
+    )
 
 
 class TokenCache:
