@@ -7,6 +7,8 @@ DEMO_DECLARATIONS ?= 20000
 DEMO_SEED ?= 2026
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist); each has a PostgreSQL database of its own (tests/conftest.py).
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint typecheck imports pytest rules-coverage install dev clean
 
@@ -51,7 +53,8 @@ rules-coverage: $(VENV)/.installed-dev
 		--cov-fail-under=100
 
 pytest: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/unit/rules --durations=15
+	$(BIN)/python -m pytest -p no:cacheprovider --ignore=tests/unit/rules --durations=15 \
+		-n $(TEST_WORKERS) --dist loadscope
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

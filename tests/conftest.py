@@ -3,6 +3,10 @@
 ``CORRIDOR_TEST_DATABASE_URL`` names a PostgreSQL database the tests may wipe.
 Unset, PostgreSQL tests are skipped and the run says so in one line; with
 ``CORRIDOR_REQUIRE_POSTGRES=1`` an unset or unreachable server fails the run.
+
+``make test`` runs the tests in two processes (pytest-xdist); each worker gets a
+database of its own beside the named one (``test`` → ``test_gw0``, ``test_gw1``),
+created on first use, so that the workers never wipe each other's tables.
 """
 
 from __future__ import annotations
@@ -13,12 +17,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.db.engine import make_engine, make_session_factory
 from corridor.db.migrate import SEEDED_TABLES, upgrade
 from corridor.db.tables import Base
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # xdist's workers inherit a terminal size of 80x24 that a plain run has not: rich would
+    # fix the CLI's consoles at 80 columns when their modules are imported, whatever width
+    # a test asks for.
+    for _name in ("COLUMNS", "LINES"):
+        os.environ.pop(_name, None)
 
 PG_URL = os.environ.get("CORRIDOR_TEST_DATABASE_URL", "").strip()
 #: The browser for the web pages' tests (Debian's chromium; never a downloaded one).
@@ -68,13 +79,34 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _worker_database(url: str) -> str:
+    """The URL of this test process's own database: ``url`` itself without xdist, else a
+    database named after the worker beside it (created when missing)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    named = make_url(url)
+    own = named.set(database=f"{named.database}_{worker}")
+    server = make_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+            ).scalar()
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        server.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[Engine]:
     """The PostgreSQL test database, wiped and migrated once per run."""
     if not PG_URL:
         pytest.skip(SKIP_REASON)
-    engine = make_engine(PG_URL)
     try:
+        engine = make_engine(_worker_database(PG_URL))
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))

@@ -148,7 +148,8 @@ class Browsing:
         page.goto("/login")
         page.fill("#username", username)
         page.fill("#password", password)
-        page.click("button[type=submit]")
+        with page.expect_navigation():
+            page.click("button[type=submit]")
         page.wait_for_load_state("networkidle")
         assert "/login" not in page.url, f"sign-in as {username} failed"
         return page

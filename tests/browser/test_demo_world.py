@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -112,9 +113,9 @@ def test_the_analyst_sees_a_populated_dashboard(
     assert "/login" in page.url
     page.fill("#username", ANALYST)
     page.fill("#password", demo_server.password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert page.url.endswith("/dashboard")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/dashboard$"))
     # Plotly drew the charts (its SVG is in the page) and the tables beneath have rows.
     page.wait_for_selector(".chart .main-svg")
     assert page.locator(".chart .main-svg").count() >= 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import Browsing, LiveServer
 from tests.staff import PASSWORD, seed_staff
 
@@ -14,9 +16,11 @@ def test_switching_to_russian_shows_russian_labels_and_is_kept(
     page = browsing.sign_in(context, "risk_analyst", PASSWORD)
     assert page.get_by_role("button", name="Sign out").is_visible()
     assert page.locator("html").get_attribute("lang") == "en"
-    page.select_option("#language-switch", "ru")
-    page.wait_for_load_state("networkidle")
-    assert page.locator("html").get_attribute("lang") == "ru"
+    # The select submits its form on change; wait for that navigation, not for an idle
+    # network (the page is idle before the submission starts).
+    with page.expect_navigation():
+        page.select_option("#language-switch", "ru")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
     assert page.get_by_role("button", name="Выйти").is_visible()
     assert page.get_by_role("link", name="Профили рисков").is_visible()
     browsing.shot(page, "russian")
