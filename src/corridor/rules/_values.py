@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal
-from typing import Any
+from typing import Any, cast
 
 from corridor.rules._types import FieldType
 
@@ -28,40 +28,50 @@ EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _EPOCH = datetime(1970, 1, 1)  # naive on purpose: offsets are subtracted by hand
 # Enough digits for any in-range value at scale 9; no traps, so no exceptions.
 DECIMAL_CONTEXT = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[])
-_QUANTUM = Decimal(1).scaleb(-SCALE)
 
 
-def number_units(value: object) -> int | None:
-    """A fact value as units, or None when missing, out of range or not a number."""
-    if type(value) is int:
-        return value * UNIT if -LIMIT < value < LIMIT else None
-    if type(value) is float:
-        # NaN fails both comparisons; x * 1e9 rounded half-even is Polars' cast.
-        return round(value * 1e9) if -FLOAT_LIMIT < value < FLOAT_LIMIT else None
-    return _number_units_slow(value)
-
-
-# Decimal -> units, remembered: facts repeat (prices, masses) and quantizing costs
-# about 2 µs. Equal decimals have equal units, so keying by value is sound.
+# Decimal -> units, remembered: facts repeat (prices, masses) and converting costs
+# about 0.4 µs against 0.07 µs for a look-up. Equal decimals have equal units, so
+# keying by value is sound.
 _DECIMAL_UNITS: dict[Decimal, int | None] = {}
 _DECIMAL_UNITS_LIMIT = 65_536
 
 
+def number_units(value: object) -> int | None:
+    """A fact value as units, or None when missing, out of range or not a number."""
+    kind = type(value)
+    if kind is Decimal:  # the facts' own type, first
+        return _remembered_units(cast(Decimal, value))
+    if kind is int:
+        number = cast(int, value)
+        return number * UNIT if -LIMIT < number < LIMIT else None
+    if kind is float:
+        # NaN fails both comparisons; x * 1e9 rounded half-even is Polars' cast.
+        real = cast(float, value)
+        return round(real * 1e9) if -FLOAT_LIMIT < real < FLOAT_LIMIT else None
+    return _number_units_slow(value)
+
+
+def _remembered_units(value: Decimal) -> int | None:
+    try:
+        known = _DECIMAL_UNITS.get(value, False)
+    except TypeError:  # a signalling NaN cannot be hashed
+        return None
+    if known is not False:
+        return known
+    units = _decimal_fact_units(value)
+    if len(_DECIMAL_UNITS) >= _DECIMAL_UNITS_LIMIT:
+        _DECIMAL_UNITS.clear()
+    _DECIMAL_UNITS[value] = units
+    return units
+
+
 def _number_units_slow(value: object) -> int | None:
+    """Subclasses of the number types (bool is not a number here)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
-        try:
-            known = _DECIMAL_UNITS.get(value, False)
-        except TypeError:  # a signalling NaN cannot be hashed
-            return None
-        if known is not False:
-            return known
-        units = _decimal_fact_units(value)
-        if len(_DECIMAL_UNITS) >= _DECIMAL_UNITS_LIMIT:
-            _DECIMAL_UNITS.clear()
-        _DECIMAL_UNITS[value] = units
-        return units
+        return _remembered_units(value)
     if isinstance(value, int):
         return number_units(int(value))
     if isinstance(value, float):
@@ -72,8 +82,9 @@ def _number_units_slow(value: object) -> int | None:
 def _decimal_fact_units(value: Decimal) -> int | None:
     if not value.is_finite() or not -LIMIT < value < LIMIT:
         return None
-    quantized = value.quantize(_QUANTUM, context=DECIMAL_CONTEXT)
-    return int(quantized.scaleb(SCALE, context=DECIMAL_CONTEXT))
+    # Exactly what quantizing to 9 places half to even gives, at a third of the cost.
+    numerator, denominator = value.as_integer_ratio()
+    return _div_half_even(numerator * UNIT, denominator)
 
 
 def decimal_units(value: Decimal) -> int | None:

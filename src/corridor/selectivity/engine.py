@@ -479,14 +479,23 @@ class ProfileIndex:
         for name, table in self.scope:
             for position in table.get(getattr(declaration, name), ()):
                 found[position] = full
+        first = rows[0] if rows else {}
         for index in self.fields:
-            if index.per_declaration:
-                values = dict.fromkeys(_row_values(rows[:1], index.name, index.listy), full)
+            if index.per_declaration:  # the first row speaks for all: one look-up per key
+                value = first.get(index.name)
+                if index.listy:  # as the criteria read it: a string for a list is missing
+                    listed = value if isinstance(value, _LISTY) else ()
+                    keys = [e for e in listed if isinstance(e, str)]
+                else:
+                    keys = [value] if isinstance(value, str) else []
+                values = dict.fromkeys(keys, full)
             else:
                 values = _row_values(rows, index.name, index.listy)
-            for value, mask in values.items():
-                for position in index.exact.get(value, ()):
-                    found[position] = found.get(position, 0) | mask
+            exact = index.exact
+            if exact:
+                for value, mask in values.items():
+                    for position in exact.get(value, ()):
+                        found[position] = found.get(position, 0) | mask
             for length, table in index.prefixes:
                 for value, mask in values.items():
                     for position in table.get(value[:length], ()):
@@ -496,13 +505,16 @@ class ProfileIndex:
                 numbers = dict.fromkeys(_row_numbers(rows[:1], ranges.name), full)
             else:
                 numbers = _row_numbers(rows, ranges.name)
-            for number, mask in numbers.items():
-                limits, positions = ranges.at_least
-                for position in positions[: bisect.bisect_right(limits, number)]:
-                    found[position] = found.get(position, 0) | mask
-                limits, positions = ranges.at_most
-                for position in positions[bisect.bisect_left(limits, number) :]:
-                    found[position] = found.get(position, 0) | mask
+            limits, positions = ranges.at_least
+            if positions:
+                for number, mask in numbers.items():
+                    for position in positions[: bisect.bisect_right(limits, number)]:
+                        found[position] = found.get(position, 0) | mask
+            limits, positions = ranges.at_most
+            if positions:
+                for number, mask in numbers.items():
+                    for position in positions[bisect.bisect_left(limits, number) :]:
+                        found[position] = found.get(position, 0) | mask
         return found
 
 
@@ -527,7 +539,12 @@ def _row_numbers(rows: Sequence[Row], name: str) -> dict[Decimal | int | float, 
     masks: dict[Decimal | int | float, int] = {}
     for i, row in enumerate(rows):
         value = row.get(name)
-        if isinstance(value, Decimal):
+        if type(value) is Decimal:  # the facts' own type, first
+            if not value.is_finite():
+                continue
+        elif value is None:
+            continue
+        elif isinstance(value, Decimal):
             if not value.is_finite():
                 continue  # missing, as the criteria read it
         elif isinstance(value, bool) or not isinstance(value, int | float):
@@ -558,6 +575,8 @@ class ProfileSet:
     # Residual id -> the positions in ``conjuncts`` a profile tests after its guard.
     residuals: tuple[tuple[int, ...], ...] = field(repr=False)
     reasons: Reasons = field(repr=False)
+    # Profile position -> its residual id (read for every candidate of every declaration).
+    residual_of: tuple[int, ...] = field(repr=False, default=())
 
 
 class Reasons:
@@ -649,6 +668,7 @@ def compile_profile_set(
         conjuncts=tuple(conjuncts.compiled),
         residuals=tuple(conjuncts.residuals),
         reasons=Reasons(tuple(conjuncts.compiled)),
+        residual_of=tuple(profile.residual_id for profile in compiled),
     )
 
 
@@ -1423,20 +1443,25 @@ def _indexed_matches(
     sharing a residual (the conjuncts left after the guard) are tested together.
     """
     candidates = profile_set.index.candidates(declaration)
-    profiles = profile_set.profiles
+    residual_of = profile_set.residual_of
     wanted: dict[int, int] = {}  # residual id -> rows some profile wants it tested on
     for position, mask in candidates.items():
-        residual = profiles[position].residual_id
+        residual = residual_of[position]
         wanted[residual] = wanted.get(residual, 0) | mask
-    evaluation = _Evaluation(declaration.rows, profile_set.conjuncts)
-    holding = {
-        residual: evaluation.holding(profile_set.residuals[residual], mask)
+    holding = _Evaluation(declaration.rows, profile_set.conjuncts).holding
+    residuals = profile_set.residuals
+    # Most residuals hold on no row: keep the few that do, then the profiles reading them.
+    held = {
+        residual: rows
         for residual, mask in wanted.items()
+        if (rows := holding(residuals[residual], mask))
     }
+    if not held:
+        return []
     return sorted(
         (position, rows)
         for position, mask in candidates.items()
-        if (rows := mask & holding[profiles[position].residual_id])
+        if residual_of[position] in held and (rows := mask & held[residual_of[position]])
     )
 
 
@@ -1469,7 +1494,11 @@ class _Evaluation:
         """The rows of ``mask`` on which every one of ``conjuncts`` holds."""
         known, rows = self.known, self.rows
         for position in conjuncts:
-            tested, true = known.get(position, (0, 0))
+            seen = known.get(position)
+            if seen is None:
+                tested = true = 0
+            else:
+                tested, true = seen
             todo = mask & ~tested
             if todo:
                 conjunct = self.conjuncts[position]

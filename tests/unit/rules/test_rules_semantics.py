@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from corridor import rules as r
 from tests.unit.rules.rules_testing import CUSTOMS, CUSTOMS_LISTS, both
@@ -394,6 +396,10 @@ class _Str(str):
     __slots__ = ()
 
 
+class _Amount(Decimal):
+    __slots__ = ()
+
+
 @pytest.mark.parametrize(
     ("criterion", "row", "expected"),
     [
@@ -401,6 +407,7 @@ class _Str(str):
         ("value_ratio = 0.5", {"value_ratio": _Ratio(0.5)}, True),
         ("value_ratio = 2", {"value_ratio": 2}, True),
         ('origin = "CN"', {"origin": _Str("CN")}, True),
+        ("customs_value > 100.5", {"customs_value": _Amount("100.51")}, True),
     ],
 )
 def test_subclasses_of_builtin_types_are_values(
@@ -425,3 +432,38 @@ def test_remembered_decimal_units_are_the_computed_ones(monkeypatch: pytest.Monk
     again = [_values.number_units(v) for v in values]
     assert first == again == [10**9, 10**9, 10**9, 25 * 10**8, None, 10**9]
     assert len(_values._DECIMAL_UNITS) <= 2  # forgotten all at once when full
+
+
+@given(
+    st.decimals(
+        min_value=D("-999999999999999999.999999999999"),
+        max_value=D("999999999999999999.999999999999"),
+        allow_nan=False,
+        allow_infinity=False,
+        places=12,
+    )
+)
+def test_decimal_units_are_the_value_quantized_half_even_at_9_places(value: Decimal) -> None:
+    from corridor.rules import _values
+
+    quantized = value.quantize(D("1e-9"), context=_values.DECIMAL_CONTEXT)
+    expected = int(quantized.scaleb(9, context=_values.DECIMAL_CONTEXT))
+    assert _values._decimal_fact_units(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        ("0.0000000005", 0),  # a tie goes to the even neighbour
+        ("0.0000000015", 2),
+        ("-0.0000000005", 0),
+        ("-0.0000000025", -2),
+        ("-0.0000000035", -4),
+        ("999999999999999999.9999999995", 10**27),
+        ("12.34", 12_340_000_000),
+    ],
+)
+def test_decimal_units_round_ties_to_even(text: str, units: int) -> None:
+    from corridor.rules import _values
+
+    assert _values._decimal_fact_units(D(text)) == units
