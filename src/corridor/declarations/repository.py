@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -89,30 +90,37 @@ class ListFilters:
     channel: str | None = None
 
 
+@functools.cache
+def _stored_versions_query(postgres: bool) -> Select[str, int, str, int]:
+    # Built once per dialect (building it cost more CPU than running it, on every
+    # submission). PostgreSQL takes the whole batch as one array parameter; SQLite, an
+    # expanding IN list per chunk.
+    numbers = (
+        DeclarationRow.number == any_(bindparam("numbers", type_=ARRAY(String)))
+        if postgres
+        else DeclarationRow.number.in_(bindparam("numbers", expanding=True))
+    )
+    return (
+        select(
+            DeclarationRow.number,
+            DeclarationRow.version,
+            DeclarationRow.content_hash,
+            DeclarationRow.id,
+        )
+        .where(numbers)
+        .order_by(DeclarationRow.number, DeclarationRow.version)
+    )
+
+
 def stored_versions(session: Session, numbers: Iterable[str]) -> dict[str, list[StoredKey]]:
     """Every stored version of the given declaration numbers, by number, oldest first."""
     found: dict[str, list[StoredKey]] = {}
     unique = sorted(set(numbers))
-    postgres = session.connection().dialect.name == "postgresql"
-    # PostgreSQL takes the whole batch as one array parameter; SQLite, chunks of IN lists.
+    postgres = session.get_bind().dialect.name == "postgresql"
     size = max(len(unique), 1) if postgres else _CHUNK
+    query = _stored_versions_query(postgres)
     for start in range(0, len(unique), size):
-        chunk = unique[start : start + size]
-        matches = (
-            DeclarationRow.number == any_(bindparam("numbers", chunk, type_=ARRAY(String)))
-            if postgres
-            else DeclarationRow.number.in_(chunk)
-        )
-        rows = session.execute(
-            select(
-                DeclarationRow.number,
-                DeclarationRow.version,
-                DeclarationRow.content_hash,
-                DeclarationRow.id,
-            )
-            .where(matches)
-            .order_by(DeclarationRow.number, DeclarationRow.version)
-        )
+        rows = session.execute(query, {"numbers": unique[start : start + size]})
         for number, version, content_hash, row_id in rows:
             found.setdefault(number, []).append(StoredKey(number, version, content_hash, row_id))
     return found

@@ -43,6 +43,7 @@ from corridor.selectivity.schemas import (
 )
 from corridor.selectivity.snapshot import ProfileSetHolder
 from corridor.traders import service as traders_service
+from corridor.traders.schemas import TraderRole
 
 
 def submit(
@@ -151,14 +152,18 @@ def _assess_and_store(
 
 def _trader_facts(uow: UnitOfWork, declaration: DeclarationRead, on: date) -> TraderFacts:
     """The importer's history (the declarant's without an importer) and the answering
-    trader's status on ``on`` as facts: two queries."""
+    trader's status on ``on`` as facts: one query."""
+    history_role: TraderRole = "declarant"
+    history_tin = declaration.declarant
     if declaration.importer is not None:
-        history = traders_service.history_of(uow=uow, tin=declaration.importer, role="importer")
-    else:
-        history = traders_service.history_of(uow=uow, tin=declaration.declarant, role="declarant")
+        history_tin, history_role = declaration.importer, "importer"
     answering = {"IM": declaration.importer, "EX": declaration.exporter}.get(declaration.flow)
-    status = traders_service.effective_status(
-        uow=uow, tin=answering or declaration.declarant, on=on
+    status, history = traders_service.for_assessment(
+        uow=uow,
+        tin=answering or declaration.declarant,
+        on=on,
+        history_tin=history_tin,
+        history_role=history_role,
     )
     if history is None:
         return TraderFacts(category=status.category, aeo=status.aeo)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 from sqlalchemy import (
+    Date,
     Float,
     Integer,
+    Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -500,6 +504,82 @@ def certificate_in_force(on: date) -> ColumnElement[bool]:
         row.valid_to >= on,
         or_(row.ended_at.is_(None), row.ended_at >= _next_day(on)),
     )
+
+
+class AssessmentRead(NamedTuple):
+    """What one assessment reads of its traders (see :func:`assessment`)."""
+
+    computed: str | None  # the category computed for the answering trader
+    override: str | None  # the override category in force, if any
+    aeo: bool  # an AEO certificate of the answering trader in force
+    history_found: bool  # history knows the other trader in that role
+    declarations: int | None
+    inspections: int | None
+    discrepancies: int | None
+    first_seen: date | None
+
+
+@functools.cache
+def _assessment_query() -> Select[Any]:
+    # Built once (constructing it costs more CPU than running it): every submission of the
+    # clearance system runs it.
+    tin, on = bindparam("tin", type_=String()), bindparam("on", type_=Date())
+    after = bindparam("after", type_=TraderOverrideRow.created_at.type)
+    override, certificate, history = TraderOverrideRow, AeoCertificateRow, TraderHistoryRow
+    override_category = (
+        select(override.category)
+        .where(
+            override.tin == tin,
+            override.created_at < after,
+            override.valid_until >= on,
+            or_(override.lifted_at.is_(None), override.lifted_at >= after),
+        )
+        .order_by(override.id.desc())
+        .limit(1)
+    )
+    aeo = exists().where(
+        certificate.tin == tin,
+        certificate.valid_from <= on,
+        certificate.valid_to >= on,
+        or_(certificate.ended_at.is_(None), certificate.ended_at >= after),
+    )
+    keyed = and_(
+        history.tin == bindparam("history_tin", type_=String()),
+        history.role == bindparam("history_role", type_=String()),
+    )
+
+    def of_history(column: Any) -> Any:
+        return select(column).where(keyed).scalar_subquery()
+
+    return select(
+        select(TraderScoreRow.category).where(TraderScoreRow.tin == tin).scalar_subquery(),
+        override_category.scalar_subquery(),
+        aeo,
+        exists().where(keyed),
+        of_history(history.declarations),
+        of_history(history.inspections),
+        of_history(history.discrepancies),
+        of_history(history.first_seen),
+    )
+
+
+def assessment(
+    session: Session, *, tin: str, on: date, history_tin: str, history_role: str
+) -> AssessmentRead:
+    """In one query: the status on ``on`` of the trader answering for a declaration
+    (``tin``: computed category, override in force, AEO certificate in force, as
+    :func:`status`) and the history of ``history_tin`` in ``history_role``."""
+    row = session.execute(
+        _assessment_query(),
+        {
+            "tin": tin,
+            "on": on,
+            "after": _next_day(on),
+            "history_tin": history_tin,
+            "history_role": history_role,
+        },
+    ).one()
+    return AssessmentRead(row[0], row[1], bool(row[2]), bool(row[3]), *row[4:])
 
 
 def status(session: Session, tin: str, on: date) -> tuple[str | None, str | None, bool]:

@@ -72,6 +72,24 @@ class TraderStatus(NamedTuple):
     aeo: bool
 
 
+class TraderHistoryCounts(NamedTuple):
+    """What selectivity reads of a trader's history (see :class:`TraderHistoryRead`)."""
+
+    first_seen: date | None
+    declarations: int
+    inspections: int
+    discrepancies: int
+
+
+class AssessedTraders(NamedTuple):
+    """What one assessment reads of its traders: the answering trader's status on the
+    day, and the history of the trader whose record the facts carry (None when history
+    does not know it)."""
+
+    status: TraderStatus
+    history: TraderHistoryCounts | None
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -163,6 +181,28 @@ def history_of(*, uow: UnitOfWork, tin: str, role: TraderRole) -> TraderHistoryR
     (never seen in that role as of the last refresh, or never refreshed)."""
     row = repository.history(uow.session, tin, role)
     return None if row is None else TraderHistoryRead.model_validate(row)
+
+
+def for_assessment(
+    *, uow: UnitOfWork, tin: str, on: date, history_tin: str, history_role: TraderRole
+) -> AssessedTraders:
+    """The status on ``on`` of ``tin`` (as :func:`effective_status`) and the history of
+    ``history_tin`` in ``history_role`` (as :func:`history_of`): one query, on the path of
+    every submission."""
+    read = repository.assessment(
+        uow.session, tin=tin, on=on, history_tin=history_tin, history_role=history_role
+    )
+    category = read.override or read.computed
+    status = TraderStatus(category if category in scoring.CATEGORIES else None, read.aeo)
+    history = None
+    if read.history_found:
+        history = TraderHistoryCounts(
+            first_seen=read.first_seen,
+            declarations=int(read.declarations or 0),
+            inspections=int(read.inspections or 0),
+            discrepancies=int(read.discrepancies or 0),
+        )
+    return AssessedTraders(status, history)
 
 
 # =========================================================================== categories

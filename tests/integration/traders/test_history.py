@@ -24,8 +24,22 @@ def refresh(factory: sessionmaker[Session]) -> None:
 
 
 def history(factory: sessionmaker[Session], tin: str, role: TraderRole) -> TraderHistoryRead | None:
+    """The trader's history, read both ways the system reads it (they must agree)."""
     with UnitOfWork(factory) as uow:
-        return service.history_of(uow=uow, tin=tin, role=role)
+        found = service.history_of(uow=uow, tin=tin, role=role)
+        assessed = service.for_assessment(
+            uow=uow, tin=OTHER, on=date(2026, 7, 1), history_tin=tin, history_role=role
+        ).history
+    if found is None:
+        assert assessed is None
+    else:
+        assert assessed == (
+            found.first_seen,
+            found.declarations,
+            found.inspections,
+            found.discrepancies,
+        )
+    return found
 
 
 def test_counts_dates_and_duties_per_tin_and_role(session_factory: sessionmaker[Session]) -> None:

@@ -120,8 +120,14 @@ def recategorise(factory: sessionmaker[Session], as_of: date | None = None) -> A
 
 
 def status(factory: sessionmaker[Session], tin: str, on: date) -> service.TraderStatus:
+    """The trader's status, read both ways the system reads it (they must agree)."""
     with UnitOfWork(factory) as uow:
-        return service.effective_status(uow=uow, tin=tin, on=on)
+        effective = service.effective_status(uow=uow, tin=tin, on=on)
+        assessed = service.for_assessment(
+            uow=uow, tin=tin, on=on, history_tin=tin, history_role="importer"
+        )
+    assert assessed.status == effective, "the submission path reads another status"
+    return effective
 
 
 def changes(factory: sessionmaker[Session], tin: str) -> list[TraderCategoryChangeRow]:
