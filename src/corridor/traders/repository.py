@@ -487,7 +487,12 @@ def _next_day(on: date) -> datetime:
 def override_in_force(on: date) -> ColumnElement[bool]:
     """Whether an override applies on the day ``on``: set by then, not lifted by then,
     valid until that day or later."""
-    row, after = TraderOverrideRow, _next_day(on)
+    return _override_in_force(on, _next_day(on))
+
+
+def _override_in_force(on: Any, after: Any) -> ColumnElement[bool]:
+    # ``on`` the day and ``after`` the first instant after it: values or bound parameters.
+    row = TraderOverrideRow
     return and_(
         row.created_at < after,
         row.valid_until >= on,
@@ -498,11 +503,15 @@ def override_in_force(on: date) -> ColumnElement[bool]:
 def certificate_in_force(on: date) -> ColumnElement[bool]:
     """Whether an AEO certificate has effect on the day ``on``: within its validity and not
     ended by then."""
+    return _certificate_in_force(on, _next_day(on))
+
+
+def _certificate_in_force(on: Any, after: Any) -> ColumnElement[bool]:
     row = AeoCertificateRow
     return and_(
         row.valid_from <= on,
         row.valid_to >= on,
-        or_(row.ended_at.is_(None), row.ended_at >= _next_day(on)),
+        or_(row.ended_at.is_(None), row.ended_at >= after),
     )
 
 
@@ -528,21 +537,11 @@ def _assessment_query() -> Select[Any]:
     override, certificate, history = TraderOverrideRow, AeoCertificateRow, TraderHistoryRow
     override_category = (
         select(override.category)
-        .where(
-            override.tin == tin,
-            override.created_at < after,
-            override.valid_until >= on,
-            or_(override.lifted_at.is_(None), override.lifted_at >= after),
-        )
+        .where(override.tin == tin, _override_in_force(on, after))
         .order_by(override.id.desc())
         .limit(1)
     )
-    aeo = exists().where(
-        certificate.tin == tin,
-        certificate.valid_from <= on,
-        certificate.valid_to >= on,
-        or_(certificate.ended_at.is_(None), certificate.ended_at >= after),
-    )
+    aeo = exists().where(certificate.tin == tin, _certificate_in_force(on, after))
     keyed = and_(
         history.tin == bindparam("history_tin", type_=String()),
         history.role == bindparam("history_role", type_=String()),
