@@ -576,7 +576,7 @@ class ProfileSet:
     residuals: tuple[tuple[int, ...], ...] = field(repr=False)
     reasons: Reasons = field(repr=False)
     # Profile position -> its residual id (read for every candidate of every declaration).
-    residual_of: tuple[int, ...] = field(repr=False, default=())
+    residual_of: tuple[int, ...] = field(repr=False)
 
 
 class Reasons:
@@ -1461,7 +1461,7 @@ def _indexed_matches(
     return sorted(
         (position, rows)
         for position, mask in candidates.items()
-        if residual_of[position] in held and (rows := mask & held[residual_of[position]])
+        if (rows := mask & held.get(residual_of[position], 0))
     )
 
 

@@ -192,8 +192,7 @@ def for_assessment(
     read = repository.assessment(
         uow.session, tin=tin, on=on, history_tin=history_tin, history_role=history_role
     )
-    category = read.override or read.computed
-    status = TraderStatus(category if category in scoring.CATEGORIES else None, read.aeo)
+    status = _status(read.computed, read.override, read.aeo)
     history = None
     if read.history_found:
         history = TraderHistoryCounts(
@@ -323,7 +322,11 @@ def effective_status(*, uow: UnitOfWork, tin: str, on: date) -> TraderStatus:
     """The category in force on ``on`` (an override valid that day, else the computed one;
     None for a trader never scored) and whether an AEO certificate has effect that day.
     One query."""
-    computed, override, aeo = repository.status(uow.session, tin, on)
+    return _status(*repository.status(uow.session, tin, on))
+
+
+def _status(computed: str | None, override: str | None, aeo: bool) -> TraderStatus:
+    """The category in force: an override's, else the computed one (None if unknown)."""
     category = override or computed
     return TraderStatus(category if category in scoring.CATEGORIES else None, aeo)
 
