@@ -3,9 +3,10 @@
 Reproduce (PostgreSQL on 127.0.0.1:5432 with a database the benchmark may wipe)::
 
     .venv/bin/python benchmarks/api_bench.py \\
-        --url postgresql+psycopg://postgres@127.0.0.1:5432/test --requests 3000 --clients 8
+        --url postgresql+psycopg://postgres@127.0.0.1:5432/test --requests 6000 --clients 8
 
-Starts ``corridor serve`` (uvicorn, ``--workers`` processes) on a loopback port
+Starts the application under uvicorn (``--workers`` processes, by default two
+per core as ``corridor serve --workers`` would be run) on a loopback port
 against an emptied, migrated database with the demo world's risk profiles,
 lists and office parameters active, then drives it with ``--clients``
 concurrent HTTP clients, each request a distinct realistic demo declaration.
@@ -184,7 +185,9 @@ def main() -> None:
     parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
+    # Two per core: a worker waits on PostgreSQL part of each request, and with fewer
+    # workers than connections the kernel may hand one worker most of the connections.
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seconds", type=int, default=10, help="duration of a wrk run")

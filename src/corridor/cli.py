@@ -61,12 +61,21 @@ EXIT_CODES: dict[type[CorridorError], int] = {
 def serve(
     host: str = typer.Option("127.0.0.1", help="interface to listen on"),
     port: int = typer.Option(8000, help="TCP port"),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        max=64,
+        help="worker processes; about two per core on a server (each waits on the database "
+        "part of the time)",
+    ),
 ) -> None:
     """Serve the API (OpenAPI at /docs)."""
     import uvicorn
 
     from corridor.app import create_app
 
+    # Built here even with several workers: a misconfigured installation stops now,
+    # with its message, rather than in every worker.
     application = create_app()
     console = Console()
     base = f"http://{host}:{port}"
@@ -75,7 +84,18 @@ def serve(
     console.print(f"  API documentation: {base}/docs", highlight=False)
     console.print(f"  health:            {base}/api/v1/health", highlight=False)
     console.print(f"  declarations:      {base}/api/v1/declarations", highlight=False)
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port, log_level="info")
+    else:
+        console.print(f"  worker processes:  {workers}", highlight=False)
+        uvicorn.run(
+            "corridor.app:create_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+        )
 
 
 def main() -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -121,3 +124,37 @@ def test_demo_is_refused_in_production(tmp_path: Path) -> None:
     )
     assert result.returncode == 4
     assert "production" in result.stderr
+
+
+def test_serve_with_several_workers_answers_from_worker_processes(tmp_path: Path) -> None:
+    assert corridor(tmp_path, "db", "upgrade").returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "CORRIDOR_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "corridor.cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        status = None
+        deadline = time.monotonic() + 60
+        while status != 200 and time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health") as answer:
+                    status = answer.status
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200
+        workers = subprocess.run(
+            ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        assert len(workers) >= 2  # the supervisor's children (the two workers)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "worker processes:  2" in output

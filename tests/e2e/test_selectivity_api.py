@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -194,3 +195,36 @@ def test_lists_measures_and_parameters(client: TestClient) -> None:
         ).status_code
         == 422
     )
+
+
+def test_a_worker_compiles_its_profile_set_before_the_first_request(
+    engine: Engine, database_url: str
+) -> None:
+    app = create_app(Settings(database_url=database_url), engine=engine)
+    holder = app.state.profile_sets
+    assert holder.held is None
+    with TestClient(app):
+        assert holder.held is not None
+        # The start-up objects are out of the collector's full passes while serving...
+        assert gc.get_freeze_count() > 0
+    # ...and back in once the application stops.
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_profile_activated_right_after_start_up_selects_the_first_declaration(
+    engine: Engine, database_url: str, session_factory: sessionmaker[Session]
+) -> None:
+    # The default poll interval: warming at start-up must not hide a change made
+    # within the first poll interval.
+    app = create_app(Settings(database_url=database_url), engine=engine)
+    staff = seed_staff(session_factory)
+    ANALYST.clear()
+    ANALYST.update(staff.headers(Role.RISK_ANALYST))
+    APPROVER.clear()
+    APPROVER.update(staff.headers(Role.APPROVER))
+    with TestClient(app, raise_server_exceptions=False) as started:
+        started.headers.update(staff.headers(Role.SYSTEM))
+        activate(started, CARS)
+        response = started.post("/api/v1/declarations", json=declaration())
+    assert response.status_code == 201, response.text
+    assert response.json()["decision"]["channel"] == "red"

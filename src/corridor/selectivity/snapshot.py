@@ -80,6 +80,17 @@ class ProfileSetHolder:
                 self._generation = generation
             return self._snapshot
 
+    @property
+    def held(self) -> Snapshot | None:
+        """The snapshot held now, without looking at the database (None before the first)."""
+        return self._snapshot
+
+    def warm(self, uow: UnitOfWork) -> None:
+        """Build the snapshot now (at a worker's start-up); the next request still looks
+        at the generation, so a change made meanwhile is not missed."""
+        self.current(uow)
+        self._checked_at = 0.0
+
     def _price_book(self, uow: UnitOfWork) -> PriceBook:
         """The book of the price version in force; the one held if that has not moved."""
         held = self._snapshot.price_book if self._snapshot is not None else EMPTY_BOOK
