@@ -31,6 +31,10 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     for _name in ("COLUMNS", "LINES"):
         os.environ.pop(_name, None)
 
+# A test process starts hundreds of applications on one large heap: a full collection
+# and freeze at each start-up (the servers' setting) would cost more than it saves.
+os.environ.setdefault("CORRIDOR_GC_FREEZE", "false")
+
 PG_URL = os.environ.get("CORRIDOR_TEST_DATABASE_URL", "").strip()
 #: The browser for the web pages' tests (Debian's chromium; never a downloaded one).
 CHROMIUM = os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium")

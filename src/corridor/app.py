@@ -149,12 +149,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """
     with UnitOfWork(app.state.session_factory) as uow:
         app.state.profile_sets.warm(uow)
-    gc.collect()
-    gc.freeze()
+    freeze = app.state.settings.gc_freeze
+    if freeze:
+        gc.collect()
+        gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
 
 def _status_of(error: CorridorError) -> int:

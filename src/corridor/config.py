@@ -59,6 +59,11 @@ class Settings(BaseSettings):
         le=300,
         description="each worker remembers an API token's principal this long (0: never)",
     )
+    gc_freeze: bool = Field(
+        default=True,
+        description="after a worker's start-up, keep its long-lived objects out of the "
+        "garbage collector's full passes (short pauses under load)",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -200,7 +200,7 @@ def test_lists_measures_and_parameters(client: TestClient) -> None:
 def test_a_worker_compiles_its_profile_set_before_the_first_request(
     engine: Engine, database_url: str
 ) -> None:
-    app = create_app(Settings(database_url=database_url), engine=engine)
+    app = create_app(Settings(database_url=database_url, gc_freeze=True), engine=engine)
     holder = app.state.profile_sets
     assert holder.held is None
     with TestClient(app):

@@ -82,8 +82,19 @@ def submit(
     selectivity decision is written there). Raises DeclarationConflict for different
     content under a stored key or a version gap.
     """
-    for _attempt in range(2):
-        result = ingest(uow=uow, declarations=[declaration_in], source=source)
+    for attempt in range(3):
+        # A first version is nearly always new: insert it at once and let the unique key
+        # say otherwise (one query fewer on the busiest path); on a retry, look first.
+        optimistic = attempt == 0 and declaration_in.version == 1
+        try:
+            result = ingest(
+                uow=uow, declarations=[declaration_in], source=source, look_first=not optimistic
+            )
+        except IntegrityError:
+            if not optimistic:
+                raise
+            uow.rollback()
+            continue
         if result.conflicts:
             raise DeclarationConflict(result.conflicts[0][1])
         created = bool(result.created)
@@ -135,17 +146,23 @@ def ingest(
     declarations: Sequence[DeclarationCreate],
     source: str,
     truths: Sequence[GroundTruth | None] | None = None,
+    look_first: bool = True,
 ) -> IngestResult:
     """Store a batch of validated declarations in the current transaction (no commit).
 
     Each is created, found unchanged, or refused as a conflict; ``truths`` (same
-    length) records ground truth beside the created ones.
+    length) records ground truth beside the created ones. With ``look_first=False``
+    every declaration is inserted without looking at the stored versions, for a caller
+    that catches the IntegrityError a stored key raises (and then looks).
     """
     session = uow.session
     hashes = [d.content_hash() for d in declarations]
-    result = classify(
-        session, [(d.number, d.version, h) for d, h in zip(declarations, hashes, strict=True)]
-    )
+    if look_first:
+        result = classify(
+            session, [(d.number, d.version, h) for d, h in zip(declarations, hashes, strict=True)]
+        )
+    else:
+        result = IngestResult(created=list(range(len(declarations))))
     received_at = datetime.now(UTC)
     headers: list[dict[str, Any]] = []
     items: list[list[dict[str, Any]]] = []

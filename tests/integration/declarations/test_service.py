@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -164,3 +166,22 @@ def test_listing_filters_and_pages(session_factory: sessionmaker[Session]) -> No
         assert [d.number for d in osh.items] == ["L/3", "L/1"]
         with pytest.raises(InvalidInput, match="invalid cursor"):
             service.list_declarations(uow=uow, filters=ListFilters(), cursor="abc", limit=2)
+
+
+def test_identical_first_versions_sent_at_once_store_one(
+    session_factory: sessionmaker[Session],
+) -> None:
+    # A first version is inserted without looking first; the unique key turns the
+    # losers of the race into "already stored" answers, never an error or a second row.
+    barrier = threading.Barrier(4)
+
+    def send() -> service.Submission:
+        barrier.wait()
+        return submit(session_factory, parse())
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: send(), range(4)))
+    assert sorted(r.created for r in results) == [False, False, False, True]
+    assert len({r.declaration.id for r in results}) == 1
+    assert count_rows(session_factory, DeclarationRow) == 1
+    assert count_rows(session_factory, GoodsItemRow) == 2
