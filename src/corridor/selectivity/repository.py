@@ -6,10 +6,16 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from corridor.db.tables import DecisionRow, DeclarationRow, RerouteRow, SelectivityStateRow
+from corridor.db.tables import (
+    DecisionHitRow,
+    DecisionRow,
+    DeclarationRow,
+    RerouteRow,
+    SelectivityStateRow,
+)
 
 
 def generation(session: Session) -> int:
@@ -27,15 +33,27 @@ def decision_for(session: Session, declaration_id: int) -> DecisionRow | None:
     ).first()
 
 
+_DECISIONS: Table = DecisionRow.__table__  # type: ignore[assignment]
+_DECISION_HITS: Table = DecisionHitRow.__table__  # type: ignore[assignment]
+_DECISION_FIELDS = tuple(column.key for column in _DECISIONS.columns if column.key != "id")
+# Built once: the busiest statements of the system (one decision per submission).
+_INSERT_DECISION = insert(_DECISIONS).returning(_DECISIONS.c.id)
+_INSERT_HITS = insert(_DECISION_HITS)
+
+
+def insert_decision(session: Session, row: DecisionRow, hits: Sequence[dict[str, Any]]) -> None:
+    """Write a new decision and its hit rows, and give ``row`` its id. The row stays out of
+    the session (decisions are never changed): two plain inserts, no unit-of-work flush."""
+    values = {name: getattr(row, name) for name in _DECISION_FIELDS}
+    row.id = int(session.execute(_INSERT_DECISION, values).scalar_one())
+    if hits:
+        session.execute(_INSERT_HITS, [{**hit, "decision_id": row.id} for hit in hits])
+
+
 def add(session: Session, row: object) -> None:
     """Stage a new row and give it its id."""
     session.add(row)
     session.flush()
-
-
-def add_all(session: Session, rows: list[Any]) -> None:
-    """Stage new rows (written at the next flush or commit)."""
-    session.add_all(rows)
 
 
 def reroutes(session: Session, decision_id: int) -> list[RerouteRow]:

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from corridor.accounts.roles import Action, Principal
-from corridor.db.tables import DecisionHitRow, DecisionRow, RerouteRow
+from corridor.db.tables import DecisionRow, RerouteRow
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
 from corridor.declarations.schemas import DeclarationCreate, DeclarationRead
@@ -133,20 +133,17 @@ def _assess_and_store(
         price_version=price_version,
         detail=detail,
     )
-    repository.add(uow.session, row)
-    # One row per matching profile (at most one per profile version), for statistics.
+    # One hit row per matching profile (at most one per profile version), for statistics.
     hits = {
-        (hit.code, hit.version): DecisionHitRow(
-            decision_id=row.id,
-            profile_code=hit.code,
-            profile_version=hit.version,
-            selected=hit.selected,
-            exempt=hit.exempt,
-        )
+        (hit.code, hit.version): {
+            "profile_code": hit.code,
+            "profile_version": hit.version,
+            "selected": hit.selected,
+            "exempt": hit.exempt,
+        }
         for hit in decision.hits
     }
-    if hits:
-        repository.add_all(uow.session, list(hits.values()))
+    repository.insert_decision(uow.session, row, list(hits.values()))
     return row
 
 
