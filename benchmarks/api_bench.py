@@ -3,7 +3,7 @@
 Reproduce (PostgreSQL on 127.0.0.1:5432 with a database the benchmark may wipe)::
 
     .venv/bin/python benchmarks/api_bench.py \\
-        --url postgresql+psycopg://postgres@127.0.0.1:5432/test --requests 6000 --clients 8
+        --url postgresql+psycopg://postgres@127.0.0.1:5432/test --requests 8000 --clients 8
 
 Starts the application under uvicorn (``--workers`` processes, by default two
 per core as ``corridor serve --workers`` would be run) on a loopback port
@@ -183,7 +183,7 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--requests", type=int, default=8000)
     parser.add_argument("--clients", type=int, default=8)
     # Two per core: a worker waits on PostgreSQL part of each request, and with fewer
     # workers than connections the kernel may hand one worker most of the connections.
