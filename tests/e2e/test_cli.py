@@ -150,10 +150,16 @@ def test_serve_with_several_workers_answers_from_worker_processes(tmp_path: Path
             except OSError:
                 time.sleep(0.2)
         assert status == 200
-        workers = subprocess.run(
+        children = subprocess.run(
             ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
         ).stdout.split()
-        assert len(workers) >= 2  # the supervisor's children (the two workers)
+        # The supervisor's children: the worker processes (and multiprocessing's tracker).
+        workers = [
+            pid
+            for pid in children
+            if b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert len(workers) == 2
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
