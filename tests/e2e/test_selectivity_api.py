@@ -41,6 +41,14 @@ def client(
 ) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=database_url), engine=engine)
     app.state.profile_sets._poll_seconds = 0  # see profile changes at once
+    system = staff_headers(session_factory)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        test_client.headers.update(system)
+        yield test_client
+
+
+def staff_headers(session_factory: sessionmaker[Session]) -> dict[str, str]:
+    """Seed the staff, fill in the head-office users' headers; the clearance system's."""
     staff = seed_staff(session_factory)
     for headers, role in (
         (ANALYST, Role.RISK_ANALYST),
@@ -52,9 +60,7 @@ def client(
         headers.update(staff.headers(role))
     SENIOR.clear()
     SENIOR.update(staff.headers("senior.analyst"))
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        test_client.headers.update(staff.headers(Role.SYSTEM))
-        yield test_client
+    return staff.headers(Role.SYSTEM)
 
 
 def activate(client: TestClient, body: dict[str, Any]) -> None:
@@ -217,13 +223,9 @@ def test_a_profile_activated_right_after_start_up_selects_the_first_declaration(
     # The default poll interval: warming at start-up must not hide a change made
     # within the first poll interval.
     app = create_app(Settings(database_url=database_url), engine=engine)
-    staff = seed_staff(session_factory)
-    ANALYST.clear()
-    ANALYST.update(staff.headers(Role.RISK_ANALYST))
-    APPROVER.clear()
-    APPROVER.update(staff.headers(Role.APPROVER))
+    system = staff_headers(session_factory)
     with TestClient(app, raise_server_exceptions=False) as started:
-        started.headers.update(staff.headers(Role.SYSTEM))
+        started.headers.update(system)
         activate(started, CARS)
         response = started.post("/api/v1/declarations", json=declaration())
     assert response.status_code == 201, response.text
