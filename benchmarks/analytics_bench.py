@@ -355,7 +355,7 @@ def main() -> None:
     def profiles(period: ReportPeriod) -> Callable[[], object]:
         def run() -> object:
             with UnitOfWork(factory) as uow:
-                return service.profile_effectiveness(uow=uow, period=period, include_targets=True)
+                return service.profile_effectiveness(uow=uow, period=period, hidden=())
 
         return run
 
@@ -365,7 +365,7 @@ def main() -> None:
 
     rows = baseline()
     with UnitOfWork(factory) as uow:
-        year = service.profile_effectiveness(uow=uow, period=YEAR, include_targets=True)
+        year = service.profile_effectiveness(uow=uow, period=YEAR, hidden=())
         figures = service.kpis(uow=uow, period=YEAR)
     print(
         f"the year: {rows:,} assessed declarations; {len(year.profiles)} profile versions; "

@@ -153,9 +153,7 @@ def main() -> None:
         def use_cases() -> object:
             with UnitOfWork(factory) as uow:
                 analytics_service.kpis(uow=uow, period=period)
-                return analytics_service.profile_effectiveness(
-                    uow=uow, period=period, include_targets=False
-                )
+                return analytics_service.profile_effectiveness(uow=uow, period=period, hidden=())
 
         with UnitOfWork(factory) as uow:
             figures = analytics_service.kpis(uow=uow, period=period)

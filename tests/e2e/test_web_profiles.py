@@ -76,7 +76,10 @@ def drafted(
     }
     with UnitOfWork(session_factory) as uow:
         profile = profiles_service.create_profile(
-            uow=uow, profile_in=ProfileCreate.model_validate(payload), actor=actor
+            confidential_lists=True,
+            uow=uow,
+            profile_in=ProfileCreate.model_validate(payload),
+            actor=actor,
         )
         uow.commit()
     return profile
@@ -113,7 +116,11 @@ def edited(session_factory: sessionmaker[Session], code: str = CODE, **changes: 
         current = profiles_service.get_profile(uow=uow, code=code)
         data = current.model_dump(include=set(ProfileDraft.model_fields)) | changes
         profiles_service.edit_profile(
-            uow=uow, code=code, draft=ProfileDraft.model_validate(data), actor="risk_analyst"
+            confidential_lists=True,
+            uow=uow,
+            code=code,
+            draft=ProfileDraft.model_validate(data),
+            actor="risk_analyst",
         )
         uow.commit()
 

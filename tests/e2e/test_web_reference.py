@@ -387,7 +387,7 @@ def _profile_using(session_factory: sessionmaker[Session], measure: str) -> None
     run(
         session_factory,
         lambda uow: profiles_service.create_profile(
-            uow=uow, profile_in=profile, actor="risk_analyst"
+            confidential_lists=True, uow=uow, profile_in=profile, actor="risk_analyst"
         ),
     )
 

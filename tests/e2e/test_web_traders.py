@@ -217,7 +217,9 @@ def test_the_declaration_page_shows_the_simplified_procedure_to_analysts_only(
     )
 
     def activate(uow: UnitOfWork) -> None:
-        profiles_service.create_profile(uow=uow, profile_in=profile, actor="analyst")
+        profiles_service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=profile, actor="analyst"
+        )
         for action, actor in (("submit", "analyst"), ("approve", "head"), ("activate", "head")):
             profiles_service.transition(
                 uow=uow, code=profile.code, version=1, action=action, actor=actor

@@ -25,6 +25,7 @@ from corridor.analytics.schemas import (
     report_scope,
 )
 from corridor.db.uow import UnitOfWork
+from corridor.profiles import service as profiles_service
 from corridor.web.deps import ErrorBody, unit_of_work
 from corridor.web.security import authorize
 
@@ -88,7 +89,7 @@ def profile_effectiveness(
         period=found,
         office=office,
         scope=who.offices,
-        include_targets=who.can(Action.INTELLIGENCE_READ),
+        hidden=profiles_service.hidden_from(uow=uow, principal=who).version_ids,
     )
     if format == "csv":
         return _csv(profiles_csv(report), "profile-effectiveness", found)

@@ -127,9 +127,7 @@ def profiles_command(
     control group, for declarations registered in the period."""
     found, office = _asked(period, date_from, date_to, office)
     with database() as factory, UnitOfWork(factory) as uow:
-        report = service.profile_effectiveness(
-            uow=uow, period=found, office=office, include_targets=True
-        )
+        report = service.profile_effectiveness(uow=uow, period=found, office=office, hidden=())
     if output_format == "json":
         _emit(report.model_dump_json(indent=2) + "\n", [], output)
     elif output_format == "csv":

@@ -15,6 +15,7 @@ millionths (the column's scale), exact for amounts below 9·10⁹ and totals bel
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -132,10 +133,12 @@ def _in_scope(scope: Scope) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def profile_counts(session: Session, *, scope: Scope, include_targets: bool) -> list[ProfileCounts]:
+def profile_counts(
+    session: Session, *, scope: Scope, hidden: Collection[int]
+) -> list[ProfileCounts]:
     """Per profile version that matched a decision in scope: matched, exempt, selected,
     inspected (selected with a current act), hits (inspected, discrepancy found) and the
-    additional duties of those inspections. Target profiles only with ``include_targets``."""
+    additional duties of those inspections; not the versions whose ids are ``hidden``."""
     hit, act = DecisionHitRow, aliased(InspectionActRow)
     selected = hit.selected.is_(True)
     inspected = and_(selected, act.id.is_not(None))
@@ -175,8 +178,8 @@ def profile_counts(session: Session, *, scope: Scope, include_targets: bool) -> 
             ProfileVersionRow.risk_area,
         )
     )
-    if not include_targets:
-        query = query.where(ProfileVersionRow.kind != "target")
+    if hidden:
+        query = query.where(ProfileVersionRow.id.not_in(sorted(hidden)))
     return [
         ProfileCounts(
             code=row.profile_code,

@@ -14,13 +14,14 @@ Read-only use cases; nothing here writes or commits.
   officer-hour; per office and for every office together.
 
 ``scope`` is the caller's data scope (the offices of their unit, None for all):
-it restricts every figure, the random control group included. Target profiles
-(intelligence) appear only with ``include_targets``; the edge decides from the
-caller's clearance.
+it restricts every figure, the random control group included. Intelligence
+profiles (targets, and profiles reading confidential lists) are left out by the
+edge for callers without the clearance (``hidden``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import polars as pl
@@ -116,17 +117,18 @@ def profile_effectiveness(
     period: ReportPeriod,
     office: str | None = None,
     scope: frozenset[str] | None = None,
-    include_targets: bool = False,
+    hidden: Collection[int],
 ) -> ProfileReport:
     """Effectiveness of every profile version that matched a declaration registered in
     ``period`` (of ``office``, within ``scope``), by hit rate then lift, with the targeted
-    and random-control groups. Target profiles only with ``include_targets``."""
+    and random-control groups. The profile versions of ids in ``hidden`` (intelligence
+    the caller may not know of) are left out, counted only in the groups' totals."""
     where = _scope(period, office, scope)
     session = uow.session
     targeted_counts, random_counts = repository.selection_groups(session, scope=where)
     targeted, control = _group(targeted_counts), _group(random_counts)
     profiles = []
-    for counts in repository.profile_counts(session, scope=where, include_targets=include_targets):
+    for counts in repository.profile_counts(session, scope=where, hidden=hidden):
         rate = hit_rate(counts.hits, counts.inspected)
         profiles.append(
             ProfileEffectiveness(

@@ -34,6 +34,7 @@ from corridor.analytics.schemas import (
     report_scope,
 )
 from corridor.errors import FieldError, InvalidInput
+from corridor.profiles import service as profiles_service
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
 from corridor.web.pages import FormErrors, Page, options, page, render
@@ -184,7 +185,7 @@ def dashboard(
         period=period,
         office=office,
         scope=me.principal.offices,
-        include_targets=me.can(Action.INTELLIGENCE_READ),
+        hidden=profiles_service.hidden_from(uow=me.uow, principal=me.principal).version_ids,
     )
     figures = _figures_of(report, office)
     days_shown = _days(report.days, office)

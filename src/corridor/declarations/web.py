@@ -204,7 +204,7 @@ def _decision(me: Page, declaration: DeclarationRead) -> DecisionRead | None:
         )
     except NotFound:
         return None
-    return selectivity_service.shown_to(decision, me.principal)
+    return selectivity_service.shown_to(decision, me.principal, uow=me.uow)
 
 
 def _detail(

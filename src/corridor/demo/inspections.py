@@ -389,7 +389,7 @@ def summary(
     random-control selections over the world's days (every act stored, not only these)."""
     with UnitOfWork(session_factory) as uow:
         figures = analytics_service.profile_effectiveness(
-            uow=uow, period=ReportPeriod(first_day, last_day), include_targets=True
+            uow=uow, period=ReportPeriod(first_day, last_day), hidden=()
         )
 
     def rate(found: HitRate) -> str:

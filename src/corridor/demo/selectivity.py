@@ -34,6 +34,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from corridor import rules
 from corridor.db.tables import DecisionRow, DeclarationRow, GroundTruthRow
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
@@ -66,6 +67,9 @@ WORLD_SEED: Final = 2026
 DEMO_FLOW: Final = 20_000
 ANALYST: Final = "analyst.demo"
 APPROVER: Final = "head.demo"
+#: The author of the demo's intelligence material: confidential lists, target profiles
+#: and the profiles that read confidential lists (an analyst may not even know of them).
+INTELLIGENCE: Final = "intel.demo"
 CHANNELS: Final = ("green", "blue", "yellow", "red")
 
 #: Som per US dollar around which the demo world's rate moves.
@@ -1275,6 +1279,7 @@ def seed(
     session_factory: sessionmaker[Session],
     analyst: str = ANALYST,
     approver: str = APPROVER,
+    intelligence: str = INTELLIGENCE,
     world_seed: int = WORLD_SEED,
     end: date | None = None,
     today: date | None = None,
@@ -1283,9 +1288,11 @@ def seed(
 
     Lists are created by the analyst; each profile is drafted and submitted by the
     analyst and approved and activated by the approver (four eyes), one unit of work
-    per use case. A profile found part-way through its lifecycle (a run interrupted)
-    is taken on to active. ``end`` is the last day of the demo world (found from the
-    stored declarations when None), ``today`` the first day of validity.
+    per use case. Intelligence material — confidential lists, target profiles and
+    profiles reading a confidential list — is written by the intelligence officer. A
+    profile found part-way through its lifecycle (a run interrupted) is taken on to
+    active. ``end`` is the last day of the demo world (found from the stored
+    declarations when None), ``today`` the first day of validity.
     """
     if analyst == approver:
         raise ValueError("four eyes: the approver must not be the analyst")
@@ -1296,18 +1303,26 @@ def seed(
     with UnitOfWork(session_factory) as uow:
         existing_lists = {item.name for item in profiles_service.list_lists(uow=uow)}
     lists_created, lists_existing = [], []
-    for list_in in demo_lists(book, end):
+    lists = demo_lists(book, end)
+    confidential = frozenset(list_in.name for list_in in lists if list_in.confidential)
+    for list_in in lists:
         if list_in.name in existing_lists:
             lists_existing.append(list_in.name)
             continue
+        author = intelligence if list_in.confidential else analyst
         with UnitOfWork(session_factory) as uow:
-            profiles_service.create_list(uow=uow, list_in=list_in, actor=analyst)
+            profiles_service.create_list(uow=uow, list_in=list_in, actor=author)
             uow.commit()
         lists_created.append(list_in.name)
 
     activated, existing = [], []
     for profile_in in demo_profiles(book, today):
-        if _bring_to_active(session_factory, profile_in, analyst, approver):
+        secret = profile_in.kind == "target" or bool(
+            profiles_service.lists_read(rules.to_json(rules.parse(profile_in.criteria)))
+            & confidential
+        )
+        author = intelligence if secret else analyst
+        if _bring_to_active(session_factory, profile_in, author, approver):
             activated.append(profile_in.code)
         else:
             existing.append(profile_in.code)
@@ -1350,7 +1365,9 @@ def _bring_to_active(
         try:
             current = profiles_service.get_profile(uow=uow, code=profile_in.code)
         except NotFound:
-            current = profiles_service.create_profile(uow=uow, profile_in=profile_in, actor=analyst)
+            current = profiles_service.create_profile(
+                uow=uow, profile_in=profile_in, actor=analyst, confidential_lists=True
+            )
             uow.commit()
     if current.author != analyst:
         return False  # someone else's version of the code: theirs to move on

@@ -632,7 +632,11 @@ def _form(
     catalogue = profiles_service.list_measures(uow=me.uow)
     names = {measure.code: measure.name for measure in catalogue}
     channels = {measure.code: str(measure.channel) for measure in catalogue}
-    shown = None if decision is None else selectivity_service.shown_to(decision, me.principal)
+    shown = (
+        None
+        if decision is None
+        else selectivity_service.shown_to(decision, me.principal, uow=me.uow)
+    )
     rows = _rows(values, shown.measures if shown else [], names, channels, open_measures)
     context: dict[str, Any] = {
         "declaration": declaration,

@@ -1333,10 +1333,7 @@ def head_office(*, uow: UnitOfWork) -> str | None:
 def _criteria_problem(uow: UnitOfWork, criteria: str) -> str | None:
     """What is wrong with proposed criteria (None: they compile). Confidential lists are
     left out: the requester may not learn their names from the messages."""
-    public = {
-        named.name for named in profiles_service.list_lists(uow=uow) if not named.confidential
-    }
-    lists = [named for named in profiles_service.named_lists(uow=uow) if named.name in public]
+    lists = profiles_service.named_lists(uow=uow, confidential=False)
     try:
         rules.check(criteria, fact_schema(), lists)
     except rules.RuleError as exc:

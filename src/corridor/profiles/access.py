@@ -3,9 +3,12 @@
 The matrix says whether a role may read or write profiles at all; the rules
 here look at the object:
 
-* target profiles and confidential lists are intelligence material: unseen
-  (reported not found) without the intelligence clearance, written only with
-  the intelligence-write permission;
+* target profiles, confidential lists and every profile whose criteria read a
+  confidential list are intelligence material: unseen (reported not found)
+  without the intelligence clearance; target profiles and confidential lists
+  are written only with the intelligence-write permission (a profile reading a
+  confidential list can only be written by an author who knows the list: to
+  others the list does not exist, see ``service.check_criteria``);
 * criteria and rationale are shown only to roles cleared for criteria;
   transition comments go with them (approvers discuss criteria there);
 * a regional coordinator (without a head-office writing role) drafts only
@@ -21,14 +24,14 @@ from corridor.profiles.schemas import ProfileDraft, ProfileRead, ReferenceListRe
 _NATIONAL_WRITERS = frozenset({Role.RISK_ANALYST, Role.INTELLIGENCE_OFFICER})
 
 
-def can_see_profile(principal: Principal, kind: str) -> bool:
-    """Whether a profile of ``kind`` exists, as far as ``principal`` may know."""
-    return kind != "target" or principal.can(Action.INTELLIGENCE_READ)
+def can_see_profile(principal: Principal, profile: ProfileRead) -> bool:
+    """Whether a profile version exists, as far as ``principal`` may know."""
+    return not profile.intelligence or principal.can(Action.INTELLIGENCE_READ)
 
 
 def shown_profile(principal: Principal, profile: ProfileRead) -> ProfileRead:
     """The profile as ``principal`` may see it; NotFound for unseen intelligence."""
-    if not can_see_profile(principal, profile.kind):
+    if not can_see_profile(principal, profile):
         raise NotFound(f"profile {profile.code} does not exist")
     if principal.can(Action.PROFILES_CRITERIA):
         return profile
@@ -40,17 +43,19 @@ def shown_profile(principal: Principal, profile: ProfileRead) -> ProfileRead:
 
 def shown_profiles(principal: Principal, profiles: list[ProfileRead]) -> list[ProfileRead]:
     """The profiles ``principal`` may see, as they may see them."""
-    return [shown_profile(principal, p) for p in profiles if can_see_profile(principal, p.kind)]
+    return [shown_profile(principal, p) for p in profiles if can_see_profile(principal, p)]
 
 
 def check_profile_write(
-    principal: Principal, draft: ProfileDraft, *, existing_kind: str | None
+    principal: Principal, draft: ProfileDraft, *, existing: ProfileRead | None
 ) -> None:
-    """Refuse a draft ``principal`` may not write (PermissionDenied names why)."""
+    """Refuse a draft ``principal`` may not write (PermissionDenied names why; NotFound
+    for an existing profile the principal may not know of)."""
+    if existing is not None and not can_see_profile(principal, existing):
+        raise NotFound("the profile does not exist")
+    existing_kind = None if existing is None else existing.kind
     for kind in {draft.kind, existing_kind} - {None}:
         if kind == "target" and not principal.can(Action.INTELLIGENCE_WRITE):
-            if existing_kind == "target" and not can_see_profile(principal, "target"):
-                raise NotFound("the profile does not exist")
             raise PermissionDenied("target profiles are written by intelligence officers only")
     if principal.roles.isdisjoint(_NATIONAL_WRITERS):
         if draft.kind not in ("regional", "post"):
@@ -65,11 +70,11 @@ def check_profile_write(
             )
 
 
-def check_profile_transition(principal: Principal, kind: str) -> None:
+def check_profile_transition(principal: Principal, profile: ProfileRead) -> None:
     """Refuse a lifecycle step on intelligence the principal may not handle."""
-    if not can_see_profile(principal, kind):
+    if not can_see_profile(principal, profile):
         raise NotFound("the profile does not exist")
-    if kind == "target" and not (
+    if profile.kind == "target" and not (
         principal.can(Action.INTELLIGENCE_WRITE) or principal.can(Action.PROFILES_DECIDE)
     ):
         raise PermissionDenied("target profiles are handled by intelligence officers only")

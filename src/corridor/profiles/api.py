@@ -199,7 +199,9 @@ def _check_list_write(uow: UnitOfWork, who: Principal, name: str) -> ReferenceLi
 @router.post("/profiles/validate", response_model=CriteriaResult)
 def validate_criteria(check: CriteriaCheck, uow: UoW, who: ProfileWriter) -> CriteriaResult:
     """Check criteria against the facts and the current lists; nothing is saved."""
-    return service.check_criteria(uow=uow, criteria=check.criteria)
+    return service.check_criteria(
+        uow=uow, criteria=check.criteria, confidential_lists=who.can(Action.INTELLIGENCE_READ)
+    )
 
 
 @router.get("/profiles", response_model=list[ProfileRead])
@@ -222,8 +224,13 @@ def list_profiles(
 )
 def create_profile(profile_in: ProfileCreate, uow: UoW, who: ProfileWriter) -> ProfileRead:
     """Draft version 1 of a new profile (criteria checked; errors give line and column)."""
-    access.check_profile_write(who, profile_in, existing_kind=None)
-    profile = service.create_profile(uow=uow, profile_in=profile_in, actor=who.username)
+    access.check_profile_write(who, profile_in, existing=None)
+    profile = service.create_profile(
+        uow=uow,
+        profile_in=profile_in,
+        actor=who.username,
+        confidential_lists=who.can(Action.INTELLIGENCE_READ),
+    )
     uow.commit()
     return profile
 
@@ -240,8 +247,14 @@ def get_profile(
 def edit_profile(code: str, draft: ProfileDraft, uow: UoW, who: ProfileWriter) -> ProfileRead:
     """Edit a draft in place, or draft a new version of an approved or active profile."""
     existing = service.get_profile(uow=uow, code=code)
-    access.check_profile_write(who, draft, existing_kind=existing.kind)
-    profile = service.edit_profile(uow=uow, code=code, draft=draft, actor=who.username)
+    access.check_profile_write(who, draft, existing=existing)
+    profile = service.edit_profile(
+        uow=uow,
+        code=code,
+        draft=draft,
+        actor=who.username,
+        confidential_lists=who.can(Action.INTELLIGENCE_READ),
+    )
     uow.commit()
     return profile
 
@@ -287,7 +300,7 @@ def _transition(
     action: str,
     transition_in: TransitionIn | None,
 ) -> ProfileRead:
-    access.check_profile_transition(who, service.get_profile(uow=uow, code=code).kind)
+    access.check_profile_transition(who, service.get_profile(uow=uow, code=code, version=version))
     profile = service.transition(
         uow=uow,
         code=code,

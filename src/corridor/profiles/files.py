@@ -94,12 +94,18 @@ def read_profiles(directory: Path) -> list[ProfileCreate]:
     return profiles
 
 
-def import_profiles(*, uow: UnitOfWork, directory: Path, actor: str) -> ImportResult:
-    """Validate every file, then draft what changed (no commit: the caller commits once)."""
+def import_profiles(
+    *, uow: UnitOfWork, directory: Path, actor: str, confidential_lists: bool
+) -> ImportResult:
+    """Validate every file, then draft what changed (no commit: the caller commits once).
+    ``confidential_lists``: whether the criteria may read confidential lists (an
+    operator's import from the terminal may; see ``service.check_criteria``)."""
     profiles = read_profiles(directory)
     errors = []
     for profile in profiles:
-        check = service.check_criteria(uow=uow, criteria=profile.criteria)
+        check = service.check_criteria(
+            uow=uow, criteria=profile.criteria, confidential_lists=confidential_lists
+        )
         if check.problem is not None:
             where = f"line {check.problem.line}, column {check.problem.column}: "
             errors.append(
@@ -120,14 +126,22 @@ def import_profiles(*, uow: UnitOfWork, directory: Path, actor: str) -> ImportRe
         try:
             current = service.get_profile(uow=uow, code=profile.code)
         except NotFound:
-            service.create_profile(uow=uow, profile_in=profile, actor=actor)
+            service.create_profile(
+                uow=uow, profile_in=profile, actor=actor, confidential_lists=confidential_lists
+            )
             result.created.append(profile.code)
             continue
         draft = ProfileDraft.model_validate(profile.model_dump(exclude={"code"}))
         if _same(current.model_dump(include=set(CONTENT_FIELDS)), draft.model_dump()):
             result.unchanged.append(profile.code)
             continue
-        service.edit_profile(uow=uow, code=profile.code, draft=draft, actor=actor)
+        service.edit_profile(
+            uow=uow,
+            code=profile.code,
+            draft=draft,
+            actor=actor,
+            confidential_lists=confidential_lists,
+        )
         result.new_versions.append(profile.code)
     return result
 

@@ -72,6 +72,15 @@ def reference_lists(session: Session) -> list[ReferenceListRow]:
     return list(session.scalars(select(ReferenceListRow).order_by(ReferenceListRow.name)))
 
 
+def confidential_list_names(session: Session) -> frozenset[str]:
+    """The names of the confidential lists (intelligence material)."""
+    return frozenset(
+        session.scalars(
+            select(ReferenceListRow.name).where(ReferenceListRow.confidential.is_(True))
+        )
+    )
+
+
 def reference_list(session: Session, name: str) -> ReferenceListRow | None:
     """One list."""
     return session.get(ReferenceListRow, name)
@@ -111,6 +120,20 @@ def current_list_versions(
 
 
 # ----------------------------------------------------------------- profiles
+
+
+def version_criteria(session: Session) -> list[tuple[int, str, int, str, dict[str, Any]]]:
+    """(id, code, version, kind, criteria_json) of every profile version."""
+    rows = session.execute(
+        select(
+            ProfileVersionRow.id,
+            ProfileVersionRow.code,
+            ProfileVersionRow.version,
+            ProfileVersionRow.kind,
+            ProfileVersionRow.criteria_json,
+        )
+    )
+    return [(row[0], row[1], row[2], row[3], row[4]) for row in rows]
 
 
 def latest_version(session: Session, code: str) -> ProfileVersionRow | None:

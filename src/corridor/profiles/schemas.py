@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal, Self
@@ -249,6 +250,24 @@ class ProfileRead(ProfileDraft):
     activated_at: datetime | None
     ended_at: datetime | None
     transitions: list[TransitionRead] = Field(default_factory=list)
+    intelligence: bool = Field(
+        default=False,
+        description=(
+            "intelligence material: a target profile, or criteria reading a confidential "
+            "list (seen only by roles cleared for intelligence)"
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Intelligence:
+    """What is intelligence material at one moment: the confidential lists' names and
+    the profile versions (by code and version, and by id) that are targets or read one
+    of those lists. Edges hide both from roles without the intelligence clearance."""
+
+    lists: frozenset[str]
+    profiles: frozenset[tuple[str, int]]
+    version_ids: frozenset[int]
 
 
 class CriteriaCheck(_In):

@@ -34,6 +34,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from corridor import rules
+from corridor.accounts.roles import Action, Principal
 from corridor.db.tables import (
     MeasureRow,
     OfficeParameterRow,
@@ -48,6 +49,7 @@ from corridor.profiles import repository
 from corridor.profiles.schemas import (
     CriteriaProblem,
     CriteriaResult,
+    Intelligence,
     MeasureCreate,
     MeasureRead,
     MeasureUpdate,
@@ -173,11 +175,59 @@ def _measure_or_raise(uow: UnitOfWork, code: str) -> MeasureRow:
 # =========================================================================== lists
 
 
-def named_lists(*, uow: UnitOfWork) -> list[rules.NamedList]:
-    """The current version of every list, as the criteria language takes them."""
+def named_lists(*, uow: UnitOfWork, confidential: bool) -> list[rules.NamedList]:
+    """The current version of every list, as the criteria language takes them; the
+    confidential ones only with ``confidential`` (for the engine and cleared authors)."""
     return [
-        _named(head, version) for head, version in repository.current_list_versions(uow.session)
+        _named(head, version)
+        for head, version in repository.current_list_versions(uow.session)
+        if confidential or not head.confidential
     ]
+
+
+def lists_read(criteria_json: Any) -> frozenset[str]:
+    """The names of the lists a stored criterion reads (its ``in_list`` calls)."""
+    found: set[str] = set()
+    pending = [criteria_json]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if node.get("op") == "in_list" and isinstance(node.get("list"), str):
+                found.add(node["list"])
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return frozenset(found)
+
+
+#: Nothing hidden: what a role cleared for intelligence is hidden.
+NOTHING_HIDDEN = Intelligence(lists=frozenset(), profiles=frozenset(), version_ids=frozenset())
+
+
+def hidden_from(*, uow: UnitOfWork, principal: Principal) -> Intelligence:
+    """The intelligence material ``principal`` may not know of (nothing when cleared)."""
+    if principal.can(Action.INTELLIGENCE_READ):
+        return NOTHING_HIDDEN
+    return intelligence(uow=uow)
+
+
+def intelligence(*, uow: UnitOfWork) -> Intelligence:
+    """What is intelligence material now: the confidential lists, and the profile
+    versions that are targets or read one of them (the edges hide both from roles
+    without the intelligence clearance)."""
+    confidential = repository.confidential_list_names(uow.session)
+    versions = [
+        (version_id, code, version)
+        for version_id, code, version, kind, criteria_json in repository.version_criteria(
+            uow.session
+        )
+        if kind == "target" or lists_read(criteria_json) & confidential
+    ]
+    return Intelligence(
+        lists=confidential,
+        profiles=frozenset((code, version) for _id, code, version in versions),
+        version_ids=frozenset(version_id for version_id, _code, _version in versions),
+    )
 
 
 def list_versions(*, uow: UnitOfWork) -> dict[str, int]:
@@ -396,10 +446,16 @@ def _list_read(
 # =========================================================================== criteria
 
 
-def check_criteria(*, uow: UnitOfWork, criteria: str) -> CriteriaResult:
-    """Parse and type-check criteria against the facts and the current lists."""
+def check_criteria(*, uow: UnitOfWork, criteria: str, confidential_lists: bool) -> CriteriaResult:
+    """Parse and type-check criteria against the facts and the current lists.
+
+    Without ``confidential_lists`` (an author not cleared for intelligence) the
+    confidential lists are not there at all: reading one is an unknown list, with
+    the same message and suggestions as a list that does not exist."""
     try:
-        checked = rules.check(criteria, fact_schema(), named_lists(uow=uow))
+        checked = rules.check(
+            criteria, fact_schema(), named_lists(uow=uow, confidential=confidential_lists)
+        )
     except rules.RuleError as exc:
         return CriteriaResult(
             valid=False,
@@ -419,8 +475,8 @@ def check_criteria(*, uow: UnitOfWork, criteria: str) -> CriteriaResult:
     )
 
 
-def _criteria_or_raise(uow: UnitOfWork, criteria: str) -> dict[str, Any]:
-    result = check_criteria(uow=uow, criteria=criteria)
+def _criteria_or_raise(uow: UnitOfWork, criteria: str, confidential_lists: bool) -> dict[str, Any]:
+    result = check_criteria(uow=uow, criteria=criteria, confidential_lists=confidential_lists)
     if result.problem is not None:
         where = ""
         if result.problem.line is not None:
@@ -447,22 +503,30 @@ def _measures_or_raise(uow: UnitOfWork, draft: ProfileDraft) -> None:
 # =========================================================================== profiles
 
 
-def create_profile(*, uow: UnitOfWork, profile_in: ProfileCreate, actor: str) -> ProfileRead:
-    """Draft version 1 of a new profile. Raises Conflict when the code exists."""
+def create_profile(
+    *, uow: UnitOfWork, profile_in: ProfileCreate, actor: str, confidential_lists: bool
+) -> ProfileRead:
+    """Draft version 1 of a new profile. Raises Conflict when the code exists.
+
+    ``confidential_lists``: whether the author may read confidential lists in the
+    criteria (see :func:`check_criteria`)."""
     if repository.latest_version(uow.session, profile_in.code) is not None:
         raise Conflict(f"profile {profile_in.code} already exists; edit it to draft a new version")
-    row = _new_version(uow, profile_in.code, 1, profile_in, actor)
+    row = _new_version(uow, profile_in.code, 1, profile_in, actor, confidential_lists)
     _journal_profile(uow, "profile.create", row, None, _profile_state(row), actor, row.created_at)
     return _read(uow, row)
 
 
-def edit_profile(*, uow: UnitOfWork, code: str, draft: ProfileDraft, actor: str) -> ProfileRead:
+def edit_profile(
+    *, uow: UnitOfWork, code: str, draft: ProfileDraft, actor: str, confidential_lists: bool
+) -> ProfileRead:
     """Change a profile: a draft is edited in place (a submitted one returns to draft);
-    an approved or later version is never edited — a new draft version is made."""
+    an approved or later version is never edited — a new draft version is made.
+    ``confidential_lists`` as for :func:`create_profile`."""
     latest = _latest_or_raise(uow, code)
     before = _profile_state(latest)
     if latest.status in EDITABLE:
-        criteria_json = _criteria_or_raise(uow, draft.criteria)
+        criteria_json = _criteria_or_raise(uow, draft.criteria, confidential_lists)
         _measures_or_raise(uow, draft)
         _apply(latest, draft, criteria_json)
         if latest.status == "submitted":
@@ -472,7 +536,7 @@ def edit_profile(*, uow: UnitOfWork, code: str, draft: ProfileDraft, actor: str)
         after = _profile_state(latest)
         _journal_profile(uow, "profile.edit", latest, before, after, actor, _now(), before)
         return _read(uow, latest)
-    row = _new_version(uow, code, latest.version + 1, draft, actor)
+    row = _new_version(uow, code, latest.version + 1, draft, actor, confidential_lists)
     # before: the version the new draft replaces, so the entry shows what changed.
     after = _profile_state(row)
     _journal_profile(uow, "profile.new_version", row, before, after, actor, row.created_at, before)
@@ -480,9 +544,14 @@ def edit_profile(*, uow: UnitOfWork, code: str, draft: ProfileDraft, actor: str)
 
 
 def _new_version(
-    uow: UnitOfWork, code: str, version: int, draft: ProfileDraft, actor: str
+    uow: UnitOfWork,
+    code: str,
+    version: int,
+    draft: ProfileDraft,
+    actor: str,
+    confidential_lists: bool,
 ) -> ProfileVersionRow:
-    criteria_json = _criteria_or_raise(uow, draft.criteria)
+    criteria_json = _criteria_or_raise(uow, draft.criteria, confidential_lists)
     _measures_or_raise(uow, draft)
     row = ProfileVersionRow(
         code=code, version=version, status="draft", author=actor, created_at=_now()
@@ -531,9 +600,16 @@ def _journal_profile(
     at: datetime,
     previous: dict[str, Any] | None = None,
 ) -> None:
-    # Target profiles are intelligence: the entry is confidential when the version is a
-    # target before or after the change (an edit can turn one into the other).
-    target = row.kind == "target" or (previous is not None and previous.get("kind") == "target")
+    # Intelligence material (a target, or criteria reading a confidential list): the
+    # entry is confidential when the version is intelligence before or after the change
+    # (an edit can turn one into the other).
+    confidential = repository.confidential_list_names(uow.session)
+    secret = _is_intelligence(row.kind, row.criteria_json, confidential) or (
+        previous is not None
+        and _is_intelligence(
+            str(previous.get("kind")), _criteria_json_of(previous.get("criteria")), confidential
+        )
+    )
     journal_service.record(
         uow.session,
         actor=actor,
@@ -542,9 +618,21 @@ def _journal_profile(
         object_id=f"{row.code}/{row.version}",
         before=before,
         after=after,
-        confidential=target,
+        confidential=secret,
         at=at,
     )
+
+
+def _is_intelligence(kind: str, criteria_json: Any, confidential: frozenset[str]) -> bool:
+    return kind == "target" or bool(lists_read(criteria_json) & confidential)
+
+
+def _criteria_json_of(criteria: Any) -> Any:
+    # A stored version's criteria compiled when it was saved; anything else reads no list.
+    try:
+        return rules.to_json(rules.parse(criteria)) if isinstance(criteria, str) else None
+    except rules.RuleError:
+        return None
 
 
 def get_profile(*, uow: UnitOfWork, code: str, version: int | None = None) -> ProfileRead:
@@ -570,8 +658,9 @@ def list_profiles(
     *, uow: UnitOfWork, status: str | None = None, kind: str | None = None
 ) -> list[ProfileRead]:
     """The latest version of every profile, or every version in a state."""
+    confidential = repository.confidential_list_names(uow.session)
     return [
-        _read(uow, row, journal=False)
+        _read(uow, row, journal=False, confidential=confidential)
         for row in repository.profiles(uow.session, status=status, kind=kind)
     ]
 
@@ -708,11 +797,20 @@ def _latest_or_raise(uow: UnitOfWork, code: str) -> ProfileVersionRow:
     return row
 
 
-def _read(uow: UnitOfWork, row: ProfileVersionRow, *, journal: bool = True) -> ProfileRead:
+def _read(
+    uow: UnitOfWork,
+    row: ProfileVersionRow,
+    *,
+    journal: bool = True,
+    confidential: frozenset[str] | None = None,
+) -> ProfileRead:
     uow.session.flush()
     data = {
         column: getattr(row, column) for column in ProfileRead.model_fields if hasattr(row, column)
     }
+    if confidential is None:
+        confidential = repository.confidential_list_names(uow.session)
+    data["intelligence"] = _is_intelligence(row.kind, row.criteria_json, confidential)
     data["transitions"] = (
         [TransitionRead.model_validate(t) for t in repository.transitions(uow.session, row.id)]
         if journal

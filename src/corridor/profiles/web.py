@@ -260,7 +260,7 @@ def _effectiveness(me: Page, period: ReportPeriod) -> list[ProfileEffectiveness]
         uow=me.uow,
         period=period,
         scope=me.principal.offices,
-        include_targets=me.can(Action.INTELLIGENCE_READ),
+        hidden=service.hidden_from(uow=me.uow, principal=me.principal).version_ids,
     ).profiles
 
 
@@ -360,7 +360,7 @@ def _steps(me: Page, profile: ProfileRead) -> tuple[list[str], bool]:
     """The lifecycle steps the user may take on this version in its state; and whether
     approval is withheld from them because they wrote the version (four eyes)."""
     try:
-        access.check_profile_transition(me.principal, profile.kind)
+        access.check_profile_transition(me.principal, profile)
     except (NotFound, PermissionDenied):
         return [], False
     steps = [
@@ -379,7 +379,7 @@ def _may_edit(me: Page, profile: ProfileRead) -> bool:
     if not me.can(Action.PROFILES_WRITE) or profile.criteria is None:
         return False
     try:
-        access.check_profile_write(me.principal, _draft_of(profile), existing_kind=profile.kind)
+        access.check_profile_write(me.principal, _draft_of(profile), existing=profile)
     except (ValidationError, NotFound, PermissionDenied):
         return False
     return True
@@ -595,7 +595,9 @@ def _check(me: Page, criteria: str) -> CriteriaView | None:
         CriteriaCheck(criteria=criteria)
     except ValidationError as exc:
         return CriteriaView(valid=False, message=_first_message(exc))
-    result = service.check_criteria(uow=me.uow, criteria=criteria)
+    result = service.check_criteria(
+        uow=me.uow, criteria=criteria, confidential_lists=me.can(Action.INTELLIGENCE_READ)
+    )
     if result.problem is None:
         return CriteriaView(
             valid=True,
@@ -667,8 +669,13 @@ def create_profile(me: Drafting, values: Posted, code: Annotated[str, Form()] = 
     status_code = 422
     try:
         profile_in = ProfileCreate.model_validate(_model_data(values, with_code=True))
-        access.check_profile_write(me.principal, profile_in, existing_kind=None)
-        service.create_profile(uow=me.uow, profile_in=profile_in, actor=me.principal.username)
+        access.check_profile_write(me.principal, profile_in, existing=None)
+        service.create_profile(
+            uow=me.uow,
+            profile_in=profile_in,
+            actor=me.principal.username,
+            confidential_lists=me.can(Action.INTELLIGENCE_READ),
+        )
     except ValidationError as exc:
         errors = _form_errors(exc)
     except InvalidInput as exc:
@@ -696,7 +703,7 @@ def edit_profile_form(me: Writer, code: CodePath) -> Response:
     current = access.shown_profile(me.principal, service.get_profile(uow=me.uow, code=code))
     errors = FormErrors()
     try:
-        access.check_profile_write(me.principal, _draft_of(current), existing_kind=current.kind)
+        access.check_profile_write(me.principal, _draft_of(current), existing=current)
     except PermissionDenied as exc:
         # Said at once (a regional coordinator and a national profile, say), not on saving.
         errors = FormErrors(__all__=_("Not allowed: %(why)s") % {"why": exc.detail})
@@ -714,8 +721,14 @@ def edit_profile(me: Drafting, code: CodePath, values: Posted) -> Response:
     status_code = 422
     try:
         draft = ProfileDraft.model_validate(_model_data(values, with_code=False))
-        access.check_profile_write(me.principal, draft, existing_kind=current.kind)
-        service.edit_profile(uow=me.uow, code=code, draft=draft, actor=me.principal.username)
+        access.check_profile_write(me.principal, draft, existing=current)
+        service.edit_profile(
+            uow=me.uow,
+            code=code,
+            draft=draft,
+            actor=me.principal.username,
+            confidential_lists=me.can(Action.INTELLIGENCE_READ),
+        )
     except ValidationError as exc:
         errors = _form_errors(exc)
     except InvalidInput as exc:
@@ -910,7 +923,9 @@ def decide_profile(
 def _transition(me: Page, code: str, version: int, step: str, comment: str) -> Response:
     """The API's lifecycle step; a refusal (four eyes, a step not possible from the
     version's state) is shown on the version's page with 409, nothing changed."""
-    access.check_profile_transition(me.principal, service.get_profile(uow=me.uow, code=code).kind)
+    access.check_profile_transition(
+        me.principal, service.get_profile(uow=me.uow, code=code, version=version)
+    )
     period = _period("", "")
     try:
         transition_in = TransitionIn(comment=comment)

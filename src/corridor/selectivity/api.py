@@ -55,7 +55,7 @@ def submit_declaration(
     assessed, created = service.submit(
         uow=uow, declaration_in=declaration_in, holder=holder, secret=secret
     )
-    shown = service.shown_to(assessed.decision, principal)
+    shown = service.shown_to(assessed.decision, principal, uow=uow)
     if shown is not assessed.decision:
         assessed = assessed.model_copy(update={"decision": shown})
     # The model is already valid: serialise it once instead of letting FastAPI validate
@@ -87,7 +87,7 @@ def get_decision(
     decision = service.get_decision(
         uow=uow, number=number, version=version, scope=principal.offices
     )
-    return service.shown_to(decision, principal)
+    return service.shown_to(decision, principal, uow=uow)
 
 
 @router.post(
@@ -111,7 +111,7 @@ def reroute(
         scope=principal.offices,
     )
     uow.commit()
-    return service.shown_to(decision, principal)
+    return service.shown_to(decision, principal, uow=uow)
 
 
 def selection(request: Request) -> tuple[ProfileSetHolder, bytes]:

@@ -31,6 +31,7 @@ from corridor.declarations import service as declarations_service
 from corridor.declarations.schemas import DeclarationCreate, DeclarationRead
 from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
 from corridor.journal import service as journal_service
+from corridor.profiles import service as profiles_service
 from corridor.selectivity import repository
 from corridor.selectivity.engine import DeclarationFacts, assess
 from corridor.selectivity.facts import TraderFacts, build_rows
@@ -289,11 +290,18 @@ def _instructions(hits: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(text for text in found if text))
 
 
-_TARGET_HIDDEN = "(confidential target profile)"
+#: What a reader without the intelligence clearance sees of an intelligence profile's hit.
+HIDDEN_PROFILE = "(confidential profile)"
 
 
-def shown_to(decision: DecisionRead, principal: Principal) -> DecisionRead:
-    """The decision as ``principal`` may see it (see :class:`DecisionRead`)."""
+def shown_to(decision: DecisionRead, principal: Principal, *, uow: UnitOfWork) -> DecisionRead:
+    """The decision as ``principal`` may see it (see :class:`DecisionRead`).
+
+    Without the clearance for reasons: channel, measures and instructions only. With it
+    but without the intelligence clearance, the hits of intelligence profiles (targets,
+    and profiles reading a confidential list) keep their outcome and measures but lose
+    code, title, kind, risk area and reason (which names list entries), and neither the
+    list versions nor the simplification name a confidential list or such a profile."""
     if not principal.can(Action.DECISIONS_REASONS):
         measures = [{k: v for k, v in m.items() if k != "sources"} for m in decision.measures]
         return decision.model_copy(
@@ -308,25 +316,49 @@ def shown_to(decision: DecisionRead, principal: Principal) -> DecisionRead:
         )
     if principal.can(Action.INTELLIGENCE_READ):
         return decision
-    targets = {(h["code"], h["version"]) for h in decision.hits if h.get("kind") == "target"}
-    if not targets:
-        return decision
+    hidden = profiles_service.intelligence(uow=uow)
+    secret = {
+        (h["code"], h["version"])
+        for h in decision.hits
+        if (h["code"], h["version"]) in hidden.profiles or h.get("kind") == "target"
+    }
+    list_versions = {n: v for n, v in decision.list_versions.items() if n not in hidden.lists}
+    if not secret:
+        return decision.model_copy(update={"list_versions": list_versions})
+
+    def source(s: dict[str, Any]) -> dict[str, Any]:
+        if (s.get("code"), s.get("version")) in secret:
+            return {**s, "code": HIDDEN_PROFILE, "version": 0}
+        return s
+
     hits = [
-        {**h, "code": _TARGET_HIDDEN, "title": _TARGET_HIDDEN, "reason": "", "version": 0}
-        if (h["code"], h["version"]) in targets
+        {
+            **h,
+            "code": HIDDEN_PROFILE,
+            "title": HIDDEN_PROFILE,
+            "kind": "",
+            "risk_area": "",
+            "reason": "",
+            "version": 0,
+        }
+        if (h["code"], h["version"]) in secret
         else h
         for h in decision.hits
     ]
     measures = [
-        {
-            **m,
-            "sources": [
-                {**s, "code": _TARGET_HIDDEN, "version": 0}
-                if (s.get("code"), s.get("version")) in targets
-                else s
-                for s in m.get("sources", [])
-            ],
-        }
-        for m in decision.measures
+        {**m, "sources": [source(s) for s in m.get("sources", [])]} for m in decision.measures
     ]
-    return decision.model_copy(update={"hits": hits, "measures": measures})
+    simplified = decision.simplified
+    if simplified is not None:
+        simplified = {
+            **simplified,
+            "exempted": [source(e) for e in simplified.get("exempted", [])],
+        }
+    return decision.model_copy(
+        update={
+            "hits": hits,
+            "measures": measures,
+            "list_versions": list_versions,
+            "simplified": simplified,
+        }
+    )

@@ -161,7 +161,7 @@ def build(uow: UnitOfWork, generation: int) -> ProfileSet:
         m.code: MeasureSpec(code=m.code, name=m.name, channel=m.channel)
         for m in profiles_service.list_measures(uow=uow)
     }
-    lists = profiles_service.named_lists(uow=uow)
+    lists = profiles_service.named_lists(uow=uow, confidential=True)
     list_versions = profiles_service.list_versions(uow=uow)
     fingerprint = hashlib.sha256(
         repr(

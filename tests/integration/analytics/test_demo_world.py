@@ -68,9 +68,7 @@ def test_profiles_aimed_at_undervaluation_rank_above_useless_ones(
     assert acts.frauds_found / acts.frauds_inspected > 0.5
     with UnitOfWork(session_factory) as uow:
         stored = uow.session.scalar(select(func.count()).select_from(InspectionActRow))
-        report = service.profile_effectiveness(
-            uow=uow, period=month_period("2026-06"), include_targets=True
-        )
+        report = service.profile_effectiveness(uow=uow, period=month_period("2026-06"), hidden=())
     assert stored == acts.acts
     assert loaded.frauds > 0
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from corridor.analytics import service
 from corridor.analytics.schemas import ProfileEffectiveness, ProfileReport, month_period
 from corridor.db.uow import UnitOfWork
+from corridor.profiles import service as profiles_service
 from tests.integration.analytics import feedback_world
 from tests.integration.analytics.feedback_world import A, B, T
 
@@ -31,7 +32,7 @@ def report(
             period=month_period(period),
             office=office,
             scope=scope,
-            include_targets=include_targets,
+            hidden=() if include_targets else profiles_service.intelligence(uow=uow).version_ids,
         )
 
 

@@ -142,7 +142,7 @@ def test_every_criterion_compiles_against_the_facts_and_lists(
         result = run(
             session_factory,
             lambda uow, text=profile.criteria: profiles_service.check_criteria(
-                uow=uow, criteria=text
+                confidential_lists=True, uow=uow, criteria=text
             ),
         )
         assert result.valid, (profile.code, result.problem)
@@ -183,7 +183,9 @@ def test_an_interrupted_seed_is_taken_to_active(session_factory: sessionmaker[Se
     draft = next(p for p in profiles() if "ASYCUDA example 1" in p.title)
     run(
         session_factory,
-        lambda uow: profiles_service.create_profile(uow=uow, profile_in=draft, actor=demo.ANALYST),
+        lambda uow: profiles_service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=draft, actor=demo.ANALYST
+        ),
     )
     report = demo.seed(session_factory=session_factory, end=WORLD_END)
     assert draft.code in report.profiles_activated

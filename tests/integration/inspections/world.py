@@ -54,7 +54,9 @@ def activate_cars(factory: sessionmaker[Session], code: str = "NAT-2026-0100") -
     )
     run(
         factory,
-        lambda uow: profiles_service.create_profile(uow=uow, profile_in=profile, actor=ANALYST),
+        lambda uow: profiles_service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=profile, actor=ANALYST
+        ),
     )
     for action, actor in (("submit", ANALYST), ("approve", APPROVER), ("activate", APPROVER)):
         run(

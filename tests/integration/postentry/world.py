@@ -141,7 +141,9 @@ def _profile(factory: sessionmaker[Session], code: str, criteria: str, measure: 
     )
     run(
         factory,
-        lambda uow: profiles_service.create_profile(uow=uow, profile_in=profile, actor=ANALYST),
+        lambda uow: profiles_service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=profile, actor=ANALYST
+        ),
     )
     for action, actor in (("submit", ANALYST), ("approve", APPROVER), ("activate", APPROVER)):
         run(

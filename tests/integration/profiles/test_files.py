@@ -21,7 +21,10 @@ def test_export_then_import_round_trip(
     run(
         session_factory,
         lambda uow: service.create_profile(
-            uow=uow, profile_in=profile("NAT-2026-0002", selection_rate="12.5"), actor=ANALYST
+            confidential_lists=True,
+            uow=uow,
+            profile_in=profile("NAT-2026-0002", selection_rate="12.5"),
+            actor=ANALYST,
         ),
     )
     paths = run(session_factory, lambda uow: files.export_profiles(uow=uow, directory=tmp_path))
@@ -31,7 +34,9 @@ def test_export_then_import_round_trip(
     assert yaml.safe_load(text)["selection_rate"] == 12.5
     same = run(
         session_factory,
-        lambda uow: files.import_profiles(uow=uow, directory=tmp_path, actor=ANALYST),
+        lambda uow: files.import_profiles(
+            confidential_lists=True, uow=uow, directory=tmp_path, actor=ANALYST
+        ),
     )
     assert sorted(same.unchanged) == ["NAT-2026-0001", "NAT-2026-0002"]
     data = yaml.safe_load((tmp_path / "NAT-2026-0001.yaml").read_text())
@@ -41,7 +46,9 @@ def test_export_then_import_round_trip(
     (tmp_path / "NAT-2026-0003.yaml").write_text(yaml.safe_dump(data))
     changed = run(
         session_factory,
-        lambda uow: files.import_profiles(uow=uow, directory=tmp_path, actor=ANALYST),
+        lambda uow: files.import_profiles(
+            confidential_lists=True, uow=uow, directory=tmp_path, actor=ANALYST
+        ),
     )
     assert (changed.new_versions, changed.created) == (["NAT-2026-0001"], ["NAT-2026-0003"])
     latest = run(session_factory, lambda uow: service.get_profile(uow=uow, code="NAT-2026-0001"))
@@ -61,7 +68,9 @@ def test_one_bad_file_imports_nothing(
     with pytest.raises(InvalidInput) as caught:
         run(
             session_factory,
-            lambda uow: files.import_profiles(uow=uow, directory=tmp_path, actor=ANALYST),
+            lambda uow: files.import_profiles(
+                confidential_lists=True, uow=uow, directory=tmp_path, actor=ANALYST
+            ),
         )
     where = {error.loc[0] for error in caught.value.errors}
     assert where == {"NAT-2026-0012.yaml", "NAT-2026-0013.yaml"}
@@ -70,7 +79,9 @@ def test_one_bad_file_imports_nothing(
     with pytest.raises(InvalidInput) as caught:
         run(
             session_factory,
-            lambda uow: files.import_profiles(uow=uow, directory=tmp_path, actor=ANALYST),
+            lambda uow: files.import_profiles(
+                confidential_lists=True, uow=uow, directory=tmp_path, actor=ANALYST
+            ),
         )
     assert caught.value.errors[0].loc == ("NAT-2026-0011.yaml", "criteria")
     with UnitOfWork(session_factory) as uow:

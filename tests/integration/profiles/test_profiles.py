@@ -50,7 +50,9 @@ def run(factory: sessionmaker[Session], action: Any) -> Any:
 def active(factory: sessionmaker[Session], code: str = "NAT-2026-0001") -> Any:
     run(
         factory,
-        lambda uow: service.create_profile(uow=uow, profile_in=profile(code), actor=ANALYST),
+        lambda uow: service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=profile(code), actor=ANALYST
+        ),
     )
     for action, actor in (("submit", ANALYST), ("approve", APPROVER), ("activate", APPROVER)):
         result = run(
@@ -95,7 +97,9 @@ def test_measures_are_seeded_and_editable(session_factory: sessionmaker[Session]
 def test_a_measure_in_use_cannot_be_deleted(session_factory: sessionmaker[Session]) -> None:
     run(
         session_factory,
-        lambda uow: service.create_profile(uow=uow, profile_in=profile(), actor=ANALYST),
+        lambda uow: service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=profile(), actor=ANALYST
+        ),
     )
     with pytest.raises(Conflict, match="601 is used by NAT-2026-0001 v1"):
         run(session_factory, lambda uow: service.delete_measure(uow=uow, code="601", actor="admin"))
@@ -106,13 +110,18 @@ def test_criteria_errors_name_line_and_column(session_factory: sessionmaker[Sess
     with pytest.raises(InvalidInput) as caught:
         run(
             session_factory,
-            lambda uow: service.create_profile(uow=uow, profile_in=bad, actor=ANALYST),
+            lambda uow: service.create_profile(
+                confidential_lists=True, uow=uow, profile_in=bad, actor=ANALYST
+            ),
         )
     assert "line 1, column" in caught.value.detail
     assert caught.value.errors[0].loc == ("criteria",)
     assert "origin" in caught.value.errors[0].msg
     result = run(
-        session_factory, lambda uow: service.check_criteria(uow=uow, criteria="value_ratio <")
+        session_factory,
+        lambda uow: service.check_criteria(
+            confidential_lists=True, uow=uow, criteria="value_ratio <"
+        ),
     )
     assert not result.valid
     assert result.problem is not None
@@ -124,7 +133,10 @@ def test_unknown_measure_is_refused(session_factory: sessionmaker[Session]) -> N
         run(
             session_factory,
             lambda uow: service.create_profile(
-                uow=uow, profile_in=profile(measures=[{"code": "999"}]), actor=ANALYST
+                confidential_lists=True,
+                uow=uow,
+                profile_in=profile(measures=[{"code": "999"}]),
+                actor=ANALYST,
             ),
         )
 
@@ -132,7 +144,9 @@ def test_unknown_measure_is_refused(session_factory: sessionmaker[Session]) -> N
 def test_lifecycle_with_four_eyes(session_factory: sessionmaker[Session]) -> None:
     run(
         session_factory,
-        lambda uow: service.create_profile(uow=uow, profile_in=profile(), actor=ANALYST),
+        lambda uow: service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=profile(), actor=ANALYST
+        ),
     )
 
     def move(action: str, actor: str) -> Any:
@@ -181,7 +195,7 @@ def test_editing_an_active_profile_drafts_a_new_version(
     v2 = run(
         session_factory,
         lambda uow: service.edit_profile(
-            uow=uow, code="NAT-2026-0001", draft=changed, actor=ANALYST
+            confidential_lists=True, uow=uow, code="NAT-2026-0001", draft=changed, actor=ANALYST
         ),
     )
     assert (v2.version, v2.status, v2.selection_rate) == (2, "draft", Decimal(80))
@@ -193,7 +207,7 @@ def test_editing_an_active_profile_drafts_a_new_version(
     again = run(
         session_factory,
         lambda uow: service.edit_profile(
-            uow=uow, code="NAT-2026-0001", draft=changed, actor=ANALYST
+            confidential_lists=True, uow=uow, code="NAT-2026-0001", draft=changed, actor=ANALYST
         ),
     )
     assert again.version == 2
@@ -216,7 +230,10 @@ def test_expiry_after_validity(session_factory: sessionmaker[Session]) -> None:
     run(
         session_factory,
         lambda uow: service.create_profile(
-            uow=uow, profile_in=profile(valid_to=yesterday + timedelta(days=5)), actor=ANALYST
+            confidential_lists=True,
+            uow=uow,
+            profile_in=profile(valid_to=yesterday + timedelta(days=5)),
+            actor=ANALYST,
         ),
     )
     for action, actor in (("submit", ANALYST), ("approve", APPROVER), ("activate", APPROVER)):
@@ -266,7 +283,9 @@ def test_lists_are_versioned_and_usable_in_criteria(
     assert old.entries == [["01503200710021"]]
     ok = run(
         session_factory,
-        lambda uow: service.check_criteria(uow=uow, criteria='in_list("WATCH_IMPORTERS")'),
+        lambda uow: service.check_criteria(
+            confidential_lists=True, uow=uow, criteria='in_list("WATCH_IMPORTERS")'
+        ),
     )
     assert ok.valid
     assert ok.lists == ["WATCH_IMPORTERS"]

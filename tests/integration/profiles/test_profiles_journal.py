@@ -126,7 +126,9 @@ def test_measure_changes_are_journalled(session_factory: Factory) -> None:
 def test_refused_measure_changes_write_nothing(session_factory: Factory) -> None:
     run(
         session_factory,
-        lambda uow: service.create_profile(uow=uow, profile_in=profile(), actor=ANALYST),
+        lambda uow: service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=profile(), actor=ANALYST
+        ),
     )
     refused(
         session_factory,
@@ -260,12 +262,18 @@ def test_a_refused_list_change_writes_nothing(session_factory: Factory) -> None:
 def test_profile_creation_edits_and_lifecycle_are_journalled(session_factory: Factory) -> None:
     run(
         session_factory,
-        lambda uow: service.create_profile(uow=uow, profile_in=profile(), actor=ANALYST),
+        lambda uow: service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=profile(), actor=ANALYST
+        ),
     )
     run(
         session_factory,
         lambda uow: service.edit_profile(
-            uow=uow, code=CODE, draft=draft_of(selection_rate="60"), actor=ANALYST
+            confidential_lists=True,
+            uow=uow,
+            code=CODE,
+            draft=draft_of(selection_rate="60"),
+            actor=ANALYST,
         ),
     )
     move(session_factory, "submit", ANALYST)
@@ -273,7 +281,11 @@ def test_profile_creation_edits_and_lifecycle_are_journalled(session_factory: Fa
     run(
         session_factory,
         lambda uow: service.edit_profile(
-            uow=uow, code=CODE, draft=draft_of(selection_rate="70"), actor="c.colleague"
+            confidential_lists=True,
+            uow=uow,
+            code=CODE,
+            draft=draft_of(selection_rate="70"),
+            actor="c.colleague",
         ),
     )
     move(session_factory, "submit", ANALYST)
@@ -283,6 +295,7 @@ def test_profile_creation_edits_and_lifecycle_are_journalled(session_factory: Fa
     run(
         session_factory,
         lambda uow: service.edit_profile(
+            confidential_lists=True,
             uow=uow,
             code=CODE,
             draft=draft_of(selection_rate="80", criteria='origin = "CN"'),
@@ -367,7 +380,10 @@ def test_automatic_expiry_is_journalled_as_the_system(session_factory: Factory) 
     run(
         session_factory,
         lambda uow: service.create_profile(
-            uow=uow, profile_in=profile(valid_to=yesterday + timedelta(days=5)), actor=ANALYST
+            confidential_lists=True,
+            uow=uow,
+            profile_in=profile(valid_to=yesterday + timedelta(days=5)),
+            actor=ANALYST,
         ),
     )
     for action, actor in (("submit", ANALYST), ("approve", APPROVER), ("activate", APPROVER)):
@@ -399,23 +415,35 @@ def test_automatic_expiry_is_journalled_as_the_system(session_factory: Factory) 
     [
         pytest.param(
             lambda uow: service.create_profile(
-                uow=uow, profile_in=profile(criteria='orign = "CN"'), actor=ANALYST
+                confidential_lists=True,
+                uow=uow,
+                profile_in=profile(criteria='orign = "CN"'),
+                actor=ANALYST,
             ),
             id="create-invalid-criterion",
         ),
         pytest.param(
             lambda uow: service.create_profile(
-                uow=uow, profile_in=profile(measures=[{"code": "999"}]), actor=ANALYST
+                confidential_lists=True,
+                uow=uow,
+                profile_in=profile(measures=[{"code": "999"}]),
+                actor=ANALYST,
             ),
             id="create-unknown-measure",
         ),
         pytest.param(
-            lambda uow: service.create_profile(uow=uow, profile_in=profile(), actor=ANALYST),
+            lambda uow: service.create_profile(
+                confidential_lists=True, uow=uow, profile_in=profile(), actor=ANALYST
+            ),
             id="create-existing-code",
         ),
         pytest.param(
             lambda uow: service.edit_profile(
-                uow=uow, code=CODE, draft=draft_of(criteria="value_ratio <"), actor=ANALYST
+                confidential_lists=True,
+                uow=uow,
+                code=CODE,
+                draft=draft_of(criteria="value_ratio <"),
+                actor=ANALYST,
             ),
             id="edit-invalid-criterion",
         ),
@@ -444,7 +472,9 @@ def test_a_refused_profile_change_writes_nothing(
 ) -> None:
     run(
         session_factory,
-        lambda uow: service.create_profile(uow=uow, profile_in=profile(), actor=ANALYST),
+        lambda uow: service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=profile(), actor=ANALYST
+        ),
     )
     move(session_factory, "submit", ANALYST)
     before = journal(session_factory)
@@ -460,7 +490,7 @@ def test_activating_an_expired_version_writes_nothing(session_factory: Factory) 
     run(
         session_factory,
         lambda uow: service.create_profile(
-            uow=uow, profile_in=profile(valid_to=past), actor=ANALYST
+            confidential_lists=True, uow=uow, profile_in=profile(valid_to=past), actor=ANALYST
         ),
     )
     move(session_factory, "submit", ANALYST)
@@ -484,7 +514,10 @@ def test_intelligence_material_is_journalled_as_confidential(session_factory: Fa
     run(
         session_factory,
         lambda uow: service.create_profile(
-            uow=uow, profile_in=profile(target, kind="target"), actor="i.officer"
+            confidential_lists=True,
+            uow=uow,
+            profile_in=profile(target, kind="target"),
+            actor="i.officer",
         ),
     )
     move(session_factory, "submit", "i.officer", code=target)
@@ -495,18 +528,27 @@ def test_intelligence_material_is_journalled_as_confidential(session_factory: Fa
     run(
         session_factory,
         lambda uow: service.create_profile(
-            uow=uow, profile_in=profile(other, kind="target"), actor="i.officer"
+            confidential_lists=True,
+            uow=uow,
+            profile_in=profile(other, kind="target"),
+            actor="i.officer",
         ),
     )
     run(
         session_factory,
         lambda uow: service.edit_profile(
-            uow=uow, code=other, draft=draft_of(kind="national"), actor="i.officer"
+            confidential_lists=True,
+            uow=uow,
+            code=other,
+            draft=draft_of(kind="national"),
+            actor="i.officer",
         ),
     )
     run(
         session_factory,
-        lambda uow: service.create_profile(uow=uow, profile_in=profile(), actor=ANALYST),
+        lambda uow: service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=profile(), actor=ANALYST
+        ),
     )
     run(
         session_factory,

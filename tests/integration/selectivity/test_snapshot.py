@@ -49,7 +49,9 @@ def test_swap_under_concurrent_requests(
     every_car = profile(criteria='hs_code startswith ["8703"]', selection_rate="100")
     run(
         session_factory,
-        lambda uow: profiles_service.create_profile(uow=uow, profile_in=every_car, actor=ANALYST),
+        lambda uow: profiles_service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=every_car, actor=ANALYST
+        ),
     )
     for action in ("submit", "approve", "activate"):
         run(
