@@ -172,7 +172,9 @@ def test_seeding_is_idempotent_with_four_eyes(session_factory: sessionmaker[Sess
     for profile in active:
         assert profile.status == "active"
         assert profile.version == 1
-        assert profile.author == profile.submitted_by == demo.ANALYST
+        # Intelligence material is written by the intelligence officer (see demo.seed).
+        author = demo.INTELLIGENCE if profile.intelligence else demo.ANALYST
+        assert profile.author == profile.submitted_by == author
         assert profile.approved_by == demo.APPROVER != profile.author
     lists = run(session_factory, lambda uow: profiles_service.list_lists(uow=uow))
     assert {item.name for item in lists} == set(first.lists_created)
