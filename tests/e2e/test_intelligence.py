@@ -11,6 +11,7 @@ confidential happened).
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -20,8 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.accounts.roles import PERMISSIONS, Action, Role
 from corridor.db.uow import UnitOfWork
+from corridor.journal.service import MAX_PAGE
 from corridor.profiles import service as profiles_service
-from tests.e2e.test_confidentiality import world
+from tests.e2e.test_confidentiality import END, world
 from tests.e2e.test_pages import concrete_urls, page_routes, path_values
 from tests.e2e.test_permissions import action_of, flat_routes
 from tests.staff import Staff
@@ -34,9 +36,6 @@ UNCLEARED = [role.value for role in Role if role not in PERMISSIONS[Action.INTEL
     "inspector.post1",
     "coordinator.north",
 ]
-
-#: The pages and routes whose answers are files or streams, not pages or JSON.
-_EXPORTS = ("format=csv", "format=xlsx")
 
 
 @pytest.fixture
@@ -142,14 +141,15 @@ def test_no_route_or_page_tells_an_uncleared_role_of_confidential_lists(
         if method == "GET" and action_of(route) is not None
         for url in concrete_urls(path, values)
     ]
-    # Exports of the analytics pages and routes, as the analysts download them.
+    # The reports over the world's days, as JSON and as the CSV exports analysts
+    # download; the journal's whole page.
+    days = f"from={END - timedelta(days=30)}&to={END}"
     exports = [
-        f"{url}{'&' if '?' in url else '?'}{fmt}"
-        for url in api
-        if url.startswith("/api/v1/analytics/")
-        for fmt in _EXPORTS
-    ]
-    read = 0
+        f"/api/v1/analytics/{report}?{days}{fmt}"
+        for report in ("profiles", "kpis")
+        for fmt in ("", "&format=csv")
+    ] + [f"/api/v1/journal?limit={MAX_PAGE}"]
+    read = exported = 0
     for username in UNCLEARED:
         headers = staff.headers(username)
         for url in api + exports:
@@ -158,6 +158,7 @@ def test_no_route_or_page_tells_an_uncleared_role_of_confidential_lists(
             leaked = _leaks(response.text, _unasked(secrets, url, response.status_code))
             assert not leaked, f"GET {url} as {username} tells of {leaked}"
             read += response.status_code == 200
+            exported += url in exports and response.status_code == 200
         sign_in(client, session_factory, staff, username)
         for url in pages:
             response = client.get(url, follow_redirects=False)
@@ -167,6 +168,7 @@ def test_no_route_or_page_tells_an_uncleared_role_of_confidential_lists(
             read += response.status_code == 200
         client.cookies.clear()
     assert read > 500
+    assert exported >= 10  # the reports and the journal were read, not refused
 
 
 def _api_urls(app: FastAPI, numbers: list[str], codes: list[str]) -> list[str]:
@@ -246,7 +248,9 @@ def test_criteria_checks_do_not_confirm_a_confidential_list(
         # A near miss is never corrected to the confidential name.
         near = _problem(client, headers, 'in_list("RISKY_IMPORTER")')
         assert "RISKY_IMPORTERS" not in str(near), who
-        assert "COMPLICIT_BROKERS" not in str(_problem(client, headers, 'in_list("COMPLICIT_BROKER")'))
+        assert "COMPLICIT_BROKERS" not in str(
+            _problem(client, headers, 'in_list("COMPLICIT_BROKER")')
+        )
     officer = staff.headers("intelligence_officer")
     assert _problem(client, officer, 'in_list("RISKY_IMPORTERS")')["valid"] is True
     near = _problem(client, officer, 'in_list("RISKY_IMPORTER")')
