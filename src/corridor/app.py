@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -32,6 +33,7 @@ from corridor.errors import (
     Conflict,
     CorridorError,
     DatabaseNotReady,
+    DatabaseUnavailable,
     InvalidInput,
     NotAuthenticated,
     NotFound,
@@ -59,6 +61,8 @@ from corridor.web.i18n import gettext as _
 from corridor.web.limits import BodyLimit, UrlGuard
 from corridor.web.pages import STATIC_DIR, is_page_request, render, sign_in_url
 from corridor.web.security import TokenCache
+
+_LOG = logging.getLogger("corridor")
 
 _STATUS: dict[type[CorridorError], int] = {
     InvalidInput: 422,
@@ -190,8 +194,15 @@ def _error_page(request: Request, status: int, detail: str) -> Response:
     return render(request, "error.html", status_code=status, title=title, detail=detail)
 
 
+#: What a client is told while the database is out of reach (the cause goes to the log:
+#: it names the database's address, which is no business of the client's).
+_UNAVAILABLE = i18n.N_("The database cannot be reached just now; try again in a few seconds.")
+
+
 async def _corridor_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CorridorError)
+    if isinstance(exc, DatabaseUnavailable):
+        return _unavailable(request, exc)
     if is_page_request(request):
         return _error_page(request, _status_of(exc), str(exc.detail))
     body: dict[str, Any] = {"type": exc.title, "detail": exc.detail, "errors": []}
@@ -203,6 +214,25 @@ async def _corridor_error(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, TooManyAttempts):
         headers["Retry-After"] = str(exc.retry_after)
     return JSONResponse(body, status_code=_status_of(exc), headers=headers)
+
+
+def _unavailable(request: Request, exc: DatabaseUnavailable) -> Response:
+    """503 with Retry-After while the database is out of reach: JSON for the API, the
+    error page for a web page. The pool reconnects by itself for a later request."""
+    _LOG.warning("%s %s: %s", request.method, request.url.path, exc.detail)
+    headers = {"Retry-After": str(exc.retry_after)}
+    if is_page_request(request):
+        title = _(_PAGE_TITLES[503])
+        return render(
+            request,
+            "error.html",
+            status_code=503,
+            headers=headers,
+            title=title,
+            detail=_(_UNAVAILABLE),
+        )
+    body = {"type": exc.title, "detail": str(_UNAVAILABLE), "errors": []}
+    return JSONResponse(body, status_code=503, headers=headers)
 
 
 async def _request_validation_error(request: Request, exc: Exception) -> Response:

@@ -8,6 +8,7 @@ exit codes (``corridor.cli``). Domain code never mentions either.
     CorridorError
     ├── ConfigurationError          settings unusable (e.g. default secret in production)
     ├── DatabaseNotReady            database unreachable or not migrated to head
+    │   └── DatabaseUnavailable     a connection to the database failed or was lost; retry
     ├── InvalidInput                input failed validation; carries field-level errors
     ├── NotFound                    the object asked for does not exist
     ├── Conflict                    the request contradicts what is stored
@@ -55,6 +56,22 @@ class DatabaseNotReady(CorridorError):
     """The database cannot be reached or is not migrated to the current schema."""
 
     title = "database not ready"
+
+
+class DatabaseUnavailable(DatabaseNotReady):
+    """A connection to the database could not be opened, or was lost while in use.
+
+    Transient by nature (a restart, a fail-over, a network cut): the request may be
+    sent again after ``retry_after`` seconds. ``reason`` is the driver's own words.
+    """
+
+    title = "database unavailable"
+
+    def __init__(self, reason: str, *, where: str | None = None, retry_after: int = 5) -> None:
+        at = f" at {where}" if where else ""
+        super().__init__(f"cannot reach the database{at}: {reason}")
+        self.reason = reason
+        self.retry_after = retry_after
 
 
 class InvalidInput(CorridorError):

@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from corridor import __version__
 from corridor.db.migrate import current_revision, head_revision
+from corridor.errors import DatabaseUnavailable
 
 router = APIRouter(prefix="/api/v1", tags=["health"])
 
@@ -21,7 +22,7 @@ class DatabaseHealth(BaseModel):
     revision: str | None
     head: str
     migrated: bool
-    error: str | None = None
+    error: str | None = None  # why it is unreachable, in the driver's words
 
 
 class Health(BaseModel):
@@ -35,9 +36,11 @@ class Health(BaseModel):
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
 def health(request: Request) -> JSONResponse:
-    """200 when the database is reachable and migrated to head, 503 otherwise."""
+    """200 when the database is reachable and migrated to head, 503 otherwise (with
+    ``Retry-After`` when it is unreachable, and why in ``database.error``)."""
     engine = request.app.state.engine
     head = head_revision()
+    headers: dict[str, str] = {}
     try:
         revision = current_revision(engine)
         database = DatabaseHealth(
@@ -47,14 +50,20 @@ def health(request: Request) -> JSONResponse:
             head=head,
             migrated=revision == head,
         )
-    except SQLAlchemyError as exc:
+    except (DatabaseUnavailable, SQLAlchemyError) as exc:
+        if isinstance(exc, DatabaseUnavailable):
+            # The driver's reason, not the detail: that names the database's URL.
+            error = f"cannot reach the database: {exc.reason}"
+            headers["Retry-After"] = str(exc.retry_after)
+        else:
+            error = type(exc).__name__
         database = DatabaseHealth(
             reachable=False,
             dialect=engine.dialect.name,
             revision=None,
             head=head,
             migrated=False,
-            error=type(exc).__name__,
+            error=error,
         )
     ok = database.reachable and database.migrated
     body = Health(
@@ -63,4 +72,4 @@ def health(request: Request) -> JSONResponse:
         database=database,
         demo=request.app.state.settings.demo,
     )
-    return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
+    return JSONResponse(body.model_dump(), status_code=200 if ok else 503, headers=headers)

@@ -12,16 +12,12 @@ says so); ``CORRIDOR_REQUIRE_BROWSER=1`` (set by ``.ci/run``) makes that an erro
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 from sqlalchemy import Engine
@@ -31,6 +27,7 @@ from corridor.app import create_app
 from corridor.config import Settings
 from corridor.db.engine import make_engine, make_session_factory
 from tests.conftest import BROWSER_SKIP_REASON, CHROMIUM, REQUIRE_BROWSER
+from tests.live import serve
 
 SCREENSHOTS = Path(__file__).parents[2] / "test-output" / "browser"
 CHROMIUM_ARGS = [
@@ -57,13 +54,6 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @dataclass
 class LiveServer:
     """The application served on a loopback port."""
@@ -72,26 +62,6 @@ class LiveServer:
     app: FastAPI
     engine: Engine
     session_factory: sessionmaker[Session]
-
-
-def serve(app: FastAPI) -> tuple[str, Callable[[], None]]:
-    """Start uvicorn in a thread; (base URL, stop)."""
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(timeout=15)
-
-    return f"http://127.0.0.1:{port}", stop
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ from corridor.app import create_app
 from corridor.config import Settings
 from corridor.demo.accounts import SYSTEM_USER, USERS
 from corridor.demo.selectivity import ANALYST
-from tests.browser.conftest import Browsing, serve
+from tests.browser.conftest import Browsing
+from tests.live import serve
 
 DECLARATIONS = 3000
 

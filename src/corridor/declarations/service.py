@@ -36,6 +36,8 @@ from corridor.errors import DeclarationConflict, FieldError, InvalidInput, NotFo
 from corridor.paging import id_cursor
 
 MAX_PAGE = 500
+#: Tries of a submission; the second already sees what the concurrent winner stored.
+_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,7 @@ def submit(
     selectivity decision is written there). Raises DeclarationConflict for different
     content under a stored key or a version gap.
     """
-    for attempt in range(3):
+    for attempt in range(_ATTEMPTS):
         # A first version is nearly always new: insert it at once and let the unique key
         # say otherwise (one query fewer on the busiest path); on a retry, look first.
         optimistic = attempt == 0 and declaration_in.version == 1
@@ -90,25 +92,23 @@ def submit(
             result = ingest(
                 uow=uow, declarations=[declaration_in], source=source, look_first=not optimistic
             )
-        except IntegrityError:
-            if not optimistic:
-                raise
-            uow.rollback()
-            continue
-        if result.conflicts:
-            raise DeclarationConflict(result.conflicts[0][1])
-        created = bool(result.created)
-        if created:
-            declaration = result.stored[0]
-        else:
-            declaration = get(uow=uow, number=declaration_in.number, version=declaration_in.version)
-        if before_commit is not None:
-            before_commit(declaration, created)
-        try:
+            if result.conflicts:
+                raise DeclarationConflict(result.conflicts[0][1])
+            created = bool(result.created)
+            if created:
+                declaration = result.stored[0]
+            else:
+                declaration = get(
+                    uow=uow, number=declaration_in.number, version=declaration_in.version
+                )
+            if before_commit is not None:
+                before_commit(declaration, created)
             uow.commit()
         except IntegrityError:
-            # Another request stored the same key between our check and our insert:
-            # look again, and answer as if it had been there first.
+            # A unique key refused the write: another request stored the same key (or its
+            # decision) between our look and our insert, or we did not look. Whatever the
+            # path, look again and answer from what is stored: identical content is
+            # "already stored", different content a conflict.
             uow.rollback()
             continue
         return Submission(declaration, created=created)

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.db.tables import DeclarationRow, GoodsItemRow, GroundTruthRow
@@ -185,3 +185,46 @@ def test_identical_first_versions_sent_at_once_store_one(
     assert len({r.declaration.id for r in results}) == 1
     assert count_rows(session_factory, DeclarationRow) == 1
     assert count_rows(session_factory, GoodsItemRow) == 2
+
+
+@pytest.mark.parametrize("same_content", [True, False], ids=["identical", "different"])
+def test_an_amendment_stored_between_look_and_insert_is_answered_from_the_store(
+    engine: Engine, session_factory: sessionmaker[Session], same_content: bool
+) -> None:
+    # The look-first path (every version after the first), made to lose the race for
+    # certain: the first request has looked (version 1 only) and is held just before its
+    # INSERT while a second request stores the same version 2 and commits. The first
+    # must then answer from what is stored, not fail on the unique key.
+    submit(session_factory, parse())
+    looked, stored = threading.Event(), threading.Event()
+
+    def hold(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        late_thread = threading.current_thread().name.startswith("late")
+        inserting = statement.lstrip().upper().startswith("INSERT INTO DECLARATIONS")
+        if late_thread and inserting and not looked.is_set():
+            looked.set()
+            assert stored.wait(30), "the second request did not store version 2"
+
+    amendment = parse(version=2, items=[item(1)])
+    event.listen(engine, "before_cursor_execute", hold)
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="late") as pool:
+            late = pool.submit(
+                submit,
+                session_factory,
+                amendment if same_content else parse(version=2, currency="EUR", items=[item(1)]),
+            )
+            assert looked.wait(30)
+            first = submit(session_factory, amendment)
+            stored.set()
+            if same_content:
+                answer = late.result(timeout=30)
+                assert not answer.created
+                assert answer.declaration.id == first.declaration.id
+            else:
+                with pytest.raises(DeclarationConflict, match="version 2 is already stored"):
+                    late.result(timeout=30)
+    finally:
+        event.remove(engine, "before_cursor_execute", hold)
+    assert first.created
+    assert count_rows(session_factory, DeclarationRow) == 2
