@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -12,6 +14,7 @@ from corridor.db.migrate import current_revision, head_revision
 from corridor.errors import DatabaseUnavailable
 
 router = APIRouter(prefix="/api/v1", tags=["health"])
+_log = logging.getLogger(__name__)
 
 
 class DatabaseHealth(BaseModel):
@@ -22,7 +25,7 @@ class DatabaseHealth(BaseModel):
     revision: str | None
     head: str
     migrated: bool
-    error: str | None = None  # why it is unreachable, in the driver's words
+    error: str | None = None  # why it is unreachable (the driver's words are logged)
 
 
 class Health(BaseModel):
@@ -37,7 +40,8 @@ class Health(BaseModel):
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
 def health(request: Request) -> JSONResponse:
     """200 when the database is reachable and migrated to head, 503 otherwise (with
-    ``Retry-After`` when it is unreachable, and why in ``database.error``)."""
+    ``Retry-After`` when it is unreachable, and why in ``database.error``; the driver's
+    reason, which names the database's address, only in the service log)."""
     engine = request.app.state.engine
     head = head_revision()
     headers: dict[str, str] = {}
@@ -52,8 +56,10 @@ def health(request: Request) -> JSONResponse:
         )
     except (DatabaseUnavailable, SQLAlchemyError) as exc:
         if isinstance(exc, DatabaseUnavailable):
-            # The driver's reason, not the detail: that names the database's URL.
-            error = f"cannot reach the database: {exc.reason}"
+            # Health answers anyone: the driver's reason (it names hosts, ports and
+            # databases) goes to the service log, not into the body.
+            _log.warning("health: cannot reach the database: %s", exc.reason)
+            error = "cannot reach the database (the service log has the driver's reason)"
             headers["Retry-After"] = str(exc.retry_after)
         else:
             error = type(exc).__name__
