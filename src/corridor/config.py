@@ -14,6 +14,8 @@ from corridor.errors import ConfigurationError
 DEFAULT_SECRET_KEY = "dev-secret-key-change-me"
 DEFAULT_SELECTION_SECRET = "dev-selection-secret-change-me"
 DEFAULT_DATABASE_URL = "sqlite:///var/corridor.db"
+#: Development only: production refuses it (``check_production``, ``journal_secret``).
+DEFAULT_JOURNAL_KEY = "dev-journal-key-change-me"
 
 
 class Settings(BaseSettings):
@@ -32,6 +34,31 @@ class Settings(BaseSettings):
         default=DEFAULT_SELECTION_SECRET,
         description="keys the HMAC behind random selections; never disclosed to traders",
     )
+    # The journal key: HMAC-SHA256 key of the journal's hash chain and of its checkpoints.
+    # Read from the environment only, never stored in the database, so that someone who
+    # can write the database cannot recompute the chain. The default is for development
+    # and tests; production refuses it.
+    journal_key: str = Field(
+        default=DEFAULT_JOURNAL_KEY,
+        description="keys the journal's hash chain and signs its checkpoints; never in the "
+        "database",
+    )
+
+    def journal_secret(self) -> bytes:
+        """The journal key as bytes; ConfigurationError in production when it is the
+        development default, empty or shorter than 32 characters (so that no command, not
+        only the server, writes a production journal under a known key)."""
+        if self.environment == "production" and (
+            not self.journal_key
+            or self.journal_key == DEFAULT_JOURNAL_KEY
+            or len(self.journal_key) < 32
+        ):
+            raise ConfigurationError(
+                "CORRIDOR_JOURNAL_KEY is empty, the development default or shorter than 32 "
+                "characters; set a long random value before running in production"
+            )
+        return self.journal_key.encode()
+
     environment: Literal["development", "production"] = "development"
     demo: bool = Field(default=False, description="the installation holds a demo world")
     import_batch_size: int = Field(default=2000, ge=1, le=100_000)
@@ -83,6 +110,7 @@ class Settings(BaseSettings):
         for name, default in (
             ("CORRIDOR_SECRET_KEY", DEFAULT_SECRET_KEY),
             ("CORRIDOR_SELECTION_SECRET", DEFAULT_SELECTION_SECRET),
+            ("CORRIDOR_JOURNAL_KEY", DEFAULT_JOURNAL_KEY),
         ):
             value = getattr(self, name.removeprefix("CORRIDOR_").lower())
             if not value or value == default:

@@ -151,3 +151,23 @@ def test_verify_reports_a_broken_chain(
     broken = client.get("/api/v1/journal/verify", headers=headers).json()
     assert (broken["ok"], broken["broken_at"], broken["last_seq"]) == (False, seq, seq - 1)
     assert broken["reason"] == f"entry {seq} was altered after it was written"
+
+
+def test_verify_reports_the_newest_entries_deleted_with_the_head_moved_back(
+    client: TestClient, staff: Staff, engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    headers = staff.headers(Role.APPROVER)
+    seq = record(session_factory, "NAT-1/1", confidential=False)
+    record(session_factory, "NAT-2/1", confidential=False)
+    with engine.begin() as connection:
+        kept = connection.execute(text("SELECT hash FROM journal WHERE seq = :s"), {"s": seq})
+        connection.execute(text("DELETE FROM journal WHERE seq > :s"), {"s": seq})
+        connection.execute(
+            text("UPDATE journal_head SET seq = :s, hash = :h"), {"s": seq, "h": kept.scalar()}
+        )
+    broken = client.get("/api/v1/journal/verify", headers=headers).json()
+    assert (broken["ok"], broken["broken_at"], broken["last_seq"]) == (False, seq + 1, seq)
+    assert broken["reason"] == (
+        f"the journal head (entry {seq}) is not signed with the journal key:"
+        " it was moved or rewritten outside corridor"
+    )

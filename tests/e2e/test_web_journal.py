@@ -190,6 +190,16 @@ def test_verify_reads_russian(
     broken = client.get("/journal/verify").text
     assert "Цепочка записей нарушена на записи 3." in broken
     assert "Запись 3 отсутствует (следующая — 4)." in broken
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM journal WHERE seq > 1"))
+        connection.execute(
+            text("UPDATE journal_head SET seq = 1, hash = (SELECT hash FROM journal WHERE seq = 1)")
+        )
+    moved = client.get("/journal/verify").text
+    assert (
+        "Голова журнала (запись 1) не подписана ключом журнала: её переместили или"
+        " переписали в обход приложения." in moved
+    )
 
 
 def test_every_reason_of_the_verifier_is_recognised() -> None:
@@ -200,6 +210,12 @@ def test_every_reason_of_the_verifier_is_recognised() -> None:
         "entries 4 to 9 are missing (the newest)",
         "entries 4 to 9 are not in the journal head (entry 3): they were inserted without it",
         "entry 4 is not the entry the journal head recorded",
+        "entry 4 was hashed without the journal key",
+        "the journal head (entry 4) is not signed with the journal key: it was moved or"
+        " rewritten outside corridor",
+        "the journal head is not signed: entries 1 to 4 were written before the journal was"
+        " keyed; the next entry signs them",
+        "the journal head is missing",
     ]
     for reason, (pattern, _message) in zip(reasons, REASONS, strict=True):
         assert pattern.fullmatch(reason), reason

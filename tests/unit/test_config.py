@@ -19,9 +19,30 @@ STRONG = "x" * 40
         ({"secret_key": STRONG}, "CORRIDOR_SELECTION_SECRET is the development default"),
         ({"secret_key": STRONG, "selection_secret": ""}, "CORRIDOR_SELECTION_SECRET is empty"),
         ({"secret_key": "short", "selection_secret": STRONG}, "too short"),
-        ({"secret_key": STRONG, "selection_secret": STRONG}, "CORRIDOR_COOKIE_SECURE is off"),
         (
-            {"secret_key": STRONG, "selection_secret": STRONG, "cookie_secure": True, "demo": True},
+            {"secret_key": STRONG, "selection_secret": STRONG},
+            "CORRIDOR_JOURNAL_KEY is the development default",
+        ),
+        (
+            {"secret_key": STRONG, "selection_secret": STRONG, "journal_key": ""},
+            "CORRIDOR_JOURNAL_KEY is empty",
+        ),
+        (
+            {"secret_key": STRONG, "selection_secret": STRONG, "journal_key": "short"},
+            "CORRIDOR_JOURNAL_KEY is too short",
+        ),
+        (
+            {"secret_key": STRONG, "selection_secret": STRONG, "journal_key": STRONG},
+            "CORRIDOR_COOKIE_SECURE is off",
+        ),
+        (
+            {
+                "secret_key": STRONG,
+                "selection_secret": STRONG,
+                "journal_key": STRONG,
+                "cookie_secure": True,
+                "demo": True,
+            },
             "demo world",
         ),
     ],
@@ -37,8 +58,22 @@ def test_production_with_strong_secrets_starts() -> None:
         environment="production",
         secret_key=STRONG,
         selection_secret=STRONG + "y",
+        journal_key=STRONG + "z",
         cookie_secure=True,
     ).check_production()
+
+
+@pytest.mark.parametrize("key", ["", "dev-journal-key-change-me", "short"])
+def test_production_refuses_to_use_a_weak_journal_key(key: str) -> None:
+    # What every journal writer and verifier asks for, the server or a command.
+    settings = Settings(environment="production", journal_key=key)
+    with pytest.raises(ConfigurationError, match="CORRIDOR_JOURNAL_KEY"):
+        settings.journal_secret()
+    assert Settings(environment="production", journal_key=STRONG).journal_secret() == (
+        STRONG.encode()
+    )
+    # Outside production the development default keys the chain (tests, demo).
+    assert Settings(journal_key=key).journal_secret() == key.encode()
 
 
 def test_development_accepts_defaults() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, select, update
@@ -13,8 +14,21 @@ from corridor.db.tables import JournalEntryRow, JournalHeadRow
 HEAD = "journal"
 
 
-def claim_next(session: Session) -> tuple[int, str]:
-    """Take the next sequence number and the hash it must chain to.
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The head row: the last entry's sequence and hash, where the unkeyed entries end,
+    and the signature over all three (None at the genesis and before the first keyed
+    entry)."""
+
+    seq: int
+    hash: str
+    unkeyed_until: int
+    signature: str | None
+
+
+def claim_next(session: Session) -> tuple[int, str, int] | None:
+    """Take the next sequence number; (it, the hash it must chain to, unkeyed_until),
+    or None when the head row is missing.
 
     Updating the head row first takes its write lock (a row lock on PostgreSQL,
     the database write lock on SQLite), so concurrent writers queue here and
@@ -24,26 +38,35 @@ def claim_next(session: Session) -> tuple[int, str]:
         update(JournalHeadRow)
         .where(JournalHeadRow.name == HEAD)
         .values(seq=JournalHeadRow.seq + 1)
-        .returning(JournalHeadRow.seq, JournalHeadRow.hash)
-    ).one()
-    return int(row.seq), str(row.hash)
+        .returning(JournalHeadRow.seq, JournalHeadRow.hash, JournalHeadRow.unkeyed_until)
+    ).one_or_none()
+    return None if row is None else (int(row.seq), str(row.hash), int(row.unkeyed_until))
 
 
-def append(session: Session, entry: JournalEntryRow) -> None:
-    """Store an entry and move the head's hash to it."""
+def append(session: Session, entry: JournalEntryRow, signature: str) -> None:
+    """Store an entry and move the head's hash and signature to it."""
     session.add(entry)
     session.flush()
     session.execute(
-        update(JournalHeadRow).where(JournalHeadRow.name == HEAD).values(hash=entry.hash)
+        update(JournalHeadRow)
+        .where(JournalHeadRow.name == HEAD)
+        .values(hash=entry.hash, signature=signature)
     )
 
 
-def head(session: Session) -> tuple[int, str]:
-    """(sequence, hash) of the last entry, as the head row records it."""
+def head(session: Session) -> Head | None:
+    """The head row as stored; None when it is missing."""
     row = session.execute(
-        select(JournalHeadRow.seq, JournalHeadRow.hash).where(JournalHeadRow.name == HEAD)
-    ).one()
-    return int(row.seq), str(row.hash)
+        select(
+            JournalHeadRow.seq,
+            JournalHeadRow.hash,
+            JournalHeadRow.unkeyed_until,
+            JournalHeadRow.signature,
+        ).where(JournalHeadRow.name == HEAD)
+    ).one_or_none()
+    if row is None:
+        return None
+    return Head(int(row.seq), str(row.hash), int(row.unkeyed_until), row.signature)
 
 
 def in_order(session: Session, batch: int = 1000) -> Iterator[JournalEntryRow]:

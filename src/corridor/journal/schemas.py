@@ -22,7 +22,10 @@ class JournalEntryRead(BaseModel):
     before: Any = Field(description="the object's state before the change; null if none")
     after: Any = Field(description="the object's state after the change; null if removed")
     confidential: bool = Field(description="about intelligence material")
-    hash: str = Field(description="SHA-256 of prev_hash and this entry's content")
+    hash: str = Field(
+        description="HMAC-SHA256 under the journal key of prev_hash and this entry's content"
+        " (plain SHA-256 for entries written before the chain was keyed)"
+    )
     prev_hash: str = Field(description="the hash of the entry before (64 zeros for the first)")
 
 

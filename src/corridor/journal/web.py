@@ -49,6 +49,17 @@ REASONS: Final = (
         "without it.")),
     (re.compile(r"entry (?P<a>\d+) is not the entry the journal head recorded"),
      N_("Entry %(a)s is not the entry the journal head recorded.")),
+    (re.compile(r"entry (?P<a>\d+) was hashed without the journal key"),
+     N_("Entry %(a)s was hashed without the journal key.")),
+    (re.compile(r"the journal head \(entry (?P<a>\d+)\) is not signed with the journal key: it"
+                r" was moved or rewritten outside corridor"),
+     N_("The journal head (entry %(a)s) is not signed with the journal key: it was moved or "
+        "rewritten outside corridor.")),
+    (re.compile(r"the journal head is not signed: entries 1 to (?P<a>\d+) were written before"
+                r" the journal was keyed; the next entry signs them"),
+     N_("The journal head is not signed: entries 1 to %(a)s were written before the journal "
+        "was keyed; the next entry signs them.")),
+    (re.compile(r"the journal head is missing"), N_("The journal head is missing.")),
 )  # fmt: skip
 
 

@@ -151,11 +151,13 @@ def _delete_the_first(engine: Engine, factory: Factory) -> None:
 
 
 def _rewrite_with_recomputed_hash(seq: int) -> Callable[[Engine, Factory], None]:
-    """An attacker who knows the algorithm: the entry is consistent with itself again."""
+    """An attacker who knows the algorithm and the journal key: the entry is consistent
+    with itself again."""
 
     def tamper(engine: Engine, factory: Factory) -> None:
         row = stored(factory, seq)
         forged_hash = journal_service.entry_hash(
+            key=journal_service.journal_key(),
             prev_hash=row.prev_hash,
             seq=row.seq,
             at=row.at,
@@ -178,7 +180,8 @@ def _rewrite_with_recomputed_hash(seq: int) -> Callable[[Engine, Factory], None]
 
 
 def _append_without_the_head(engine: Engine, factory: Factory) -> None:
-    """A forged entry, correctly chained and hashed, inserted after the last one."""
+    """A forged entry, correctly chained and hashed (with the key), inserted after the last
+    one."""
     last = stored(factory, 10)
     at = datetime.now(UTC).replace(microsecond=0)
     content: dict[str, Any] = {
@@ -192,7 +195,9 @@ def _append_without_the_head(engine: Engine, factory: Factory) -> None:
         "after": {"status": "approved"},
         "confidential": False,
     }
-    forged_hash = journal_service.entry_hash(prev_hash=last.hash, **content)
+    forged_hash = journal_service.entry_hash(
+        key=journal_service.journal_key(), prev_hash=last.hash, **content
+    )
     sql(
         engine,
         "INSERT INTO journal (seq, at, actor, action, object_type, object_id, "

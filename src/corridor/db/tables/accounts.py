@@ -121,3 +121,10 @@ class JournalHeadRow(Base):
     seq: Mapped[int] = mapped_column(Id)
     hash: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
+    # Entries up to this one were written before the chain was keyed (plain SHA-256);
+    # those after it are HMAC-SHA256 under the journal key. Covered by the signature.
+    unkeyed_until: Mapped[int] = mapped_column(Id, default=0, server_default="0")
+    # HMAC-SHA256 under the journal key of (seq, hash, unkeyed_until): a head moved
+    # back over deleted entries cannot be signed again without the key. None only at
+    # the genesis and on a journal not appended to since it was keyed.
+    signature: Mapped[str | None] = mapped_column(String(64))
