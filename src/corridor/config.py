@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,7 +52,10 @@ class Settings(BaseSettings):
         default=20 * 1024 * 1024, ge=1024, description="larger request bodies get 413"
     )
     timezone: str = Field(
-        default="Asia/Bishkek", description="times on the web pages are shown in this zone"
+        default="Asia/Bishkek",
+        description="the installation's time zone: its days are the 'today' of every rule "
+        "(profile validity, expiry, certificates, alerts), and times on the web pages are "
+        "shown in it",
     )
     token_cache_seconds: float = Field(
         default=5,
@@ -63,6 +67,13 @@ class Settings(BaseSettings):
         default=True,
         description="after a worker's start-up, keep its long-lived objects out of the "
         "garbage collector's full passes (short pauses under load)",
+    )
+    worker_startup_timeout: float = Field(
+        default=120,
+        gt=0,
+        le=3600,
+        description="seconds `corridor serve --workers N` waits for a worker to answer while "
+        "it starts (compiling the profile set) before restarting it",
     )
 
     @field_validator("timezone")
@@ -106,3 +117,31 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
     return Settings()
+
+
+# --------------------------------------------------------------------------- the customs day
+# "Today" in every rule (profile validity and expiry, trader certificates and overrides,
+# alerts) is the day in the installation's zone: in Bishkek (UTC+6) 1 December begins at
+# 18:00 UTC on 30 November. Stored times stay UTC; only the judgment of the day is local.
+
+
+def customs_zone() -> ZoneInfo:
+    """The installation's time zone (``CORRIDOR_TIMEZONE``)."""
+    return ZoneInfo(get_settings().timezone)
+
+
+def customs_day(moment: datetime) -> date:
+    """The day an aware instant falls on in the installation's time zone."""
+    if moment.utcoffset() is None:
+        raise ValueError("a customs day needs an aware time")
+    return moment.astimezone(customs_zone()).date()
+
+
+def customs_day_start(day: date) -> datetime:
+    """The first instant (UTC) of a day in the installation's time zone."""
+    return datetime.combine(day, time(), customs_zone()).astimezone(UTC)
+
+
+def customs_day_end(day: date) -> datetime:
+    """The first instant (UTC) after a day in the installation's time zone."""
+    return customs_day_start(day + timedelta(days=1))
