@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from corridor.errors import ConfigurationError
@@ -68,12 +68,13 @@ class Settings(BaseSettings):
         description="after a worker's start-up, keep its long-lived objects out of the "
         "garbage collector's full passes (short pauses under load)",
     )
-    worker_startup_timeout: float = Field(
+    worker_startup_timeout: int = Field(
         default=120,
-        gt=0,
+        ge=5,
         le=3600,
-        description="seconds `corridor serve --workers N` waits for a worker to answer while "
-        "it starts (compiling the profile set) before restarting it",
+        description="seconds `corridor serve --workers N` waits for a worker to answer its "
+        "health check (a starting worker imports the application on a busy host) before "
+        "killing and replacing it",
     )
 
     @field_validator("timezone")
@@ -115,8 +116,17 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once. A bad value is a ConfigurationError naming the
+    variable and the reason (not a traceback)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        reasons = "; ".join(
+            f"CORRIDOR_{'_'.join(str(part) for part in error['loc']).upper()}: "
+            f"{error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors()
+        )
+        raise ConfigurationError(f"invalid setting: {reasons}") from None
 
 
 # --------------------------------------------------------------------------- the customs day
