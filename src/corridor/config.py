@@ -135,9 +135,13 @@ def get_settings() -> Settings:
 # 18:00 UTC on 30 November. Stored times stay UTC; only the judgment of the day is local.
 
 
+@lru_cache(maxsize=1)
 def customs_zone() -> ZoneInfo:
-    """The installation's time zone (``CORRIDOR_TIMEZONE``)."""
-    return ZoneInfo(get_settings().timezone)
+    """The installation's time zone (``CORRIDOR_TIMEZONE``), read once per process.
+
+    Read on its own, not through :func:`get_settings`: a use case asking for the day must
+    not fix the settings a command reads afterwards."""
+    return ZoneInfo(Settings().timezone)
 
 
 def customs_day(moment: datetime) -> date:

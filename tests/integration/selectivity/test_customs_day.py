@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from corridor.config import customs_day, get_settings
+from corridor.config import customs_day, customs_zone
 from corridor.db.uow import UnitOfWork
 from corridor.declarations.schemas import DeclarationCreate
 from corridor.postentry import service as postentry_service
@@ -169,15 +169,15 @@ def test_a_naive_time_has_no_customs_day() -> None:
 
 @pytest.fixture
 def zone_setting(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
-    """Set CORRIDOR_TIMEZONE for the process-wide settings; the cache is emptied after."""
+    """Set CORRIDOR_TIMEZONE for the process; the zone read is forgotten after."""
 
     def put(zone: str) -> None:
         monkeypatch.setenv("CORRIDOR_TIMEZONE", zone)
-        get_settings.cache_clear()
+        customs_zone.cache_clear()
 
     yield put
     monkeypatch.delenv("CORRIDOR_TIMEZONE", raising=False)
-    get_settings.cache_clear()
+    customs_zone.cache_clear()
 
 
 def test_the_day_is_that_of_the_configured_zone(
