@@ -351,6 +351,7 @@ def run(
             parameters=PARAMETERS[d.office],
             secret=SECRET,
             at=AT,
+            zone=UTC,
             use_index=use_index,
         )
         for d in declarations

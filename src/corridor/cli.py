@@ -9,6 +9,7 @@ from rich.console import Console
 
 from corridor.accounts.cli import tokens_app, units_app, users_app
 from corridor.analytics.cli import app as report_app
+from corridor.config import get_settings
 from corridor.db.cli import app as db_app
 from corridor.declarations.cli import import_command
 from corridor.demo.cli import app as demo_app
@@ -68,6 +69,13 @@ def serve(
         help="worker processes; about two per core on a server (each waits on the database "
         "part of the time)",
     ),
+    startup_timeout: int | None = typer.Option(
+        None,
+        min=5,
+        max=3600,
+        help="seconds a worker may take to answer the supervisor's health check before it "
+        "is replaced (default: CORRIDOR_WORKER_STARTUP_TIMEOUT, 120)",
+    ),
 ) -> None:
     """Serve the API (OpenAPI at /docs)."""
     import uvicorn
@@ -88,6 +96,9 @@ def serve(
         uvicorn.run(application, host=host, port=port, log_level="info")
     else:
         console.print(f"  worker processes:  {workers}", highlight=False)
+        # uvicorn's default (5 s) kills a worker still importing the application on a busy
+        # host, and its replacement is as slow: workers restart in a loop and never serve.
+        timeout = startup_timeout or get_settings().worker_startup_timeout
         uvicorn.run(
             "corridor.app:create_app",
             factory=True,
@@ -95,6 +106,7 @@ def serve(
             host=host,
             port=port,
             log_level="info",
+            timeout_worker_healthcheck=timeout,
         )
 
 

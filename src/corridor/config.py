@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from corridor.errors import ConfigurationError
@@ -78,7 +79,10 @@ class Settings(BaseSettings):
         default=20 * 1024 * 1024, ge=1024, description="larger request bodies get 413"
     )
     timezone: str = Field(
-        default="Asia/Bishkek", description="times on the web pages are shown in this zone"
+        default="Asia/Bishkek",
+        description="the installation's time zone: its days are the 'today' of every rule "
+        "(profile validity, expiry, certificates, alerts), and times on the web pages are "
+        "shown in it",
     )
     token_cache_seconds: float = Field(
         default=5,
@@ -90,6 +94,14 @@ class Settings(BaseSettings):
         default=True,
         description="after a worker's start-up, keep its long-lived objects out of the "
         "garbage collector's full passes (short pauses under load)",
+    )
+    worker_startup_timeout: int = Field(
+        default=120,
+        ge=5,
+        le=3600,
+        description="seconds `corridor serve --workers N` waits for a worker to answer its "
+        "health check (a starting worker imports the application on a busy host) before "
+        "killing and replacing it",
     )
 
     @field_validator("timezone")
@@ -132,5 +144,46 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once. A bad value is a ConfigurationError naming the
+    variable and the reason (not a traceback)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        reasons = "; ".join(
+            f"CORRIDOR_{'_'.join(str(part) for part in error['loc']).upper()}: "
+            f"{error['msg'].removeprefix('Value error, ')}"
+            for error in exc.errors()
+        )
+        raise ConfigurationError(f"invalid setting: {reasons}") from None
+
+
+# --------------------------------------------------------------------------- the customs day
+# "Today" in every rule (profile validity and expiry, trader certificates and overrides,
+# alerts) is the day in the installation's zone: in Bishkek (UTC+6) 1 December begins at
+# 18:00 UTC on 30 November. Stored times stay UTC; only the judgment of the day is local.
+
+
+@lru_cache(maxsize=1)
+def customs_zone() -> ZoneInfo:
+    """The installation's time zone (``CORRIDOR_TIMEZONE``), read once per process.
+
+    Read on its own, not through :func:`get_settings`: a use case asking for the day must
+    not fix the settings a command reads afterwards."""
+    return ZoneInfo(Settings().timezone)
+
+
+def customs_day(moment: datetime) -> date:
+    """The day an aware instant falls on in the installation's time zone."""
+    if moment.utcoffset() is None:
+        raise ValueError("a customs day needs an aware time")
+    return moment.astimezone(customs_zone()).date()
+
+
+def customs_day_start(day: date) -> datetime:
+    """The first instant (UTC) of a day in the installation's time zone."""
+    return datetime.combine(day, time(), customs_zone()).astimezone(UTC)
+
+
+def customs_day_end(day: date) -> datetime:
+    """The first instant (UTC) after a day in the installation's time zone."""
+    return customs_day_start(day + timedelta(days=1))

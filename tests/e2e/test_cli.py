@@ -164,3 +164,72 @@ def test_serve_with_several_workers_answers_from_worker_processes(tmp_path: Path
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert "worker processes:  2" in output
+
+
+#: Run at the start of every interpreter on its path; delays the worker processes that
+#: uvicorn's supervisor spawns (``--multiprocessing-fork``), as a busy host does, before
+#: they can answer its health checks.
+SLOW_WORKER_START = """\
+import sys
+import time
+
+if "--multiprocessing-fork" in sys.argv:
+    time.sleep({seconds})
+"""
+
+
+def test_serve_keeps_workers_that_start_slower_than_uvicorns_default(tmp_path: Path) -> None:
+    """uvicorn's supervisor kills a worker that does not answer in 5 s by default, and its
+    replacement is as slow: the workers restart in a loop and never serve. Workers taking
+    8 s to start come up once, and stay."""
+    assert corridor(tmp_path, "db", "upgrade").returncode == 0
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "sitecustomize.py").write_text(SLOW_WORKER_START.format(seconds=8))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = os.pathsep.join(p for p in (str(slow), os.environ.get("PYTHONPATH", "")) if p)
+    env = {
+        **os.environ,
+        "CORRIDOR_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "PYTHONPATH": path,
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "corridor.cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def workers() -> set[str]:
+        children = subprocess.run(
+            ["pgrep", "-P", str(server.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        return {
+            pid
+            for pid in children
+            if b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        }
+
+    try:
+        status = None
+        deadline = time.monotonic() + 90
+        while status != 200 and time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health") as answer:
+                    status = answer.status
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200
+        first = workers()
+        assert len(first) == 2
+        time.sleep(6)  # past another round of health checks
+        assert workers() == first, "the supervisor replaced its workers"
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "died" not in output, output
+    assert output.count("Application startup complete") == 2, output

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.accounts.roles import Role
 from corridor.app import create_app
-from corridor.config import Settings
+from corridor.config import Settings, customs_day
 from tests.integration.valuation.history import car_import
 from tests.staff import Staff, seed_staff
 
 TRADERS = "/api/v1/traders"
 IMPORTER = "01503200710021"  # the factories' importer
 BROKER = "02107199910034"  # the factories' declarant
-TODAY = datetime.now(UTC).date()
+TODAY = customs_day(datetime.now(UTC))  # the installation's day, as the rules judge it
 OVERRIDE = {
     "category": "low",
     "reason": "AEO applicant, audited in 2026 without findings",

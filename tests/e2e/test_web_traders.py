@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import Role
 from corridor.app import create_app
-from corridor.config import Settings
+from corridor.config import Settings, customs_day
 from corridor.db.uow import UnitOfWork
 from corridor.profiles import service as profiles_service
 from corridor.profiles.schemas import OfficeParametersIn, ProfileCreate
@@ -31,7 +31,7 @@ from tests.web import htmx_headers, sign_in
 
 IMPORTER = "01503200710021"  # the factories' importer
 BROKER = "02107199910034"  # the factories' declarant
-TODAY = datetime.now(UTC).date()
+TODAY = customs_day(datetime.now(UTC))  # the installation's day, as the rules judge it
 
 
 @pytest.fixture

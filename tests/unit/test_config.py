@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from corridor.config import Settings
+from corridor.config import Settings, get_settings
 from corridor.errors import ConfigurationError
 
 STRONG = "x" * 40
@@ -93,3 +93,29 @@ def test_an_unknown_time_zone_is_refused_naming_the_setting() -> None:
         Settings(timezone="Asia/Atlantis")
     assert "IANA" in str(refused.value)
     assert Settings(timezone="Asia/Bishkek").timezone == "Asia/Bishkek"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        ("CORRIDOR_TIMEZONE", "Asia/Atlantis", "unknown time zone 'Asia/Atlantis'"),
+        ("CORRIDOR_WORKER_STARTUP_TIMEOUT", "2", "greater than or equal to 5"),
+    ],
+)
+def test_a_bad_setting_is_a_configuration_error_naming_it(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, reason: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(ConfigurationError) as refused:
+            get_settings()
+    finally:
+        monkeypatch.delenv(variable)
+        get_settings.cache_clear()
+    assert f"{variable}: " in refused.value.detail
+    assert reason in refused.value.detail
+
+
+def test_workers_are_given_two_minutes_to_start_by_default() -> None:
+    assert Settings().worker_startup_timeout == 120

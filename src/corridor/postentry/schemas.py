@@ -1,7 +1,8 @@
 """Pydantic shapes of post-entry control: audit candidates, plans, cases, alerts, requests
 and the units' inboxes; the states each goes through; the audit period.
 
-Days are customs days (Kyrgyz time, UTC+6, the date in a declaration number); a period
+Days are customs days (the installation's time zone, ``CORRIDOR_TIMEZONE``: Kyrgyz
+time, UTC+6, the date in a declaration number); a period
 is a first and a last day, both included. Money is in national currency (KGS).
 
 Lifecycles (any other move is a conflict):
@@ -17,20 +18,19 @@ Lifecycles (any other move is a conflict):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, StringConstraints
 
+from corridor import config
 from corridor.accounts.schemas import OfficeCode, UnitCode, Username
 from corridor.declarations.schemas import CountryCode, TraderId
 from corridor.errors import FieldError
 from corridor.inspections.schemas import DISCREPANCY_TYPES, DeclarationNumber, Duties
 from corridor.text import PLAIN_LINE, PLAIN_TEXT, InputModel
 
-#: Kyrgyz time: the customs day of a registration (UTC+6, no daylight saving).
-CUSTOMS_TIME: Final = timezone(timedelta(hours=6), "Asia/Bishkek")
 #: The longest audit period (two years): releases older than that are past audit planning.
 MAX_PERIOD_DAYS: Final = 731
 #: The most audits one plan holds.
@@ -101,18 +101,17 @@ class AuditPeriod:
     @property
     def start(self) -> datetime:
         """The first instant of the period (UTC), included."""
-        return datetime.combine(self.first_day, time(), CUSTOMS_TIME).astimezone(UTC)
+        return config.customs_day_start(self.first_day)
 
     @property
     def end(self) -> datetime:
         """The first instant after the period (UTC), excluded."""
-        following = self.last_day + timedelta(days=1)
-        return datetime.combine(following, time(), CUSTOMS_TIME).astimezone(UTC)
+        return config.customs_day_end(self.last_day)
 
 
 def customs_day(moment: datetime) -> date:
-    """The customs day of an instant."""
-    return moment.astimezone(CUSTOMS_TIME).date()
+    """The customs day of an instant (in the installation's time zone)."""
+    return config.customs_day(moment)
 
 
 def period_problems(first: date, last: date, *, names: tuple[str, str]) -> list[FieldError]:

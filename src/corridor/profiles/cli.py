@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from corridor.config import get_settings
+from corridor.config import customs_day, get_settings
 from corridor.db.engine import open_database
 from corridor.db.uow import UnitOfWork
 from corridor.profiles import files, service
@@ -72,6 +72,6 @@ def expire_command() -> None:
     """Mark profiles whose validity has ended as expired."""
     _engine, factory = open_database(get_settings().database_url)
     with UnitOfWork(factory) as uow:
-        expired = service.expire_due(uow=uow, today=datetime.now(UTC).date())
+        expired = service.expire_due(uow=uow, today=customs_day(datetime.now(UTC)))
         uow.commit()
     console.print(f"expired: {', '.join(expired) if expired else 'none'}")

@@ -35,6 +35,7 @@ from typing import Any
 
 from corridor import rules
 from corridor.accounts.roles import Action, Principal
+from corridor.config import customs_day
 from corridor.db.tables import (
     MeasureRow,
     OfficeParameterRow,
@@ -702,7 +703,8 @@ def transition(
     # Every refusal is raised before anything is written (journal included).
     if action == "approve" and actor == row.author:
         raise Conflict(f"four eyes: {actor} wrote profile {code} v{version} and cannot approve it")
-    if action in ("activate", "resume") and row.valid_to is not None and row.valid_to < now.date():
+    expired = row.valid_to is not None and row.valid_to < customs_day(now)
+    if action in ("activate", "resume") and expired:
         raise Conflict(f"profile {code} v{version} expired on {row.valid_to}")
     if target in IN_FORCE or action in ("suspend", "retire", "resume"):
         repository.bump_generation(uow.session)

@@ -10,17 +10,19 @@ Use::
                                       list_versions=versions, schema=fact_schema(),
                                       version="2026-11-27T10:00:00Z#42")
     decision = assess(declaration, profile_set, parameters=office_parameters,
-                      secret=selection_secret, at=now)
+                      secret=selection_secret, at=now, zone=ZoneInfo("Asia/Bishkek"))
     store(decision.to_json())
 
 Semantics
 ---------
 **Profiles.** A profile is *tested* on a declaration when the declaration's
 flow, office and procedure are in its scope (an empty scope set means all) and
-``at.date()`` lies within ``valid_from``/``valid_to`` (inclusive; ``None`` is
-open). Its criteria are evaluated on every goods item row (a header fact reads
-the same on each row); it *matches* when at least one item matches. The hit
-records the matching item numbers and the plain-words explanation of the first.
+the day of ``at`` in the installation's time zone (``zone``: a profile valid from
+1 December starts at midnight there, not at midnight UTC) lies within
+``valid_from``/``valid_to`` (inclusive; ``None`` is open). Its criteria are
+evaluated on every goods item row (a header fact reads the same on each row);
+it *matches* when at least one item matches. The hit records the matching item
+numbers and the plain-words explanation of the first.
 
 **Selection.** A matching profile draws ``d = draw(secret, key, code,
 str(version))`` and is *selected* when ``d < selection_rate / 100`` (compared
@@ -67,11 +69,15 @@ red (3) > yellow (2) > blue (1) > green (0); green when none applies. A measure
 whose channel is ``"none"`` (102 oral questioning) is listed but never changes
 the channel. The channel comes from measures only, never from a label.
 
-**Draws.** ``HMAC-SHA256(secret, "\\x1f".join(parts))``; the first 8 bytes as a
-big-endian unsigned integer ``u``, and ``draw = u / 2**64`` rounded down to a
-double (so it stays below 1). No global random state: the same secret,
-declaration, profile set and time give the same decision, which can be
-replayed and audited; without the secret no one can predict it.
+**Draws.** ``HMAC-SHA256(secret, "\\x1f".join(parts).encode("utf-8"))``; the
+first 8 bytes of the digest as a big-endian unsigned integer ``u``, and
+``draw = floor(u / 2**11) / 2**53``: the top 53 bits of ``u`` over ``2**53``, a
+double exactly (never rounded, so it stays below 1). A profile's parts are the
+declaration key (``"number/version"``), the profile code and its version in
+decimal; a random channel's are the key, ``"random"`` and the channel. No
+global random state: the same secret, declaration, profile set and time give
+the same decision, which can be replayed and audited; without the secret no
+one can predict it.
 
 **The index.** Each profile gets at most one *guard*, a necessary condition
 the index can look up, chosen as the most selective (by a rough, fixed
@@ -118,7 +124,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Context, Decimal
 from fractions import Fraction
 from types import MappingProxyType
@@ -317,8 +323,10 @@ def _check_percent(value: object, what: str) -> None:
 def draw(secret: bytes, *parts: str) -> float:
     """A keyed, reproducible number in [0, 1): HMAC-SHA256 of the parts joined by U+001F.
 
-    The first 8 bytes of the digest as an unsigned integer over 2**64, rounded
-    down to a double.
+    The message is the parts joined by the byte 0x1F, in UTF-8. With ``u`` the first
+    8 bytes of the digest as a big-endian unsigned integer, the draw is
+    ``floor(u / 2**11) / 2**53`` (the top 53 bits of ``u``), which a double holds
+    exactly. Stored decisions keep their draws; this formula replays them.
     """
     digest = hmac.digest(secret, _SEPARATOR.join(parts).encode(), "sha256")
     # The top 53 bits are exactly what a double holds, so the value never rounds up to 1.
@@ -1323,6 +1331,7 @@ def assess(
     parameters: OfficeParameters | None,
     secret: bytes,
     at: datetime,
+    zone: tzinfo,
     observed_red_rate: Decimal | None = None,
     use_index: bool = True,
 ) -> Decision:
@@ -1330,7 +1339,8 @@ def assess(
 
     ``parameters`` are the random-control rates of the declaration's office and
     flow (None: no random control). ``at`` is the aware time of the assessment;
-    validity windows compare with ``at.date()``. ``use_index=False`` tests every
+    validity windows compare with its day in ``zone``, the installation's time zone
+    (the caller's setting: the engine reads none). ``use_index=False`` tests every
     profile on every row: the same decision, slower (for tests and benchmarks).
     """
     if not secret:
@@ -1339,7 +1349,8 @@ def assess(
         raise ValueError("the assessment time must carry a time zone")
     if observed_red_rate is not None:
         _check_percent(observed_red_rate, "observed red rate")
-    rows, today = declaration.rows, at.date()
+    # "Today" is the customs day where the declaration is lodged, not the UTC day.
+    rows, today = declaration.rows, at.astimezone(zone).date()
     if use_index:
         found = _indexed_matches(declaration, profile_set)
     else:

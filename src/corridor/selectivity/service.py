@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from corridor.accounts.roles import Action, Principal
+from corridor.config import customs_day, customs_zone
 from corridor.db.tables import DecisionRow, RerouteRow
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
@@ -54,15 +55,19 @@ def submit(
     holder: ProfileSetHolder,
     secret: bytes,
     source: str = "api",
+    now: datetime | None = None,
 ) -> tuple[DeclarationAssessed, bool]:
     """Store a declaration version and its decision in one transaction; return both and
-    whether the version was new. Identical content returns the stored pair."""
+    whether the version was new. Identical content returns the stored pair.
+
+    ``now`` is the time of the assessment (default: the clock); its day in the
+    installation's time zone decides which profiles and trader statuses are in force."""
     decided: dict[str, DecisionRow] = {}
 
     def decide(declaration: DeclarationRead, created: bool) -> None:
         # A new version has no decision yet; a stored one may (imports may not).
         existing = None if created else repository.decision_for(uow.session, declaration.id)
-        decided["row"] = existing or _assess_and_store(uow, declaration, holder, secret)
+        decided["row"] = existing or _assess_and_store(uow, declaration, holder, secret, now)
 
     submission = declarations_service.submit(
         uow=uow, declaration_in=declaration_in, source=source, before_commit=decide
@@ -76,25 +81,35 @@ def submit(
 
 
 def assess_stored(
-    *, uow: UnitOfWork, declaration: DeclarationRead, holder: ProfileSetHolder, secret: bytes
+    *,
+    uow: UnitOfWork,
+    declaration: DeclarationRead,
+    holder: ProfileSetHolder,
+    secret: bytes,
+    now: datetime | None = None,
 ) -> DecisionRow:
-    """Assess a stored declaration version that has no decision yet (no commit)."""
+    """Assess a stored declaration version that has no decision yet (no commit); ``now``
+    as in :func:`submit`."""
     existing = repository.decision_for(uow.session, declaration.id)
     if existing is not None:
         return existing
-    return _assess_and_store(uow, declaration, holder, secret)
+    return _assess_and_store(uow, declaration, holder, secret, now)
 
 
 def _assess_and_store(
-    uow: UnitOfWork, declaration: DeclarationRead, holder: ProfileSetHolder, secret: bytes
+    uow: UnitOfWork,
+    declaration: DeclarationRead,
+    holder: ProfileSetHolder,
+    secret: bytes,
+    now: datetime | None,
 ) -> DecisionRow:
     current = holder.current(uow)
     header = declaration.model_dump(exclude={"items"})
     items = [item.model_dump() for item in declaration.items]
     book = current.price_book if declaration.flow == "IM" else None
     price_version = None if book is None else book.version
-    now = datetime.now(UTC)
-    trader = _trader_facts(uow, declaration, now.date())
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    trader = _trader_facts(uow, declaration, customs_day(now))
     facts = DeclarationFacts(
         key=f"{declaration.number}/{declaration.version}",
         flow=declaration.flow,
@@ -119,6 +134,7 @@ def _assess_and_store(
         parameters=parameters,
         secret=secret,
         at=now,
+        zone=customs_zone(),
         observed_red_rate=observed,
     )
     # The engine's decision stays as it made it; the price version is the caller's record.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Collection, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from corridor.config import customs_day_end
 from corridor.db.tables import (
     AeoCertificateRow,
     DeclarationRow,
@@ -480,8 +481,8 @@ def last_run(session: Session) -> TraderScoringRunRow | None:
 
 
 def _next_day(on: date) -> datetime:
-    """The first instant (UTC) after the day ``on``."""
-    return datetime.combine(on + timedelta(days=1), time(), tzinfo=UTC)
+    """The first instant (UTC) after the day ``on`` in the installation's time zone."""
+    return customs_day_end(on)
 
 
 def override_in_force(on: date) -> ColumnElement[bool]:

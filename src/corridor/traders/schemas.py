@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from corridor.config import customs_day
 from corridor.declarations.schemas import PlainDecimal
 from corridor.text import PLAIN_LINE, InputModel
 
@@ -37,7 +38,7 @@ MAX_PAGE = 500
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return customs_day(datetime.now(UTC))
 
 
 class TraderHistoryRead(BaseModel):

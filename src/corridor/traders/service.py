@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
+from corridor.config import customs_day
 from corridor.db.tables import (
     AeoCertificateRow,
     TraderFindingRow,
@@ -219,7 +220,7 @@ def recategorise(
     a change row for each trader whose computed category changed (or was computed for
     the first time); journal the run once with its counts (no commit)."""
     now = _now()
-    as_of = as_of or now.date()
+    as_of = as_of or customs_day(now)
     activity = repository.activity(uow.session, offences_since=_years_before(as_of, rules))
     p0 = scoring.population_rate(activity)
     scored = scoring.score(activity, as_of=as_of, p0=p0, rules=rules)
@@ -304,11 +305,11 @@ def _rescore(uow: UnitOfWork, tin: str, *, actor: str, now: datetime) -> None:
         return
     rules = scoring.RULES
     activity = repository.activity(
-        uow.session, offences_since=_years_before(now.date(), rules), tins=[tin]
+        uow.session, offences_since=_years_before(customs_day(now), rules), tins=[tin]
     )
     if activity.is_empty():
         return
-    scored = scoring.score(activity, as_of=now.date(), p0=last.population_rate, rules=rules)
+    scored = scoring.score(activity, as_of=customs_day(now), p0=last.population_rate, rules=rules)
     _store_scores(uow, scored, actor=actor, now=now, tins=[tin])
 
 
@@ -336,7 +337,7 @@ def _status(computed: str | None, override: str | None, aeo: bool) -> TraderStat
 
 def get_trader(*, uow: UnitOfWork, tin: str, on: date | None = None) -> TraderRead:
     """Everything the register knows of one trader, as of ``on`` (default: today)."""
-    on = on or _now().date()
+    on = on or customs_day(_now())
     row = repository.trader(uow.session, tin)
     if row is None:
         raise NotFound(f"the register knows no trader {tin}")
@@ -389,7 +390,7 @@ def list_traders(
         raise InvalidInput("invalid limit", [FieldError(("limit",), f"from 1 to {MAX_PAGE}")])
     found = repository.search(
         uow.session,
-        on=on or _now().date(),
+        on=on or customs_day(_now()),
         category=category,
         role=role,
         aeo=aeo,
@@ -432,15 +433,15 @@ def _score_read(row: TraderScoreRow) -> ScoreRead:
 
 def _override_in_force(row: TraderOverrideRow, on: date) -> bool:
     """As :func:`repository.override_in_force`, for a row in hand."""
-    return row.created_at.date() <= on <= row.valid_until and (
-        row.lifted_at is None or row.lifted_at.date() > on
+    return customs_day(row.created_at) <= on <= row.valid_until and (
+        row.lifted_at is None or customs_day(row.lifted_at) > on
     )
 
 
 def _certificate_in_force(row: AeoCertificateRow, on: date) -> bool:
     """As :func:`repository.certificate_in_force`, for a row in hand."""
     return row.valid_from <= on <= row.valid_to and (
-        row.ended_at is None or row.ended_at.date() > on
+        row.ended_at is None or customs_day(row.ended_at) > on
     )
 
 
@@ -471,8 +472,8 @@ def set_override(
     replaces an override in force. Recorded as a category change and journalled."""
     _known(uow, tin)
     now = _now()
-    before = effective_status(uow=uow, tin=tin, on=now.date()).category
-    replaced = repository.open_overrides(uow.session, tin, now.date())
+    before = effective_status(uow=uow, tin=tin, on=customs_day(now)).category
+    replaced = repository.open_overrides(uow.session, tin, customs_day(now))
     for old in replaced:
         old.lifted_by, old.lifted_at = actor, now
         old.lift_reason = "replaced by a new override"
@@ -510,7 +511,7 @@ def set_override(
         },
         at=now,
     )
-    return _override_read(row, now.date())
+    return _override_read(row, customs_day(now))
 
 
 def lift_override(*, uow: UnitOfWork, tin: str, lift_in: ReasonIn, actor: str) -> OverrideRead:
@@ -518,13 +519,13 @@ def lift_override(*, uow: UnitOfWork, tin: str, lift_in: ReasonIn, actor: str) -
     recorded as a category change and journalled."""
     _known(uow, tin)
     now = _now()
-    found = repository.open_overrides(uow.session, tin, now.date())
+    found = repository.open_overrides(uow.session, tin, customs_day(now))
     if not found:
         raise Conflict(f"trader {tin} has no override in force")
     row = found[-1]
     row.lifted_by, row.lifted_at, row.lift_reason = actor, now, lift_in.reason
     uow.session.flush()
-    after = effective_status(uow=uow, tin=tin, on=now.date()).category
+    after = effective_status(uow=uow, tin=tin, on=customs_day(now)).category
     _change(
         uow,
         tin,
@@ -545,7 +546,7 @@ def lift_override(*, uow: UnitOfWork, tin: str, lift_in: ReasonIn, actor: str) -
         after={"category": after, "reason": lift_in.reason},
         at=now,
     )
-    return _override_read(row, now.date())
+    return _override_read(row, customs_day(now))
 
 
 def _change(
@@ -638,7 +639,7 @@ def set_aeo(*, uow: UnitOfWork, tin: str, aeo_in: AeoSet, actor: str) -> AeoRead
         after=_certificate_state(row),
         at=now,
     )
-    return _aeo_read(row, now.date())
+    return _aeo_read(row, customs_day(now))
 
 
 def end_aeo(*, uow: UnitOfWork, tin: str, end_in: ReasonIn, actor: str) -> AeoRead:
@@ -663,7 +664,7 @@ def end_aeo(*, uow: UnitOfWork, tin: str, end_in: ReasonIn, actor: str) -> AeoRe
         after={**_certificate_state(row), "end_reason": end_in.reason},
         at=now,
     )
-    return _aeo_read(row, now.date())
+    return _aeo_read(row, customs_day(now))
 
 
 def _certificate_state(row: AeoCertificateRow) -> dict[str, Any]:

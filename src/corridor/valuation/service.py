@@ -33,6 +33,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from corridor.config import customs_day
 from corridor.db.tables import PriceOverrideRow, PriceRefreshRow, ReferencePriceRow
 from corridor.db.uow import UnitOfWork
 from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -163,7 +164,7 @@ def refresh(
 
     Raises Conflict when another refresh or override made the same version number first.
     """
-    today = today or _now().date()
+    today = today or customs_day(_now())
     items = repository.history_items(
         uow.session,
         registered_from=_start_of(refresh_in.history_from),
@@ -287,7 +288,7 @@ def set_override(
 
     Raises InvalidInput when ``valid_to`` has passed.
     """
-    today = today or _now().date()
+    today = today or customs_day(_now())
     if override_in.valid_to is not None and override_in.valid_to < today:
         raise InvalidInput(
             "the override would never apply",

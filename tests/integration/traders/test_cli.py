@@ -5,17 +5,19 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import Result
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from corridor.config import get_settings
+from corridor.config import customs_day, get_settings
 from corridor.errors import Conflict, InvalidInput, NotFound
 from corridor.traders.cli import app
 from tests.integration.valuation.history import act, car_import, store
+
+TODAY = customs_day(datetime.now(UTC))  # the installation's day, as the rules judge it
 
 
 @pytest.fixture(autouse=True)
@@ -91,7 +93,7 @@ def test_override_lift_and_aeo_from_the_terminal(
     store(session_factory, car_import("A/1"))
     assert traders(database_url, "recategorise").exit_code == 0
     tin = "01503200710021"
-    until = str(date.today() + timedelta(days=30))
+    until = str(TODAY + timedelta(days=30))
     missing = traders(database_url, "override", tin, "--category", "low", "--reason", "ok")
     assert missing.exit_code == 2  # --until is required
     past = traders(
@@ -121,7 +123,7 @@ def test_override_lift_and_aeo_from_the_terminal(
     lifted = traders(database_url, "lift", tin, "--reason", "no longer")
     assert lifted.exit_code == 0, lifted.output
     assert isinstance(traders(database_url, "lift", tin, "--reason", "again").exception, Conflict)
-    start, end = str(date.today()), str(date.today() + timedelta(days=365))
+    start, end = str(TODAY), str(TODAY + timedelta(days=365))
     aeo = traders(
         database_url, "aeo", tin, "--certificate", "KG-AEO-1", "--kind", "AEO-2",
         "--from", start, "--to", end,

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from corridor.config import customs_day
 from corridor.db.tables import (
     DeclarationRow,
     InspectionActRow,
@@ -31,7 +32,7 @@ from tests.integration.valuation.history import car_import, run
 IMPORTER = "01503200710021"  # the factories' importer
 BROKER = "02107199910034"  # the factories' declarant
 EXPORTER = "03003200110011"
-TODAY = datetime.now(UTC).date()
+TODAY = customs_day(datetime.now(UTC))  # the installation's day, as the rules judge it
 NAMED = AttributeRegistry.of(
     (
         *DEFAULT_ATTRIBUTES,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from corridor.rules import NamedList
 from corridor.selectivity.engine import (
@@ -23,6 +24,8 @@ from corridor.selectivity.facts import TraderFacts, build_rows, fact_schema
 
 SECRET = b"test-selection-secret"
 AT = datetime(2026, 10, 1, 9, 30, tzinfo=UTC)
+#: The installation's time zone of the tests (the default of CORRIDOR_TIMEZONE).
+ZONE = ZoneInfo("Asia/Bishkek")
 SCHEMA = fact_schema()
 
 MEASURES: dict[str, MeasureSpec] = {
@@ -168,10 +171,13 @@ def decide(
     parameters: OfficeParameters | None = None,
     secret: bytes = SECRET,
     at: datetime = AT,
+    zone: tzinfo = ZONE,
     **options: Any,
 ) -> Decision:
-    """``assess`` with the test secret and time."""
-    return assess(facts, profiles, parameters=parameters, secret=secret, at=at, **options)
+    """``assess`` with the test secret, time and time zone."""
+    return assess(
+        facts, profiles, parameters=parameters, secret=secret, at=at, zone=zone, **options
+    )
 
 
 def on(day: date) -> datetime:
