@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import Any
@@ -44,28 +45,33 @@ class BodyLimit:
                     await self._refuse(send)
                     return
         seen = 0
-        started = False
+        started = refused = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    if not started and not refused:
+                        # Answered here, at once: the framework turns any error raised
+                        # while it reads the body into its own 400, which would hide why.
+                        refused = True
+                        await self._refuse(send)
                     raise _TooLarge
             return message
 
         async def tracking(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # the 413 is sent; what the application answers after it is dropped
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
+        # Refused above, or the response had begun and the stream is cut.
+        with contextlib.suppress(_TooLarge):
             await self.app(scope, counted, tracking)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
         body: dict[str, Any] = {
