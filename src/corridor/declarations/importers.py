@@ -191,16 +191,13 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
     """
     with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
         columns = _header(path, csv.reader(handle))
-    malformed: list[object] = []
-
-    def note(row: object) -> str:
-        malformed.append(row)
-        return "skip"
-
     try:
+        # A malformed row stops Arrow (ArrowInvalid) and the slower reader reports it.
+        # No invalid-row handler: Arrow decodes a malformed row's text for it and, when
+        # that text is not UTF-8, fails inside the callback with a message of its own.
         table = pa_csv.read_csv(
             path,
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=note),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(columns, pa.string()),
                 strings_can_be_null=False,
@@ -209,7 +206,7 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
         )
     except (pa.ArrowException, ValueError):
         return _read_csv_rows(path)
-    if malformed or table.column_names != columns:
+    if table.column_names != columns:
         return _read_csv_rows(path)
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)

@@ -65,6 +65,7 @@ from corridor.profiles.schemas import (
     TransitionRead,
 )
 from corridor.selectivity.facts import fact_schema
+from corridor.text import refuse_control_characters
 
 SYSTEM = "system"
 #: The journal's actor of automatic expiry (the profile's transitions keep SYSTEM).
@@ -291,13 +292,18 @@ def parse_list_csv(*, name: str, text: str, key_fields: Sequence[str]) -> list[l
         numbers.append(number)
     if errors:
         raise InvalidInput(f"{len(errors)} row(s) of the CSV are incomplete", errors[:50])
+    for number, entry in zip(numbers, entries, strict=True):
+        for key, value in zip(key_fields, entry, strict=True):
+            try:
+                refuse_control_characters(value)  # the forms' rule, located at the cell
+            except ValueError as exc:
+                errors.append(FieldError(("row", number, key), str(exc)))
     try:
         ReferenceListEntries.model_validate({"entries": entries})
     except ValidationError as exc:
-        errors = [_entry_error(error, numbers, key_fields) for error in exc.errors()]
-        raise InvalidInput(
-            f"{len(errors)} value(s) of the CSV are not valid", errors[:50]
-        ) from None
+        errors = errors or [_entry_error(error, numbers, key_fields) for error in exc.errors()]
+    if errors:
+        raise InvalidInput(f"{len(errors)} value(s) of the CSV are not valid", errors[:50])
     return entries
 
 
