@@ -191,3 +191,33 @@ def test_formulas_in_a_file_of_acts_come_back_as_text(migrated: Path, tmp_path: 
     assert all(
         not cell.startswith(("=", "+", "-", "@", "\t")) for r in report for cell in r.values()
     )
+
+
+def test_bidirectional_controls_are_rejected_rows_of_the_bulk_imports(
+    migrated: Path, tmp_path: Path
+) -> None:
+    """The bulk paths refuse them as the API does, naming the field and the character."""
+    _fresh(migrated, tmp_path)
+    (tmp_path / "in.csv").write_text(
+        HEADER + ROW.format(n=1, text="cars \u202egnp.exe") + ROW.format(n=2, text="cars"),
+        encoding="utf-8",
+    )
+    result = corridor(tmp_path, "import", "in.csv", "--report", "rejected.csv")
+    assert result.returncode == 5, result.stdout + result.stderr
+    assert _report(tmp_path / "rejected.csv") == [
+        {
+            "row": "1",
+            "declaration": "A/1",
+            "version": "1",
+            "field": "description",
+            "reason": "bidirectional control character U+202E is not allowed",
+        }
+    ]
+    assert _count(tmp_path, "declarations") == 1
+
+    notes = ACT_COLUMNS.rstrip("\n") + ",notes\n" + ACT.rstrip("\n") + ",paid \u2067in full\n"
+    (tmp_path / "acts.csv").write_text(notes, encoding="utf-8")
+    acts = corridor(tmp_path, "inspections", "import", "acts.csv")
+    assert acts.returncode == 5, acts.stdout + acts.stderr
+    reasons = {(r["field"], r["reason"]) for r in _report(tmp_path / "acts.rejected.csv")}
+    assert ("notes", "bidirectional control character U+2067 is not allowed") in reasons

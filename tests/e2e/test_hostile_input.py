@@ -233,7 +233,8 @@ def _serve(app: Any) -> tuple[int, Callable[[], None]]:
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        assert thread.is_alive(), "the server stopped while starting"
+        assert time.monotonic() < deadline, "the server did not start in 30 s"
         time.sleep(0.05)
 
     def stop() -> None:

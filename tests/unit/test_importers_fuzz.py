@@ -11,10 +11,11 @@ or :class:`~corridor.errors.InvalidInput` — never ``UnicodeDecodeError``,
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,6 +26,8 @@ from corridor.errors import InvalidInput
 from corridor.inspections.importers import REQUIRED, read_rows
 from corridor.profiles.files import read_profiles
 from corridor.profiles.service import parse_list_csv
+
+T = TypeVar("T")
 
 FLAT_HEADER = ",".join(REQUIRED_FLAT).encode() + b"\n"
 CDD_HEADER = ",".join(CDD_COLUMNS).encode() + b"\n"
@@ -69,13 +72,21 @@ def _written(content: bytes, name: str) -> Iterator[Path]:
         yield path
 
 
+def _outcome(call: Callable[[], T]) -> T | InvalidInput:
+    """What ``call`` returns, or the InvalidInput it raises (anything else fails the test)."""
+    try:
+        return call()
+    except InvalidInput as refused:
+        return refused
+
+
 def _declarations(content: bytes, name: str, fmt: str) -> None:
     with _written(content, name) as path:
-        try:
-            frame, _ = read_frame(path, "cdd" if fmt == "cdd" else "flat")
-        except InvalidInput as refused:
-            assert refused.detail
-            return
+        read = _outcome(lambda: read_frame(path, "cdd" if fmt == "cdd" else "flat"))
+    if isinstance(read, InvalidInput):
+        assert read.detail
+        return
+    frame = read[0]
     if fmt == "cdd":
         frame, _, _ = cdd_to_flat(frame)
     bulk.validate_rows(frame, context={"now": datetime.now(UTC)})
@@ -112,11 +123,10 @@ def test_cdd_declarations(content: bytes) -> None:
 )
 def test_inspection_acts(content: bytes, fmt: str) -> None:
     with _written(content, f"acts.{fmt}") as path:
-        try:
-            rows = list(read_rows(path, "csv" if fmt == "csv" else "jsonl"))
-        except InvalidInput as refused:
-            assert refused.detail
-            return
+        rows = _outcome(lambda: list(read_rows(path, "csv" if fmt == "csv" else "jsonl")))
+    if isinstance(rows, InvalidInput):
+        assert rows.detail
+        return
     assert all(number >= 1 for number, _ in rows)
 
 
@@ -126,10 +136,11 @@ def test_list_csv(content: bytes) -> None:
     # The edges decode the upload (the web page refuses what is not UTF-8, the API what
     # is not text); what reaches the service is any text at all.
     text = content.decode("utf-8", errors="replace")
-    try:
-        entries = parse_list_csv(name="WATCH", text=text, key_fields=["importer", "origin"])
-    except InvalidInput as refused:
-        assert refused.errors
+    entries = _outcome(
+        lambda: parse_list_csv(name="WATCH", text=text, key_fields=["importer", "origin"])
+    )
+    if isinstance(entries, InvalidInput):
+        assert entries.errors
         return
     assert all(len(entry) == 2 for entry in entries)
 
@@ -138,7 +149,8 @@ def test_list_csv(content: bytes) -> None:
 @given(hostile(b"code: NAT-2026-0001\ntitle: A profile\n", b"risk_area: valuation\n"))
 def test_profile_yaml(content: bytes) -> None:
     with _written(content, "NAT-2026-0001.yaml") as path:
-        try:
-            read_profiles(path.parent)
-        except InvalidInput as refused:
-            assert refused.errors
+        profiles = _outcome(lambda: read_profiles(path.parent))
+    if isinstance(profiles, InvalidInput):
+        assert profiles.errors
+    else:
+        assert [profile.code for profile in profiles] == ["NAT-2026-0001"]
