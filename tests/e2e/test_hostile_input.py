@@ -1,18 +1,25 @@
-"""Hostile input on filters and forms: a 4xx with the field named, and nothing changed.
+"""Hostile input on filters, forms and bodies: a 4xx with the field named, nothing changed.
 
 SQL fragments, script tags, control characters, oversized and malformed values
 are sent to every filter of the listing routes and every field of the forms
 (declarations, profiles, lists, users, units, tokens, sign-in), on SQLite and
-PostgreSQL. The database must hold exactly what it held before.
+PostgreSQL. The database must hold exactly what it held before. A body sent in
+chunks (no length declared) beyond the limit is refused with 413, served by uvicorn;
+Unicode bidirectional controls are refused in every kind of text field.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -209,3 +216,191 @@ def test_hostile_sign_in_is_refused(setup: tuple[TestClient, Staff, Engine]) -> 
         response = client.post("/api/v1/auth/login", json={"username": value, "password": value})
         assert response.status_code in (401, 422, 429), repr(value[:20])
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+# --------------------------------------------------------------------------- chunked bodies
+
+
+def _serve(app: Any) -> tuple[int, Callable[[], None]]:
+    """The application under uvicorn on a loopback port: (port, stop)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive(), "the server stopped while starting"
+        assert time.monotonic() < deadline, "the server did not start in 30 s"
+        time.sleep(0.05)
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+    return port, stop
+
+
+def _chunked_post(port: int, path: str, headers: dict[str, str], chunks: list[bytes]) -> bytes:
+    """POST with ``Transfer-Encoding: chunked`` framed by hand (no Content-Length at all);
+    the raw response."""
+    head = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Transfer-Encoding: chunked"]
+    head += [f"{name}: {value}" for name, value in headers.items()]
+    head += ["Connection: close", "", ""]
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall("\r\n".join(head).encode())
+        framed = [f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n" for chunk in chunks]
+        try:
+            for chunk in [*framed, b"0\r\n\r\n"]:
+                connection.sendall(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered before the body ended; its answer is read below
+        received = b""
+        while data := connection.recv(65536):
+            received += data
+    return received
+
+
+def test_a_chunked_body_over_the_limit_is_413(
+    engine: Engine, database_url: str, session_factory: sessionmaker[Session]
+) -> None:
+    staff = seed_staff(session_factory)
+    app = create_app(Settings(database_url=database_url, max_request_bytes=20_000), engine=engine)
+    port, stop = _serve(app)
+    try:
+        headers = {**staff.headers(Role.SYSTEM), "Content-Type": "application/json"}
+        small = json.dumps(declaration(number="KGBSK/011026/0000888")).encode()
+        accepted = _chunked_post(port, "/api/v1/declarations", headers, [small[:500], small[500:]])
+        assert accepted.startswith(b"HTTP/1.1 201"), accepted[:300]
+
+        before = snapshot(engine)
+        for path, extra in (
+            ("/api/v1/declarations", {}),
+            ("/api/v1/auth/login", {}),
+            ("/api/v1/lists/ANY/csv", {"Content-Type": "text/csv"}),
+        ):
+            answer = _chunked_post(port, path, {**headers, **extra}, [b"x" * 15_000] * 2)
+            status, _, body = answer.partition(b"\r\n\r\n")
+            assert status.startswith(b"HTTP/1.1 413"), (path, answer[:300])
+            error = json.loads(body)
+            assert error["type"] == "request too large", path
+            assert error["detail"] == "the request body exceeds 20,000 bytes"
+        assert snapshot(engine) == before
+    finally:
+        stop()
+
+
+# --------------------------------------------------------------------------- bidi controls
+
+#: Embeddings, overrides, isolates and marks (U+202E is the one that reverses text).
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
+        "\u2069", "\u200e", "\u200f", "\u061c"]  # fmt: skip
+
+
+def test_bidirectional_controls_are_refused_in_every_text_field(
+    setup: tuple[TestClient, Staff, Engine],
+) -> None:
+    client, staff, engine = setup
+    before = snapshot(engine)
+    analyst, system = staff.headers(Role.RISK_ANALYST), staff.headers(Role.SYSTEM)
+    assert (
+        client.post(
+            "/api/v1/lists",
+            json={"name": "WATCH_BIDI", "kind": "companies", "entries": [["KG1"]]},
+            headers=analyst,
+        ).status_code
+        == 201
+    )
+    before = snapshot(engine)
+    profile = {
+        "code": "NAT-2026-0101",
+        "title": "Cars under-valued",
+        "risk_area": "valuation",
+        "criteria": 'origin = "CN"',
+        "measures": [{"code": "109"}],
+        "officer_instructions": "Compare the invoice.",
+        "rationale": "Seen at the border.",
+    }
+    for character in BIDI:
+        text = f"exe.{character}gnp"
+        code = f"U+{ord(character):04X}"
+        expected = f"bidirectional control character {code} is not allowed"
+        goods = declaration(number="KGBSK/011026/0000999")
+        goods["items"][0]["description"] = f"passenger car {text}"
+        cases: list[tuple[str, dict[str, Any], dict[str, str], list[Any]]] = [
+            ("/api/v1/declarations", goods, system, ["items", 0, "description"]),
+            (
+                "/api/v1/declarations",
+                {**declaration(number="KGBSK/011026/0000998"), "vehicle_id": f"01KG{character}1"},
+                system,
+                ["vehicle_id"],
+            ),
+            (
+                "/api/v1/declarations",
+                {**declaration(number="KGBSK/011026/0000997"), "attributes": {"seller": text}},
+                system,
+                ["attributes"],
+            ),
+        ]
+        cases += [
+            ("/api/v1/profiles", {**profile, name: text}, analyst, [name])
+            for name in ("title", "officer_instructions", "rationale")
+        ]
+        cases.append(
+            (
+                "/api/v1/profiles",
+                {**profile, "criteria": f'origin = "C{character}N"'},
+                analyst,
+                ["criteria"],
+            )
+        )
+        cases.append(
+            (
+                "/api/v1/lists",
+                {"name": "WATCH_TWO", "kind": "companies", "description": text},
+                analyst,
+                ["description"],
+            )
+        )
+        cases.append(
+            (
+                "/api/v1/lists",
+                {"name": "WATCH_TWO", "kind": "companies", "entries": [[f"KG{character}2"]]},
+                analyst,
+                ["entries"],
+            )
+        )
+        for path, body, headers, loc in cases:
+            response = client.post(path, json=body, headers=headers)
+            assert response.status_code == 422, (path, loc, code, response.text)
+            errors = response.json()["errors"]
+            where = ["body", *loc]
+            assert any(e["loc"][: len(where)] == where and expected in e["msg"] for e in errors), (
+                path,
+                code,
+                errors,
+            )
+        upload = client.post(
+            "/api/v1/lists/WATCH_BIDI/csv",
+            content=f"importer\nKG{character}3\n".encode(),
+            headers={**analyst, "content-type": "text/csv"},
+        )
+        assert upload.status_code == 422, upload.text
+        assert upload.json()["errors"] == [{"loc": ["row", 1, "importer"], "msg": expected}]
+        commented = client.post(
+            "/api/v1/lists/WATCH_BIDI/csv",
+            params={"comment": f"weekly {character}update"},
+            content=b"importer\nKG4\n",
+            headers={**analyst, "content-type": "text/csv"},
+        )
+        assert commented.status_code == 422, commented.text
+        assert commented.json()["errors"] == [{"loc": ["query", "comment"], "msg": expected}]
+    assert snapshot(engine) == before
+    # Right-to-left letters are text like any other: only the controls are refused.
+    arabic = client.post(
+        "/api/v1/profiles", json={**profile, "title": "سيارات مستوردة"}, headers=analyst
+    )
+    assert arabic.status_code == 201, arabic.text

@@ -190,7 +190,7 @@ def test_a_csv_upload_makes_a_new_version(
         (b"company\nKG00000003\n", "expected columns ['importer'], got ['company']"),
         (b"importer,origin\nKG00000003,CN\n", "expected columns ['importer']"),
         (b"importer\nKG00000003\nKG00000004,CN\n", "row 2: every key column needs a value"),
-        (b"importer\n" + b"K" * 101 + b"\n", "entry 1: String should have at most 100"),
+        (b"importer\n" + b"K" * 101 + b"\n", "row 1: String should have at most 100"),
         (b"", "The file is empty."),
         (b"\xff\xfeimporter\n", "The file is not UTF-8 text."),
     ],
@@ -267,7 +267,7 @@ def test_entries_are_added_removed_and_replaced_by_the_form(
     for data, message in (
         ({"mode": "remove", "entries": "KG00000009"}, "None of these entries is in the list."),
         ({"mode": "add", "entries": ""}, "Write the entries."),
-        ({"mode": "add", "entries": "K" * 101}, "entry 1: String should have at most 100"),
+        ({"mode": "add", "entries": "K" * 101}, "line 1: String should have at most 100"),
         ({"mode": "add", "entries": "KG1", "comment": "x" * 2001}, "at most 2000 characters"),
         ({"mode": "shred", "entries": "KG1"}, "Choose what to do."),
     ):

@@ -6,13 +6,12 @@ calendar month (``2026-10``) or a first and a last day, both included.
 
 Rates are fractions (0.25 is 25 %); money is in national currency (KGS) and
 exact. CSV renderings (:func:`profiles_csv`, :func:`kpis_csv`,
-:func:`channel_days_csv`) have a header row and one line per report row.
+:func:`channel_days_csv`) have a header row and one line per report row, written by
+:mod:`corridor.exports` (no cell can run as a spreadsheet formula).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -22,6 +21,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, Field
 
 from corridor.errors import FieldError, InvalidInput
+from corridor.exports import csv_text
 
 #: Kyrgyz time: the customs day of a registration (UTC+6, no daylight saving since 2005).
 CUSTOMS_TIME: Final = timezone(timedelta(hours=6), "Asia/Bishkek")
@@ -304,23 +304,6 @@ class KpiReport(BaseModel):
 # --------------------------------------------------------------------------- CSV
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-    return out.getvalue()
-
-
 _PROFILE_COLUMNS = [
     "code", "version", "title", "kind", "risk_area", "matched", "exempt", "selected",
     "inspected", "hits", "hit_rate", "hit_rate_low", "hit_rate_high", "false_positive_rate",
@@ -358,7 +341,7 @@ def profiles_csv(report: ProfileReport) -> str:
              group.hits, rate.rate, rate.low, rate.high, group.false_positive_rate,
              group.additional_duties, group.duties_per_inspection, *lifted]
         )  # fmt: skip
-    return _csv(_PROFILE_COLUMNS, rows)
+    return csv_text(_PROFILE_COLUMNS, rows)
 
 
 _KPI_COLUMNS = [
@@ -384,10 +367,10 @@ def kpis_csv(report: KpiReport) -> str:
              k.customs_value_green, k.green_value_share, k.officer_hours,
              k.inspections_per_officer_hour]
         )  # fmt: skip
-    return _csv(_KPI_COLUMNS, rows)
+    return csv_text(_KPI_COLUMNS, rows)
 
 
 def channel_days_csv(report: KpiReport) -> str:
     """Channel counts and shares per office and customs day as CSV."""
     header = list(ChannelDay.model_fields)
-    return _csv(header, [[getattr(d, name) for name in header] for d in report.days])
+    return csv_text(header, [[getattr(d, name) for name in header] for d in report.days])

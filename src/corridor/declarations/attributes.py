@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Final, Literal
 
 from corridor.errors import ConfigurationError
+from corridor.text import refuse_control_characters
 
 AttributeType = Literal["string", "number", "boolean", "date"]
 AttributeLevel = Literal["header", "item"]
@@ -88,6 +89,10 @@ class AttributeRegistry:
             text = str(value).strip()
             if len(text) > 200:
                 raise ValueError(f"attribute {name!r} is longer than 200 characters")
+            try:
+                refuse_control_characters(text)
+            except ValueError as exc:
+                raise ValueError(f"attribute {name!r}: {exc}") from None
             return text
         if spec.type == "number":
             if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):

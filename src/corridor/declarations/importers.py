@@ -25,7 +25,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -38,10 +38,12 @@ import pyarrow.csv as pa_csv
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from corridor import textfiles
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import bulk, repository, service
 from corridor.declarations.attributes import REGISTRY
 from corridor.errors import FieldError, InvalidInput
+from corridor.exports import write_csv
 
 Format = Literal["flat", "cdd"]
 
@@ -124,11 +126,16 @@ def read_frame(path: Path, fmt: Format) -> tuple[pl.DataFrame, list[Rejection]]:
     """The file as string columns plus ``_row``, and the rows that could not be read.
 
     Raises InvalidInput when the file as a whole cannot be read as the format
-    (missing, unknown extension, missing or unknown columns) — nothing is written then.
+    (missing, unknown extension, not UTF-8 text, binary, truncated, missing or unknown
+    columns) — nothing is written then.
     """
     if not path.is_file():
         raise InvalidInput(f"{path} is not a readable file", [FieldError(("path",), "not found")])
     suffix = path.suffix.lower()
+    if suffix == ".csv":
+        textfiles.check_text_file(path, kind="CSV")
+    elif suffix in {".jsonl", ".ndjson"}:
+        textfiles.check_text_file(path, kind="JSON Lines")
     if fmt == "cdd":
         if suffix != ".csv":
             raise InvalidInput(f"{path}: the cdd format is CSV", [FieldError(("path",), suffix)])
@@ -183,22 +190,14 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
     malformed row must be reported with its number, which the slower reader gives.
     """
     with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
-        try:
-            columns = next(csv.reader(handle))
-        except StopIteration:
-            raise InvalidInput(
-                f"{path} is empty", [FieldError(("path",), "no header row")]
-            ) from None
-    malformed: list[object] = []
-
-    def note(row: object) -> str:
-        malformed.append(row)
-        return "skip"
-
+        columns = _header(path, csv.reader(handle))
     try:
+        # A malformed row stops Arrow (ArrowInvalid) and the slower reader reports it.
+        # No invalid-row handler: Arrow decodes a malformed row's text for it and, when
+        # that text is not UTF-8, fails inside the callback with a message of its own.
         table = pa_csv.read_csv(
             path,
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=note),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(columns, pa.string()),
                 strings_can_be_null=False,
@@ -207,7 +206,7 @@ def _read_csv(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
         )
     except (pa.ArrowException, ValueError):
         return _read_csv_rows(path)
-    if malformed or table.column_names != columns:
+    if table.column_names != columns:
         return _read_csv_rows(path)
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
@@ -220,17 +219,13 @@ def _read_csv_rows(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
     # reported on its own instead of failing the file.
     with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
         reader = csv.reader(handle)
-        try:
-            columns = next(reader)
-        except StopIteration:
-            raise InvalidInput(
-                f"{path} is empty", [FieldError(("path",), "no header row")]
-            ) from None
+        columns = _header(path, reader)
         rows: list[list[str | None]] = []
         numbers: list[int] = []
         unreadable: list[Rejection] = []
         number = 0
-        for values in reader:
+        values: list[str] = []
+        for values in _records(path, reader):
             if not values:
                 continue  # a blank line is no row (the Arrow reader skips them too)
             number += 1
@@ -243,7 +238,33 @@ def _read_csv_rows(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
                 numbers.append(number)
                 continue
             unreadable.append(Rejection(number, None, None, "row", reason))
+    if 0 < len(values) < len(columns) and not textfiles.ends_with_line_break(path):
+        raise textfiles.truncated_row(path, number, len(values), len(columns))
     return _frame(columns, rows, numbers), unreadable
+
+
+def _header(path: Path, reader: Iterator[list[str]]) -> list[str]:
+    """The header row: InvalidInput when there is none or it cannot be read."""
+    try:
+        columns = next(reader)
+    except StopIteration:
+        raise InvalidInput(f"{path} is empty", [FieldError(("path",), "no header row")]) from None
+    except csv.Error as exc:
+        raise textfiles.refuse(path, f"the header row is not valid CSV ({exc})") from None
+    textfiles.check_header(path, columns)
+    return columns
+
+
+def _records(path: Path, reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    # The csv module stops at a value beyond its field size limit (an unclosed quote
+    # swallowing the file): the rows after it cannot be delimited, so the file is refused.
+    read = 0
+    try:
+        for values in reader:
+            read += 1
+            yield values
+    except csv.Error as exc:
+        raise textfiles.refuse(path, f"is not valid CSV after row {read} ({exc})") from None
 
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
@@ -274,8 +295,13 @@ def _read_jsonl(path: Path) -> tuple[pl.DataFrame, list[Rejection]]:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
+                if not line.endswith("\n"):  # the last line, cut short
+                    raise textfiles.truncated_line(path, number) from None
                 reason = f"is not valid JSON: {exc.msg} at column {exc.colno}"
                 unreadable.append(Rejection(number, None, None, "row", reason))
+                continue
+            except RecursionError:
+                unreadable.append(Rejection(number, None, None, "row", "is nested too deeply"))
                 continue
             if not isinstance(record, dict):
                 unreadable.append(Rejection(number, None, None, "row", "is not a JSON object"))
@@ -303,9 +329,15 @@ def _read_parquet(path: Path) -> pl.DataFrame:
         else pl.col(name).cast(pl.String)
         for name, dtype in frame.schema.items()
     ]
-    return (
-        frame.select(as_text).with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
-    )
+    try:
+        text = frame.select(as_text)
+    except pl.exceptions.PolarsError as exc:
+        # A column of structures or binary data has no text form of ours.
+        raise InvalidInput(
+            f"{path} has columns that are not text, numbers or lists",
+            [FieldError(("path",), str(exc).splitlines()[0] if str(exc) else type(exc).__name__)],
+        ) from None
+    return text.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
 
 
 # --------------------------------------------------------------------------- the CDD mapping
@@ -496,19 +528,12 @@ def _store(
 
 def _write_report(path: Path, rejections: Sequence[Rejection]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [
+        (rejection.row, rejection.number, rejection.version, rejection.field, rejection.reason)
+        for rejection in sorted(rejections, key=lambda r: r.row)
+    ]
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(REPORT_COLUMNS)
-        for rejection in sorted(rejections, key=lambda r: r.row):
-            writer.writerow(
-                (
-                    rejection.row,
-                    rejection.number or "",
-                    rejection.version or "",
-                    rejection.field,
-                    rejection.reason,
-                )
-            )
+        write_csv(handle, REPORT_COLUMNS, rows)
 
 
 def _record_run(

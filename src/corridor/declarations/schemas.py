@@ -44,7 +44,7 @@ from corridor.reference.codes import (
     PROCEDURES,
     TRANSPORT_MODES,
 )
-from corridor.text import PLAIN_LINE, PLAIN_TEXT
+from corridor.text import PLAIN_LINE, PLAIN_TEXT, refuse_bidi_controls
 
 Flow = Literal["IM", "EX", "TR"]
 
@@ -165,7 +165,9 @@ class GoodsItemIn(_Strict):
 
     item_no: int = Field(ge=1, le=999)
     hs_code: HsCode
-    description: str = Field(default="", max_length=1000, pattern=PLAIN_TEXT)
+    description: Annotated[
+        str, Field(max_length=1000, pattern=PLAIN_TEXT), AfterValidator(refuse_bidi_controls)
+    ] = ""
     origin: CountryCode
     preference: Code | None = None
     net_mass_kg: Amount | None = None
@@ -250,7 +252,12 @@ class DeclarationCreate(_Strict):
     dispatch_country: CountryCode | None = None
     destination_country: CountryCode | None = None
     transport_mode: TransportMode
-    vehicle_id: str | None = Field(default=None, max_length=40, pattern=PLAIN_LINE)
+    vehicle_id: (
+        Annotated[
+            str, Field(max_length=40, pattern=PLAIN_LINE), AfterValidator(refuse_bidi_controls)
+        ]
+        | None
+    ) = None
     containers: list[Annotated[str, AfterValidator(_container)]] = Field(
         default_factory=list, max_length=200
     )

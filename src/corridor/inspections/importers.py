@@ -39,10 +39,12 @@ from typing import Any, Final, Literal
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from corridor import textfiles
 from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import PERMISSIONS, Action
 from corridor.db.uow import UnitOfWork
 from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.exports import write_csv
 from corridor.inspections import service
 from corridor.inspections.schemas import InspectionActImport
 
@@ -167,13 +169,16 @@ def read_rows(path: Path, fmt: Format) -> Iterator[tuple[int, dict[str, Any] | R
     """(row number, the row's values or why it cannot be read) for every row of the file.
 
     Raises InvalidInput (before anything is yielded) when the file is missing,
-    empty, or its columns do not fit.
+    empty, not UTF-8 text, binary, truncated, or its columns do not fit. The rows are
+    read before the first is given, so that a file cut short is refused whole.
     """
     if not path.is_file():
         raise InvalidInput(f"{path} is not a readable file", [FieldError(("path",), "not found")])
     if fmt == "csv":
-        return _read_csv(path)
-    return _read_jsonl(path)
+        textfiles.check_text_file(path, kind="CSV")
+        return iter(list(_read_csv(path)))
+    textfiles.check_text_file(path, kind="JSON Lines")
+    return iter(list(_read_jsonl(path)))
 
 
 def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
@@ -192,6 +197,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
             f"{path}: the header cannot be read", [FieldError(("path",), str(exc))]
         ) from None
     try:
+        textfiles.check_header(path, columns)
         _check_columns(path, columns)
     except InvalidInput:
         handle.close()
@@ -199,11 +205,16 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
 
     def rows() -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
         number = 0
+        values: list[str] = []
         with handle:
             while True:
                 try:
                     values = next(reader)
                 except StopIteration:
+                    if 0 < len(values) < len(columns) and not textfiles.ends_with_line_break(path):
+                        raise textfiles.truncated_row(
+                            path, number, len(values), len(columns)
+                        ) from None
                     return
                 except csv.Error as exc:
                     number += 1
@@ -238,6 +249,8 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | Rejection]]:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
+                if not line.endswith("\n"):  # the last line, cut short
+                    raise textfiles.truncated_line(path, number) from None
                 reason = f"is not valid JSON: {exc.msg} at column {exc.colno}"
                 yield number, Rejection(number, None, "row", reason)
                 continue
@@ -366,10 +379,9 @@ def _inspector_scope(uow: UnitOfWork, username: str) -> frozenset[str] | FieldEr
 
 def _write_report(path: Path, rejections: Sequence[Rejection]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [
+        (rejection.row, rejection.declaration, rejection.field, rejection.reason)
+        for rejection in sorted(rejections, key=lambda r: r.row)
+    ]
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(REPORT_COLUMNS)
-        for rejection in sorted(rejections, key=lambda r: r.row):
-            writer.writerow(
-                (rejection.row, rejection.declaration or "", rejection.field, rejection.reason)
-            )
+        write_csv(handle, REPORT_COLUMNS, rows)

@@ -69,7 +69,11 @@ def read_profiles(directory: Path) -> list[ProfileCreate]:
     for path in sorted(directory.glob("*.yaml")):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
+        except UnicodeDecodeError:
+            errors.append(FieldError((path.name,), "not UTF-8 text (binary, or another encoding)"))
+            continue
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:
+            # PyYAML raises ValueError for a date or time that does not exist (2026-13-45).
             errors.append(FieldError((path.name,), f"not valid YAML: {exc}"))
             continue
         if not isinstance(data, dict):

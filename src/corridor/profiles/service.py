@@ -29,9 +29,11 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
+
+from pydantic import ValidationError
 
 from corridor import rules
 from corridor.accounts.roles import Action, Principal
@@ -60,11 +62,13 @@ from corridor.profiles.schemas import (
     ProfileDraft,
     ProfileRead,
     ReferenceListCreate,
+    ReferenceListEntries,
     ReferenceListRead,
     ReferenceListVersionRead,
     TransitionRead,
 )
 from corridor.selectivity.facts import fact_schema
+from corridor.text import refuse_control_characters
 
 SYSTEM = "system"
 #: The journal's actor of automatic expiry (the profile's transitions keep SYSTEM).
@@ -301,26 +305,68 @@ def replace_entries(
 
 
 def parse_list_csv(*, name: str, text: str, key_fields: Sequence[str]) -> list[list[str]]:
-    """Entries from CSV text whose header names the list's key fields (in any order)."""
+    """Entries from CSV text whose header names the list's key fields (in any order),
+    each value checked as the API's entries are (:class:`ReferenceListEntries`)."""
     reader = csv.reader(io.StringIO(text))
-    header = [column.strip() for column in next(reader, [])]
+    try:
+        header = [column.strip() for column in next(reader, [])]
+    except csv.Error as exc:
+        raise InvalidInput(
+            "the CSV header cannot be read", [FieldError(("header",), str(exc))]
+        ) from None
     if sorted(header) != sorted(key_fields):
         raise InvalidInput(
             f"the CSV header does not fit list {name}",
             [FieldError(("header",), f"expected columns {list(key_fields)}, got {header}")],
         )
     order = [header.index(key) for key in key_fields]
-    entries, errors = [], []
-    for number, row in enumerate(reader, start=1):
+    entries: list[list[str]] = []
+    numbers: list[int] = []
+    errors: list[FieldError] = []
+    number = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # Past a value beyond the csv module's size limit the rows cannot be delimited.
+            errors.append(FieldError(("row", number + 1), f"is not valid CSV: {exc}"))
+            break
+        number += 1
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header) or any(not row[i].strip() for i in order):
             errors.append(FieldError(("row", number), "every key column needs a value"))
             continue
         entries.append([row[i].strip() for i in order])
+        numbers.append(number)
     if errors:
         raise InvalidInput(f"{len(errors)} row(s) of the CSV are incomplete", errors[:50])
+    for number, entry in zip(numbers, entries, strict=True):
+        for key, value in zip(key_fields, entry, strict=True):
+            try:
+                refuse_control_characters(value)  # the forms' rule, located at the cell
+            except ValueError as exc:
+                errors.append(FieldError(("row", number, key), str(exc)))
+    try:
+        ReferenceListEntries.model_validate({"entries": entries})
+    except ValidationError as exc:
+        errors = errors or [_entry_error(error, numbers, key_fields) for error in exc.errors()]
+    if errors:
+        raise InvalidInput(f"{len(errors)} value(s) of the CSV are not valid", errors[:50])
     return entries
+
+
+def _entry_error(
+    error: Mapping[str, Any], numbers: Sequence[int], key_fields: Sequence[str]
+) -> FieldError:
+    """A validation error of ``entries[i][j]`` located at the CSV row and column."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    loc = error["loc"]
+    if len(loc) >= 3 and isinstance(loc[1], int) and isinstance(loc[2], int):
+        return FieldError(("row", numbers[loc[1]], key_fields[loc[2]]), message)
+    return FieldError(tuple(str(part) for part in loc) or ("entries",), message)
 
 
 def get_list(*, uow: UnitOfWork, name: str, version: int | None = None) -> ReferenceListRead:

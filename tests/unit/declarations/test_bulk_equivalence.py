@@ -72,6 +72,11 @@ TEXTS = st.sampled_from(
         "2026-10-01",
         'naïve, "quoted"',
         "x" * 41,
+        # Bidirectional controls (refused alike) and right-to-left letters (accepted alike).
+        "cars \u202egnp.exe",
+        "a\u2066b\u2069",
+        "\u200fCN",
+        "سيارة",
     ]
 )
 AMOUNTS = st.one_of(
@@ -113,6 +118,7 @@ HEADER_KEYS = [
     "containers",
     "documents",
     "version",
+    "vehicle_id",
 ]
 ITEM_KEYS = [
     "item_no",
