@@ -35,7 +35,7 @@ from corridor.journal import service as journal_service
 from corridor.profiles import service as profiles_service
 from corridor.selectivity import repository
 from corridor.selectivity.engine import DeclarationFacts, assess
-from corridor.selectivity.facts import TraderFacts, build_rows
+from corridor.selectivity.facts import TraderFacts
 from corridor.selectivity.schemas import (
     REROUTE_REASONS,
     DecisionRead,
@@ -110,19 +110,13 @@ def _assess_and_store(
     price_version = None if book is None else book.version
     now = (now or datetime.now(UTC)).astimezone(UTC)
     trader = _trader_facts(uow, declaration, customs_day(now))
-    facts = DeclarationFacts(
-        key=f"{declaration.number}/{declaration.version}",
-        flow=declaration.flow,
-        office=declaration.office,
-        procedure=declaration.procedure,
-        rows=build_rows(
-            header,
-            items,
-            trader=trader,
-            item_extras=None if book is None else book.item_extras(items),
-        ),
-        trader_category=trader.category,
-        aeo=trader.aeo is True,
+    # One header and one trader record: the scope, the rows and the trader's status agree.
+    facts = DeclarationFacts.of(
+        f"{declaration.number}/{declaration.version}",
+        header,
+        items,
+        trader=trader,
+        item_extras=None if book is None else book.item_extras(items),
     )
     parameters = current.parameters_of(declaration.office, declaration.flow)
     observed = None

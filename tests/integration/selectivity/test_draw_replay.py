@@ -69,7 +69,9 @@ def activate(factory: sessionmaker[Session], code: str, rate: str) -> None:
     )
     run(
         factory,
-        lambda uow: profiles_service.create_profile(uow=uow, profile_in=profile, actor=ANALYST),
+        lambda uow: profiles_service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=profile, actor=ANALYST
+        ),
     )
     for action, who in (("submit", ANALYST), ("approve", APPROVER), ("activate", APPROVER)):
         run(

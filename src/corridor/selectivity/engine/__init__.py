@@ -113,16 +113,30 @@ again. The memory changes only speed, never a word of a reason.
 deleted list, an unknown measure, a rate outside 0-100, an empty validity
 window) is left out of the set and reported in ``ProfileSet.problems``; it never
 stops the others.
+
+Modules
+-------
+:mod:`~corridor.selectivity.engine.specs` (what the engine is given: measures,
+profile versions, office parameters, declarations, scopes),
+:mod:`~corridor.selectivity.engine.catalogue` (the seeded measures catalogue as
+data), :mod:`~corridor.selectivity.engine.draws` (draws and rates),
+:mod:`~corridor.selectivity.engine.index` (guards and the index),
+:mod:`~corridor.selectivity.engine.compiled` (compiling a ``ProfileSet``),
+:mod:`~corridor.selectivity.engine.decision` (the decision and its JSON) and
+:mod:`~corridor.selectivity.engine.assessment` (``assess``). Import from the
+package: its ``__all__`` is the engine's interface.
 """
 
 from __future__ import annotations
 
 from corridor.selectivity.engine.assessment import assess
+from corridor.selectivity.engine.catalogue import DEFAULT_MEASURES
 from corridor.selectivity.engine.compiled import (
     CompiledProfile,
     Conjunct,
     ProfileProblem,
     ProfileSet,
+    ProfileSetError,
     Reasons,
     compile_profile_set,
 )
@@ -155,6 +169,7 @@ from corridor.selectivity.engine.specs import (
 
 __all__ = [
     "DECISION_FORMAT",
+    "DEFAULT_MEASURES",
     "ENGINE_VERSION",
     "RANDOM_MEASURES",
     "SEVERITY",
@@ -176,6 +191,7 @@ __all__ = [
     "ProfileIndex",
     "ProfileProblem",
     "ProfileSet",
+    "ProfileSetError",
     "ProfileSpec",
     "RandomChannel",
     "RandomDraw",

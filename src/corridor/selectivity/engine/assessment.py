@@ -35,14 +35,12 @@ from corridor.selectivity.engine.specs import (
 
 _RANDOM_CHANNELS: Final[tuple[RandomChannel, ...]] = ("red", "yellow", "blue")
 
-# --------------------------------------------------------------------------- assessment
-
 
 def assess(
     declaration: DeclarationFacts,
     profile_set: ProfileSet,
     *,
-    parameters: OfficeParameters | None,
+    parameters: OfficeParameters | None = None,
     secret: bytes,
     at: datetime,
     zone: tzinfo,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from corridor.rules import (
     And,
@@ -22,6 +22,7 @@ from corridor.rules import (
     explainer,
     parse,
 )
+from corridor.selectivity.engine.catalogue import DEFAULT_MEASURES
 from corridor.selectivity.engine.draws import _threshold
 from corridor.selectivity.engine.index import (
     _SCOPE_FIELDS,
@@ -32,9 +33,7 @@ from corridor.selectivity.engine.index import (
     _estimate,
 )
 from corridor.selectivity.engine.specs import MeasureSpec, ProfileSpec, Row, Scope
-from corridor.selectivity.facts import HEADER_LEVEL_FACTS
-
-# --------------------------------------------------------------------------- compilation
+from corridor.selectivity.facts import HEADER_LEVEL_FACTS, fact_schema
 
 
 class ProfileProblem(NamedTuple):
@@ -148,28 +147,53 @@ class Reasons:
         return why(row).reasons
 
 
+class ProfileSetError(ValueError):
+    """Profiles that cannot be compiled, from :func:`compile_profile_set` with ``strict=True``.
+
+    ``problems`` lists each; the message names each profile version and its problem.
+    """
+
+    def __init__(self, problems: tuple[ProfileProblem, ...]) -> None:
+        self.problems = problems
+        super().__init__(
+            "; ".join(f"profile {p.code} version {p.version}: {p.message}" for p in problems)
+        )
+
+
+_NO_VERSIONS: Final[Mapping[str, int]] = MappingProxyType({})
+
+
 class _Unusable(Exception):
     """A profile that cannot go into the set (its message is the problem reported)."""
 
 
 def compile_profile_set(
-    profiles: Sequence[ProfileSpec],
+    profiles: Iterable[ProfileSpec],
     *,
-    measures: Mapping[str, MeasureSpec],
-    lists: Sequence[NamedList],
-    list_versions: Mapping[str, int],
-    schema: Mapping[str, FieldType],
-    version: str,
+    measures: Mapping[str, MeasureSpec] = DEFAULT_MEASURES,
+    lists: Iterable[NamedList] = (),
+    list_versions: Mapping[str, int] = _NO_VERSIONS,
+    schema: Mapping[str, FieldType] | None = None,
+    version: str = "unversioned",
     header_facts: Collection[str] = HEADER_LEVEL_FACTS,
+    strict: bool = False,
 ) -> ProfileSet:
     """Compile every profile's criterion once and index the set.
 
-    Profiles that cannot be compiled are reported in ``problems`` and left out.
-    The profiles keep the order of (code, version). ``header_facts`` are the
+    Profiles that cannot be compiled are reported in ``problems`` and left out;
+    with ``strict=True`` they raise :class:`ProfileSetError` instead, naming each
+    profile and its problem (for a caller who wants every profile or none).
+    The profiles keep the order of (code, version). ``measures`` defaults to the
+    seeded catalogue (:data:`~corridor.selectivity.engine.DEFAULT_MEASURES`),
+    ``schema`` to :func:`~corridor.selectivity.facts.fact_schema`, and ``version``
+    (recorded in every decision) to ``"unversioned"``; without ``lists`` a
+    criterion naming one is a problem. ``header_facts`` are the
     facts that read the same on every row of a declaration (as
     :func:`~corridor.selectivity.facts.build_rows` makes them); a condition
     reading only those is evaluated on one row for all.
     """
+    if schema is None:
+        schema = fact_schema()
     named = MappingProxyType({entry.name: entry for entry in lists})
     frozen_schema = MappingProxyType(dict(schema))
     compiled: list[CompiledProfile] = []
@@ -184,6 +208,8 @@ def compile_profile_set(
             compiled.append(_compile(spec, measures, conjuncts))
         except (RuleError, _Unusable) as exc:
             problems.append(ProfileProblem(spec.code, spec.version, str(exc)))
+    if strict and problems:
+        raise ProfileSetError(tuple(problems))
     compiled = _finish(compiled, conjuncts)
     return ProfileSet(
         version=version,

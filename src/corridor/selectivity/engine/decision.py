@@ -18,8 +18,6 @@ from corridor.selectivity.engine.specs import (
     RandomChannel,
 )
 
-# --------------------------------------------------------------------------- decisions
-
 #: Version of the JSON shape of :meth:`Decision.to_json` (1: without ``simplified`` and the
 #: draws' ``multiplier``; :meth:`Decision.from_json` reads both).
 DECISION_FORMAT: Final = 2

@@ -11,8 +11,6 @@ from typing import Final
 
 _SEPARATOR: Final = "\x1f"
 
-# --------------------------------------------------------------------------- draws
-
 
 def draw(secret: bytes, *parts: str) -> float:
     """A keyed, reproducible number in [0, 1): HMAC-SHA256 of the parts joined by U+001F.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final, Literal
+
+from corridor.declarations.attributes import REGISTRY, AttributeRegistry
+from corridor.selectivity.facts import TraderFacts, build_rows
 
 Channel = Literal["red", "yellow", "blue", "green"]
 MeasureChannel = Literal["red", "yellow", "blue", "none"]
@@ -30,9 +33,6 @@ _MEASURE_CHANNELS: Final = frozenset({"red", "yellow", "blue", "none"})
 Row = Mapping[str, Any]
 
 
-# --------------------------------------------------------------------------- inputs
-
-
 @dataclass(frozen=True, slots=True)
 class MeasureSpec:
     """A measure (form of control) of the catalogue, e.g. 109 physical examination, red."""
@@ -48,24 +48,47 @@ class MeasureSpec:
 
 @dataclass(frozen=True, slots=True)
 class ProfileSpec:
-    """One version of a risk profile, as the engine needs it."""
+    """One version of a risk profile, as the engine needs it.
+
+    Only the code and the criteria are required; the rest defaults to a first
+    (version 1) national profile in force everywhere and always, selecting every
+    match (rate 100) and applying no measure: ``ProfileSpec("P-1", 'origin = "CN"',
+    measures=(("109", True),))``. The scope sets may be given as any collection of
+    codes (kept as frozensets), the measures as any sequence of (code, mandatory).
+    """
 
     code: str
-    version: int
-    title: str
-    kind: str
-    risk_area: str
     criteria: str
-    measures: tuple[tuple[str, bool], ...]  # (measure code, mandatory)
-    selection_rate: Decimal  # percent, 0-100
-    offices: frozenset[str]  # empty: all offices
-    flows: frozenset[str]  # empty: all flows
-    procedures: frozenset[str]  # empty: all procedures
-    exempt_low_risk: bool
-    exempt_aeo: bool
-    valid_from: date | None
-    valid_to: date | None
+    _: KW_ONLY
+    version: int = 1
+    title: str = ""
+    kind: str = "national"
+    risk_area: str = ""
+    measures: tuple[tuple[str, bool], ...] = ()  # (measure code, mandatory)
+    selection_rate: Decimal = Decimal(100)  # percent, 0-100
+    offices: frozenset[str] = frozenset()  # empty: all offices
+    flows: frozenset[str] = frozenset()  # empty: all flows
+    procedures: frozenset[str] = frozenset()  # empty: all procedures
+    exempt_low_risk: bool = False
+    exempt_aeo: bool = False
+    valid_from: date | None = None
+    valid_to: date | None = None
     officer_instructions: str = ""
+
+    def __post_init__(self) -> None:
+        # A scope is hashed (list versions are grouped by scope): a set or a list given
+        # by a plain-Python caller is kept as a frozenset; one string is not a set of codes.
+        for name in ("offices", "flows", "procedures"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                raise TypeError(
+                    f"profile {self.code}: {name} must be a collection of codes, "
+                    f"not the string {value!r}"
+                )
+            if not isinstance(value, frozenset):
+                object.__setattr__(self, name, frozenset(value))
+        if not isinstance(self.measures, tuple):
+            object.__setattr__(self, "measures", tuple(self.measures))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +132,14 @@ class DeclarationFacts:
     :func:`corridor.selectivity.facts.build_rows`: header and trader facts are
     the same on every row (the engine reads them from the first row for all).
     A declaration without rows matches no profile.
+
+    The scope (flow, office, procedure) and the trader's status (``trader_category``,
+    ``aeo``: exemptions and random-rate multipliers) are read from the fields, the
+    criteria read the rows. :meth:`of` builds both from one header, items and trader
+    record, so each fact is given once. Rows that state the trader's status
+    (``trader_category``, ``aeo``) must agree with the fields, else ValueError: a
+    trader exempted as low risk while its criteria read another category is a
+    caller's mistake, not a decision.
     """
 
     key: str
@@ -118,6 +149,61 @@ class DeclarationFacts:
     rows: tuple[Row, ...]
     trader_category: str | None = None
     aeo: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.rows:
+            return
+        first = self.rows[0]
+        if "trader_category" in first and first["trader_category"] != self.trader_category:
+            raise ValueError(
+                f"declaration {self.key}: trader_category is {self.trader_category!r} but its "
+                f"rows read {first['trader_category']!r}; give it once (DeclarationFacts.of)"
+            )
+        # A row's aeo is missing (None) when the register does not know: not an AEO.
+        if "aeo" in first and (first["aeo"] is True) != (self.aeo is True):
+            raise ValueError(
+                f"declaration {self.key}: aeo is {self.aeo!r} but its rows read "
+                f"{first['aeo']!r}; give it once (DeclarationFacts.of)"
+            )
+
+    @classmethod
+    def of(
+        cls,
+        key: str,
+        header: Mapping[str, Any],
+        items: Sequence[Mapping[str, Any]],
+        *,
+        trader: TraderFacts | None = None,
+        item_extras: Mapping[int, Mapping[str, Any]] | None = None,
+        attributes: AttributeRegistry = REGISTRY,
+    ) -> DeclarationFacts:
+        """A declaration from plain mappings of its header and goods items, and the trader's
+        record: the rows are :func:`~corridor.selectivity.facts.build_rows`'s, the scope is
+        read from the header and the trader's status from ``trader``, each given once.
+
+        Raises ValueError when the header's ``flow``, ``office`` or ``procedure`` is not a
+        string (the scope of every profile is read from them), or an item extra is not a
+        fact of an item.
+        """
+        scope = {}
+        for name in ("flow", "office", "procedure"):
+            value = header.get(name)
+            if not isinstance(value, str):
+                raise ValueError(
+                    f"declaration {key}: header {name} must be a string, got {value!r}"
+                )
+            scope[name] = value
+        trader = trader or TraderFacts()
+        rows = build_rows(
+            header, items, trader=trader, item_extras=item_extras, attributes=attributes
+        )
+        return cls(
+            key=key,
+            rows=rows,
+            trader_category=trader.category if isinstance(trader.category, str) else None,
+            aeo=trader.aeo is True,
+            **scope,
+        )
 
 
 def _check_percent(value: object, what: str) -> None:
