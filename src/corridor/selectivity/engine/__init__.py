@@ -112,7 +112,8 @@ again. The memory changes only speed, never a word of a reason.
 **Problems.** A profile that cannot be compiled (syntax, unknown fact, a
 deleted list, an unknown measure, a rate outside 0-100, an empty validity
 window) is left out of the set and reported in ``ProfileSet.problems``; it never
-stops the others.
+stops the others. With ``strict=True``, :func:`compile_profile_set` raises
+:class:`ProfileSetError` instead, naming each profile version and its problem.
 
 Modules
 -------
