@@ -8,7 +8,10 @@ control rates of every office and flow. Everything goes through the use cases of
 the analyst drafts and submits, the head approves and activates (four eyes).
 
 * :func:`demo_lists` and :func:`demo_profiles` give the data (lists keyed on the
-  traders of one world: the importers, brokers and companies differ between seeds);
+  traders of one world: the importers, brokers and companies differ between seeds).
+  The profiles are files (``demo/profiles/<code>.yaml``, the format of ``corridor
+  profiles export``) read as an administration's are; only the targets, which name
+  traders of the world, are written here;
 * :func:`seed` stores what is missing (running it twice creates nothing twice);
 * :func:`assess_all` assesses every stored declaration that has no decision yet;
 * :func:`hit_rates` compares what the profiles selected with the planted fraud
@@ -19,16 +22,19 @@ Reference prices (``ref_price``, ``value_ratio``), trader facts and model scores
 not supplied to the engine in this release, so the valuation profiles carry their
 price floors in the criteria: per tariff line and origin, a share of the typical
 price of the demo world's price tables (``corridor.demo.world.GOODS``), converted
-to som at the world's dollar level. Customs values are in som (KGS).
+to som at the world's dollar level (:func:`value_floor` writes them; a test checks the
+files against it). Customs values are in som (KGS).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from importlib import resources
+from pathlib import Path
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -50,6 +56,7 @@ from corridor.demo.world import (
     build_traders,
 )
 from corridor.errors import NotFound
+from corridor.profiles import files as profile_files
 from corridor.profiles import service as profiles_service
 from corridor.profiles.schemas import (
     MeasureUse,
@@ -86,8 +93,6 @@ FILLER_HS: Final = (
 )
 #: Countries of destination (exports, transit) under enhanced security controls.
 HIGH_RISK_DESTINATIONS: Final = ("AF", "IR", "SY", "YE", "KP")
-#: Counted units (pieces, pairs, thousand pieces, litres): quantity can be understated.
-COUNTED_UNITS: Final = ("796", "715", "798", "112")
 # fmt: on
 
 #: Free-trade-area and EAEU countries whose preferential origin is claimed on goods
@@ -124,15 +129,6 @@ def value_floor(codes: Sequence[str], share: float) -> str:
     if not terms:
         raise ValueError(f"no prices for {list(codes)}")
     return "(" + "\n or ".join(terms) + ")"
-
-
-def _codes(*prefixes: str) -> tuple[str, ...]:
-    """The tariff lines of the world's goods starting with any of ``prefixes`` (imports only)."""
-    return tuple(g.hs_code for g in GOODS if g.line != "export" and g.hs_code.startswith(prefixes))
-
-
-def _strings(values: Iterable[str]) -> str:
-    return "[" + ", ".join(f'"{value}"' for value in values) + "]"
 
 
 def _measures(mandatory: Sequence[str], optional: Sequence[str] = ()) -> list[MeasureUse]:
@@ -299,799 +295,44 @@ def demo_lists(book: TraderBook, end: date) -> tuple[ReferenceListCreate, ...]:
 
 # =========================================================================== profiles
 
+#: How long each kind of demo profile held in the files stays valid from the demo's day.
+_VALIDITY_DAYS: Final[dict[str, int]] = {"national": 365, "regional": 182, "post": 182}
 
-def _national(number: int) -> str:
-    return f"NAT-2026-{number:04d}"
+
+def profiles_directory() -> Path:
+    """The demo's risk profiles as files, one per profile (``<code>.yaml``), in the format
+    ``corridor profiles export`` writes and ``corridor profiles import`` reads: package data
+    of :mod:`corridor.demo`. They carry no dates: :func:`demo_profiles` gives them the
+    demo's day."""
+    found = resources.files("corridor.demo").joinpath("profiles")
+    if not isinstance(found, Path):  # pragma: no cover - corridor is installed as files
+        raise RuntimeError(f"the demo's profile files are not a directory: {found}")
+    return found
 
 
 def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
-    """The demo risk profiles, valid from ``today`` (targets for weeks, the rest for a year)."""
-    year = today + timedelta(days=365)
-    half = today + timedelta(days=182)
+    """The demo risk profiles, valid from ``today``: those of :func:`profiles_directory`,
+    read as an administration's files are (:func:`corridor.profiles.files.read_profiles`;
+    national ones for a year, regional and post ones for half a year), then the
+    intelligence targets, which name the traders of one world (for weeks)."""
+    profiles = [
+        profile.model_copy(
+            update={
+                "valid_from": today,
+                "valid_to": today + timedelta(days=_VALIDITY_DAYS[profile.kind]),
+            }
+        )
+        for profile in profile_files.read_profiles(profiles_directory())
+    ]
+    return (*profiles, *_targets(book, today))
+
+
+def _targets(book: TraderBook, today: date) -> list[ProfileCreate]:
+    """The target profiles of intelligence: the chronic offender of the world and the
+    brokers under investigation, short-lived."""
     target = chronic_offender(book)
     brokers = _complicit_brokers(book)
-    cars = _codes("8703")
-    phones = _codes("8517")
-    garments = _codes("61", "62")
-    footwear = _codes("6402", "6403", "6404")
-    tyres = _codes("4011")
-    general = _codes("3304", "3920", "8471", "8528", "8708", "9403", "9503")
-    cn_ae = _strings(["CN", "AE"])
-    profiles = [
-        # ----------------------------------------------------------------- valuation
-        ProfileCreate(
-            code=_national(1),
-            title="Passenger cars from China and the UAE declared far below market value",
-            risk_area="valuation",
-            criteria=f"dispatch_country in {cn_ae} and {value_floor(cars, 0.6)}",
-            measures=_measures(["601", "103"]),
-            flows=["IM"],
-            procedures=["40"],
-            exempt_aeo=True,
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Request the sales contract, the payment orders and the manufacturer's price "
-                "list or export declaration; compare make, model, year and trim with the "
-                "invoice. If the value is not supported, determine it by the fall-back method "
-                "and report to the valuation unit."
-            ),
-            rationale=(
-                "Car imports dispatched from China and the UAE are the largest single source of "
-                "undervaluation findings of post-clearance audits. Floors at 60 % of the typical "
-                "price per tariff line and origin of the price table (the demo world's, at 87.4 "
-                "som to the dollar)."
-            ),
-            expected_per_month=13,
-        ),
-        ProfileCreate(
-            code=_national(2),
-            title="Smartphones declared far below market value",
-            risk_area="valuation",
-            criteria=f"dispatch_country in {cn_ae} and {value_floor(phones, 0.45)}",
-            measures=_measures(["601", "103"]),
-            flows=["IM"],
-            procedures=["40"],
-            exempt_aeo=True,
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Request the contract, payment documents and the supplier's price list; check "
-                "models and memory sizes against the invoice; ask the importer to explain "
-                "the price."
-            ),
-            rationale=(
-                "Smartphones (0 % duty but 12 % VAT) are invoiced at a fraction of their price by "
-                "importers from Chinese and UAE suppliers. Floors at 45 % of the typical unit "
-                "price (prices vary widely between models)."
-            ),
-            expected_per_month=10,
-        ),
-        ProfileCreate(
-            code=_national(3),
-            title="Garments from China, the UAE and Turkey at a fraction of market value",
-            risk_area="valuation",
-            criteria=f'dispatch_country in ["CN", "AE", "TR"] and {value_floor(garments, 0.5)}',
-            measures=_measures(["601"]),
-            flows=["IM"],
-            procedures=["40"],
-            exempt_low_risk=True,
-            exempt_aeo=True,
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Request the contract, payment documents and the supplier's price list; "
-                "compare the declared price per piece with the price database."
-            ),
-            rationale=(
-                "Knitted and woven garments (chapters 61-62, 10 %) from China dominate the bazaar "
-                "trade (Dordoi, Kara-Suu); undervaluation is systematic. Floors at 50 % of the "
-                "typical unit price per line and origin."
-            ),
-            expected_per_month=18,
-        ),
-        ProfileCreate(
-            code=_national(4),
-            title="Footwear at a fraction of market value",
-            risk_area="valuation",
-            criteria=f'dispatch_country in ["CN", "AE", "TR"] and {value_floor(footwear, 0.5)}',
-            measures=_measures(["601"]),
-            flows=["IM"],
-            procedures=["40"],
-            exempt_low_risk=True,
-            exempt_aeo=True,
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Request the contract, payment documents and the supplier's price list; check "
-                "the declared price per pair against the price database."
-            ),
-            rationale=(
-                "Footwear (headings 6402-6404, 10 %) is invoiced far below market prices, mostly "
-                "on goods from China. Floors at 50 % of the typical price per pair."
-            ),
-            expected_per_month=4,
-        ),
-        ProfileCreate(
-            code=_national(5),
-            title="Tyres declared far below market value",
-            risk_area="valuation",
-            criteria=value_floor(tyres, 0.55),
-            measures=_measures(["601"]),
-            flows=["IM"],
-            procedures=["40"],
-            exempt_low_risk=True,
-            exempt_aeo=True,
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Request the contract and the supplier's price list; check size, load index "
-                "and brand of the tyres against the invoice."
-            ),
-            rationale=(
-                "New tyres (4011, 10 %), mostly from China, are regularly undervalued. Floors at "
-                "55 % of the typical price per tyre and origin."
-            ),
-            expected_per_month=4,
-        ),
-        ProfileCreate(
-            code=_national(6),
-            title="Value control: white sugar outside the value band (ASYCUDA example 3)",
-            risk_area="valuation",
-            criteria='heading = "1701" and value_per_kg not between 30 and 90',
-            measures=_measures(["601", "103"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "The declared value per kilogram lies outside the usual band for sugar. "
-                "Request the contract, payment documents and exchange quotations; if the "
-                "value is not supported, adjust it."
-            ),
-            rationale=(
-                "ASYCUDA value-control selectivity: a heading whose value per kilogram must lie "
-                "within a min-max band. Sugar (1701, 40 % equivalent duty) trades at 0.45-0.60 "
-                "USD/kg (40-55 som/kg); below 30 or above 90 som/kg the value is not credible."
-            ),
-            expected_per_month=1,
-        ),
-        ProfileCreate(
-            code=_national(7),
-            title="Post-clearance audit: watched importers of sensitive goods",
-            risk_area="valuation",
-            criteria='in_list("RISKY_IMPORTERS") and in_list("SENSITIVE_GOODS")',
-            measures=_measures(["801"]),
-            selection_rate=Decimal(30),
-            flows=["IM"],
-            procedures=["40"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Release; the post-entry control department audits the value, quantity and "
-                "classification of the consignment against the importer's accounts."
-            ),
-            rationale=(
-                "Importers with a history of discrepancies are audited after release on a share of "
-                "their sensitive-goods imports, without delaying the goods."
-            ),
-            expected_per_month=15,
-        ),
-        ProfileCreate(
-            code=_national(8),
-            title="Cigarettes and smoking tobacco declared far below market value",
-            risk_area="valuation",
-            criteria=value_floor(_codes("2402", "2403"), 0.55),
-            measures=_measures(["601", "103"]),
-            flows=["IM"],
-            procedures=["40"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Request the contract, payment documents and the manufacturer's price list; "
-                "check brands and pack prices against the invoice."
-            ),
-            rationale=(
-                "Tobacco (30 % and excise) is undervalued to cut duties and excise. Floors at 55 % "
-                "of the typical price per thousand cigarettes or kilogram of tobacco."
-            ),
-            expected_per_month=3,
-        ),
-        ProfileCreate(
-            code=_national(9),
-            title="Post-clearance audit: general cargo from China and the UAE at a third of "
-            "market value",
-            risk_area="valuation",
-            criteria=f"dispatch_country in {cn_ae} and {value_floor(general, 0.35)}",
-            measures=_measures(["801"]),
-            flows=["IM"],
-            procedures=["40"],
-            exempt_low_risk=True,
-            exempt_aeo=True,
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Release; the post-entry control department checks the value against the "
-                "importer's payments and resale prices."
-            ),
-            rationale=(
-                "Mixed general cargo (laptops, TVs, car parts, cosmetics, toys, furniture, film) "
-                "is too varied for documentary checks at the border; consignments below 35 % of "
-                "typical prices are audited after release."
-            ),
-            expected_per_month=6,
-        ),
-        # ----------------------------------------------------------------- ASYCUDA examples
-        ProfileCreate(
-            code=_national(10),
-            title="Fresh apples from the United States (ASYCUDA example 1)",
-            risk_area="prohibitions",
-            criteria='hs_code startswith "080810" and origin = "US"',
-            measures=_measures(["101", "615"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Check the phytosanitary certificate and the import permit; take samples "
-                "for the quarantine laboratory (codling moth, fire blight)."
-            ),
-            rationale=(
-                "ASYCUDA selectivity example 1: a commodity (HS 080810, fresh apples) from an "
-                "origin (US) under phytosanitary restrictions (quarantine pests of the EAEU list)."
-            ),
-            expected_per_month=0,
-        ),
-        ProfileCreate(
-            code=_national(11),
-            title="Watched company, declarant, commodity and origin below 3000 som a unit "
-            "(ASYCUDA example 2)",
-            risk_area="valuation",
-            criteria='in_list("ASYCUDA_WATCH") and value_per_unit < 3000',
-            measures=_measures(["101", "109"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Examine the goods: count the pieces or pairs, check brands and labels, and "
-                "compare with the invoice and packing list."
-            ),
-            rationale=(
-                "ASYCUDA selectivity example 2: a named list of company, declarant, commodity and "
-                "origin combinations, selected when the unit value is below 3000 som. Built from "
-                "post-clearance findings on garment, footwear and tyre importers."
-            ),
-            expected_per_month=3,
-        ),
-        # ----------------------------------------------------------------- classification
-        ProfileCreate(
-            code=_national(12),
-            title="Petrol or hybrid cars declared as electric vehicles",
-            risk_area="classification",
-            criteria='subheading = "870380" and net_mass_kg / supplementary_qty < 1650',
-            measures=_measures(["109", "101"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Examine the vehicle: check the engine compartment, the fuel filler and the "
-                "VIN decoding against the declared electric drive."
-            ),
-            rationale=(
-                "Electric cars (870380) are free of duty; petrol and hybrid cars pay 15 %. "
-                "Electric cars weigh about 1,900 kg with the battery, petrol cars of the same "
-                "class 1,300-1,600 kg: a declared electric car under 1,650 kg is suspect."
-            ),
-            expected_per_month=6,
-        ),
-        ProfileCreate(
-            code=_national(13),
-            title="New garments declared as worn clothing",
-            risk_area="classification",
-            criteria='heading = "6309" and value_per_kg > 250',
-            measures=_measures(["109"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Examine the goods: worn clothing comes in bales of mixed, used articles; "
-                "new articles with labels and in retail packing are garments of chapters "
-                "61-62."
-            ),
-            rationale=(
-                "Worn clothing (6309, 5 %) sells at about 0.8-0.9 USD/kg; new garments at several "
-                "dollars a kilogram. Above 250 som/kg (about 2.9 USD/kg) the goods are likely new."
-            ),
-            expected_per_month=6,
-        ),
-        ProfileCreate(
-            code=_national(14),
-            title="Footwear declared as uppers and parts of footwear",
-            risk_area="classification",
-            criteria='subheading = "640610" and value_per_kg > 800',
-            measures=_measures(["109"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Examine the goods: finished shoes with soles attached are footwear of "
-                "headings 6402-6405, not uppers."
-            ),
-            rationale=(
-                "Uppers (640610, 5 %) trade at 4-6 USD/kg; finished footwear (10 %) at 8-15 "
-                "USD/kg. Declared uppers above 800 som/kg are likely finished shoes."
-            ),
-            expected_per_month=3,
-        ),
-        ProfileCreate(
-            code=_national(15),
-            title="Ceramic tiles declared as cement tiles",
-            risk_area="classification",
-            criteria='heading = "6810" and net_mass_kg / supplementary_qty < 25',
-            measures=_measures(["109", "615"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Examine the tiles and take a sample: glazed ceramic (6907) is lighter "
-                "(about 20 kg/m2) than cement or concrete tiles (about 30 kg/m2)."
-            ),
-            rationale=(
-                "Ceramic tiles (6907, 12 %) are declared as cement tiles (6810, 5 %). The mass per "
-                "square metre gives them away."
-            ),
-            expected_per_month=4,
-        ),
-        ProfileCreate(
-            code=_national(16),
-            title="Steel structures declared as hot-rolled sections; white sugar as raw sugar",
-            risk_area="classification",
-            criteria=(
-                '(subheading = "721633" and value_per_kg > 100)'
-                ' or (subheading = "170114" and (origin not in ["BR", "IN"]'
-                " or value_per_kg > 50))"
-            ),
-            measures=_measures(["101", "103"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Request drawings, specifications and photographs of the goods; re-route to "
-                "examination if the documents leave doubt. Steel: fabricated structures "
-                "(drilled, welded, painted) are 7308, not plain H-sections. Sugar: refined "
-                "white sugar is 1701 99, not raw cane sugar."
-            ),
-            rationale=(
-                "Plain H-sections (721633, 5 %) cost about 0.75 USD/kg, fabricated structures "
-                "(7308, 10 %) 1.2 USD/kg or more; raw cane sugar (170114, 25 %) comes from Brazil "
-                "and India at about 0.43 USD/kg, white sugar (40 %) costs more."
-            ),
-            expected_per_month=5,
-        ),
-        ProfileCreate(
-            code=_national(17),
-            title="Refrigerators declared as parts of refrigerating equipment",
-            risk_area="classification",
-            criteria='subheading = "841899" and net_mass_kg > 3000',
-            measures=_measures(["109"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Examine the goods: complete refrigerators and freezers (841810, 10 %) are "
-                "not parts (841899, 5 %), even when shipped without doors or shelves."
-            ),
-            rationale=(
-                "Parts of refrigerating equipment come in small consignments; several tonnes of "
-                "'parts' are usually complete household refrigerators."
-            ),
-            expected_per_month=7,
-        ),
-        ProfileCreate(
-            code=_national(18),
-            title="Beer declared as non-alcoholic beer",
-            risk_area="classification",
-            criteria='subheading = "220291" and origin not in ["DE", "TR", "KZ"]',
-            measures=_measures(["615"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Take samples for the laboratory (alcohol content); check the labels of the "
-                "bottles or cans."
-            ),
-            rationale=(
-                "Non-alcoholic beer (220291, 5 %) is imported from Germany, Turkey and Kazakhstan; "
-                "other origins declare malt beer (2203, 10 % and excise) under it."
-            ),
-            expected_per_month=1,
-        ),
-        # ----------------------------------------------------------------- origin
-        ProfileCreate(
-            code=_national(19),
-            title="Preferential origin claimed on goods the country hardly produces",
-            risk_area="origin",
-            criteria='in_list("IMPLAUSIBLE_ORIGIN") and preference is present',
-            measures=_measures(["103", "101"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Request the original certificate of origin (ST-1) and the producer's "
-                "documents; send a verification request to the issuing authority. Release "
-                "against security for the duties if the proof is not conclusive."
-            ),
-            rationale=(
-                "Chinese, Turkish and Iranian goods re-dispatched through Uzbekistan or Kazakhstan "
-                "are declared as originating there to obtain the CIS FTA or EAEU zero duty. The "
-                "list names headings those countries do not produce."
-            ),
-            expected_per_month=22,
-        ),
-        ProfileCreate(
-            code=_national(20),
-            title="EAEU or FTA origin declared while the seller is in a third country",
-            risk_area="origin",
-            criteria=(
-                'origin in ["KZ", "UZ"] and preference is present'
-                ' and exporter_country in ["CN", "TR", "IR"]'
-            ),
-            measures=_measures(["103"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Request the certificate of origin and the supply chain documents from the "
-                "producer to the seller."
-            ),
-            rationale=(
-                "Goods sold by a company in a third country but declared of Kazakh or Uzbek origin "
-                "are a classic sign of false origin."
-            ),
-            expected_per_month=13,
-        ),
-        # ----------------------------------------------------------------- prohibitions
-        ProfileCreate(
-            code=_national(21),
-            title="Cigarettes: check of excise stamps and marking",
-            risk_area="prohibitions",
-            criteria='heading = "2402" and dispatch_country in ["AE", "CN", "UZ"]',
-            measures=_measures(["112"], ["101"]),
-            selection_rate=Decimal(10),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Check that every pack carries a Kyrgyz excise stamp and the digital "
-                "marking code; count a sample of boxes against the packing list."
-            ),
-            rationale=(
-                "Cigarettes (2402) must carry excise stamps and digital marking (Cabinet "
-                "resolution on marking of tobacco products); unstamped cigarettes come from the "
-                "UAE, China and Uzbekistan. One consignment in ten is checked."
-            ),
-            expected_per_month=5,
-        ),
-        ProfileCreate(
-            code=_national(22),
-            title="Medicines: registration certificate and import licence",
-            risk_area="prohibitions",
-            criteria='heading in ["3004", "3002"] and dispatch_country in ["CN", "IN", "AE"]',
-            measures=_measures(["101", "103"]),
-            selection_rate=Decimal(10),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Check the state registration certificate of each medicine, the import "
-                "licence of the pharmaceutical company and the conclusion of the Department "
-                "of Medicines; psychotropic substances (tramadol) need a separate permit."
-            ),
-            rationale=(
-                "Unregistered and falsified medicines enter from China, India and the UAE; the "
-                "licence regime requires documentary checks. One in ten consignments is checked."
-            ),
-            expected_per_month=4,
-        ),
-        ProfileCreate(
-            code=_national(23),
-            title="Exports of precious-metal ores: licence and assay",
-            risk_area="prohibitions",
-            criteria='heading = "2616"',
-            measures=_measures(["101", "615"]),
-            selection_rate=Decimal(5),
-            flows=["EX"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Check the export licence and the assay certificate; take samples for the "
-                "laboratory of the metal content."
-            ),
-            rationale=(
-                "Ores and concentrates of precious metals (2616) need an export licence; the "
-                "declared metal content determines the value. One consignment in twenty is "
-                "sampled."
-            ),
-            expected_per_month=1,
-        ),
-        # ----------------------------------------------------------------- IPR
-        ProfileCreate(
-            code=_national(24),
-            title="Brand smartphones at counterfeit prices",
-            risk_area="ipr",
-            criteria=(
-                'subheading = "851713" and (description contains "APPLE"'
-                ' or description contains "SAMSUNG") and value_per_unit < 6000'
-            ),
-            measures=_measures(["109", "112"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Examine the phones: packaging, IMEI labels, holograms; notify the right "
-                "holder's representative if counterfeit is suspected (customs register of "
-                "IP objects)."
-            ),
-            rationale=(
-                "Genuine Apple and Samsung phones do not sell for under 100 USD; at such prices "
-                "they are counterfeit (trademarks on the customs register of intellectual "
-                "property)."
-            ),
-            expected_per_month=4,
-        ),
-        ProfileCreate(
-            code=_national(25),
-            title="Car parts from China via third countries: counterfeit spare parts",
-            risk_area="ipr",
-            criteria='heading = "8708" and origin = "CN" and dispatch_country != "CN"',
-            measures=_measures(["109"]),
-            selection_rate=Decimal(5),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Examine the parts: brand markings, packaging and part numbers; notify the "
-                "right holder if original-brand parts come without proof of origin."
-            ),
-            rationale=(
-                "Counterfeit branded spare parts are routed through Kazakhstan, Russia and the "
-                "UAE. One in twenty consignments is examined."
-            ),
-            expected_per_month=1,
-        ),
-        # ----------------------------------------------------------------- security
-        ProfileCreate(
-            code=_national(26),
-            title="Telecommunication equipment to high-risk destinations",
-            risk_area="security",
-            criteria=(
-                'heading in ["8517", "8471"] and in_list("HIGH_RISK_DESTINATIONS",'
-                " destination_country)"
-            ),
-            measures=_measures(["101", "105"]),
-            selection_rate=Decimal(50),
-            flows=["TR", "EX"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Scan the vehicle; check the end-user statement and, for dual-use items, the "
-                "export control permit."
-            ),
-            rationale=(
-                "Network equipment and computers in transit to Afghanistan or Iran may be dual-use "
-                "items under export control; half of them are scanned."
-            ),
-            expected_per_month=1,
-        ),
-        ProfileCreate(
-            code=_national(27),
-            title="Exports and transit to high-risk destinations: random scan",
-            risk_area="security",
-            criteria='in_list("HIGH_RISK_DESTINATIONS", destination_country)',
-            measures=_measures(["105"]),
-            selection_rate=Decimal(3),
-            flows=["TR", "EX"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions="Scan the vehicle and its load (X-ray).",
-            rationale=(
-                "A share of all consignments to Afghanistan and Iran is scanned for weapons, "
-                "ammunition and drug precursors."
-            ),
-            expected_per_month=1,
-        ),
-        # ----------------------------------------------------------------- transit
-        ProfileCreate(
-            code=_national(28),
-            title="Transit of sensitive goods: diversion onto the domestic market",
-            risk_area="transit",
-            criteria=(
-                'in_list("SENSITIVE_GOODS") and destination_country in ["TJ", "AF", "UZ", "TM"]'
-            ),
-            measures=_measures(["104", "101"]),
-            selection_rate=Decimal(15),
-            flows=["TR"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Check the transit documents and seals; set the route and delivery time; "
-                "notify the office of exit. Escort the vehicle if the seals are missing."
-            ),
-            rationale=(
-                "Cigarettes, phones, garments and footwear declared in transit to Tajikistan, "
-                "Afghanistan and Uzbekistan are diverted and sold in Kyrgyzstan (transit not "
-                "closed at the office of exit)."
-            ),
-            expected_per_month=6,
-        ),
-        ProfileCreate(
-            code=_national(29),
-            title="Cars in transit: surveillance to the office of exit",
-            risk_area="transit",
-            criteria='heading = "8703"',
-            measures=_measures(["104"]),
-            flows=["TR"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Record the VINs, set the route and the delivery time, and confirm the exit "
-                "with the office of exit."
-            ),
-            rationale=(
-                "Cars in transit are sold in Kyrgyzstan without paying duty; every transit of cars "
-                "is surveyed to the exit (measure 104, no change of channel)."
-            ),
-            expected_per_month=6,
-        ),
-        # ----------------------------------------------------------------- other (quantity)
-        ProfileCreate(
-            code=_national(30),
-            title="Gross mass far above net mass: undeclared quantity of countable goods",
-            risk_area="other",
-            criteria=(
-                f"supplementary_unit in {_strings(COUNTED_UNITS)} "
-                "and gross_mass_kg > net_mass_kg * 1.2"
-            ),
-            measures=_measures(["109"]),
-            flows=["IM"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Weigh the consignment and count the goods; compare with the declared "
-                "quantity and the packing list."
-            ),
-            rationale=(
-                "Packing rarely adds more than 12 % to the net mass of cigarettes, phones, "
-                "footwear or garments; a gross mass 20 % above the net mass means that part of the "
-                "goods is not declared."
-            ),
-            expected_per_month=25,
-        ),
-        ProfileCreate(
-            code=_national(31),
-            title="New companies importing sensitive goods",
-            risk_area="other",
-            criteria='in_list("NEW_COMPANIES") and in_list("SENSITIVE_GOODS")',
-            measures=_measures(["103"]),
-            selection_rate=Decimal(25),
-            flows=["IM"],
-            procedures=["40"],
-            valid_from=today,
-            valid_to=year,
-            officer_instructions=(
-                "Ask the importer for its registration documents, the lease of its premises, "
-                "the contract and the payment documents; check that the company exists and "
-                "trades at its address."
-            ),
-            rationale=(
-                "Companies registered in the last months import sensitive goods, undervalue or "
-                "misdeclare them and disappear before a post-clearance audit ('fly-by-night' "
-                "firms). A quarter of their sensitive-goods declarations get a documentary "
-                "check."
-            ),
-            expected_per_month=13,
-        ),
-        # ----------------------------------------------------------------- regional
-        ProfileCreate(
-            code="REG-OSH-2026-0001",
-            title="Osh region: Uzbek preferential origin on garments, footwear and cigarettes",
-            kind="regional",
-            risk_area="origin",
-            criteria=(
-                'origin = "UZ" and preference is present'
-                ' and (chapter in ["61", "62", "64"] or heading = "2402")'
-            ),
-            measures=_measures(["801"]),
-            selection_rate=Decimal(40),
-            offices=["KGOSH", "KGDST", "KGJAL"],
-            flows=["IM"],
-            valid_from=today,
-            valid_to=half,
-            officer_instructions=(
-                "Release; the post-entry control department requests retroactive "
-                "verification of the ST-1 certificate from the Uzbek authorities."
-            ),
-            rationale=(
-                "Southern offices see Chinese garments re-dispatched through the Fergana valley "
-                "with Uzbek ST-1 certificates. Retroactive verification after release (blue "
-                "channel)."
-            ),
-            expected_per_month=8,
-        ),
-        ProfileCreate(
-            code="REG-CHU-2026-0001",
-            title="Chui region: third-country cars through Kazakhstan below market value",
-            kind="regional",
-            risk_area="valuation",
-            criteria=f'dispatch_country in ["KZ", "RU"] and {value_floor(cars, 0.6)}',
-            measures=_measures(["601"]),
-            offices=["KGBSK", "KGAKJ", "KGKAN"],
-            flows=["IM"],
-            procedures=["40"],
-            valid_from=today,
-            valid_to=half,
-            officer_instructions=(
-                "Request the purchase contract with the first seller, the payment orders and "
-                "the export declaration of the country of dispatch."
-            ),
-            rationale=(
-                "Cars of third countries bought in Kazakhstan and Russia are re-invoiced at low "
-                "prices on the way to Bishkek."
-            ),
-            expected_per_month=2,
-        ),
-        # ----------------------------------------------------------------- posts (concealment)
-        _concealment_post("KGIRK", "Irkeshtam", today, half, 1),
-        _concealment_post("KGTOR", "Torugart", today, half, 1),
-        _concealment_post("KGDST", "Dostuk", today, half, 1),
-        ProfileCreate(
-            code="PST-KGIRK-2026-0002",
-            title="Irkeshtam: X-ray scan of bulk low-value loads from China",
-            kind="post",
-            risk_area="smuggling",
-            criteria='in_list("FILLER_GOODS") and dispatch_country = "CN"',
-            measures=_measures(["105"]),
-            selection_rate=Decimal(5),
-            offices=["KGIRK"],
-            flows=["IM", "TR"],
-            valid_from=today,
-            valid_to=half,
-            officer_instructions=(
-                "Scan the truck; open it if the image shows irregular densities or hidden "
-                "compartments behind the declared goods."
-            ),
-            rationale=(
-                "Cigarettes, tramadol and counterfeit phones are found behind cover loads of "
-                "apples, sugar, tiles and steel from Kashgar. One such load in twenty is scanned, "
-                "on top of the weight check (PST-KGIRK-2026-0001)."
-            ),
-            expected_per_month=3,
-        ),
-        ProfileCreate(
-            code="PST-KGFRU-2026-0001",
-            title="Manas airport: smartphones and medicines by air and post from the UAE "
-            "and Turkey",
-            kind="post",
-            risk_area="smuggling",
-            criteria=(
-                'heading in ["8517", "3004"] and dispatch_country in ["AE", "TR"]'
-                " and transport_mode in [40, 50]"
-            ),
-            measures=_measures(["105"]),
-            selection_rate=Decimal(20),
-            offices=["KGFRU"],
-            flows=["IM"],
-            valid_from=today,
-            valid_to=half,
-            officer_instructions=(
-                "Scan the parcels; open those whose contents or count do not match the declaration."
-            ),
-            rationale=(
-                "Air cargo and postal items from Dubai and Istanbul carry undeclared phones and "
-                "medicines."
-            ),
-            expected_per_month=1,
-        ),
-    ]
-    # targets (intelligence): one trader, short-lived
+    profiles: list[ProfileCreate] = []
     if target is not None:
         profiles.append(
             ProfileCreate(
@@ -1143,12 +384,12 @@ def demo_profiles(book: TraderBook, today: date) -> tuple[ProfileCreate, ...]:
                 expected_per_month=2,
             )
         )
-    return tuple(
+    return [
         profile.model_copy(
             update={"rationale": f"{profile.rationale} {_expected(profile.expected_per_month)}"}
         )
         for profile in profiles
-    )
+    ]
 
 
 def _expected(per_month: int | None) -> str:
@@ -1158,32 +399,6 @@ def _expected(per_month: int | None) -> str:
         f"Expected: about {per_month} selection{'s' if per_month > 1 else ''} a month in a "
         f"flow of {DEMO_FLOW:,} declarations a year (calibrated on the demo world, seed "
         f"{WORLD_SEED})."
-    )
-
-
-def _concealment_post(
-    office: str, name: str, today: date, until: date, number: int
-) -> ProfileCreate:
-    return ProfileCreate(
-        code=f"PST-{office}-2026-{number:04d}",
-        title=f"{name}: gross mass far above net mass on bulk low-value goods",
-        kind="post",
-        risk_area="smuggling",
-        criteria='in_list("FILLER_GOODS") and gross_mass_kg > net_mass_kg * 1.13',
-        measures=_measures(["105", "109"]),
-        offices=[office],
-        flows=["IM", "TR"],
-        valid_from=today,
-        valid_to=until,
-        officer_instructions=(
-            "Scan the vehicle, then unload and examine it: look for goods hidden behind or "
-            "inside the declared load (cigarettes, medicines, phones, pyrotechnics)."
-        ),
-        rationale=(
-            f"Concealment cases at {name} are found in loads of cheap bulk goods whose weighed "
-            "gross mass exceeds the declared net mass plus packing (at most 12 %)."
-        ),
-        expected_per_month=1,
     )
 
 

@@ -4,9 +4,9 @@
   reasons of each; the head of the department builds a plan from it;
 * ``/post-entry/plans`` and a plan: its traders, capacity, approval, the cases opened;
 * ``/post-entry/cases`` and a case: its lifecycle, declarations, documents, findings;
-* ``/post-entry/alerts`` and ``/post-entry/requests``: alerts (ориентировки) to the
-  posts and requests to the risk unit, raised here;
-* ``/inbox``: what is addressed to the user's unit, acknowledged and handled there.
+* ``/post-entry/alerts``, ``/post-entry/requests`` and ``/inbox``: in
+  :mod:`corridor.postentry.web_alerts`, whose routes this router includes;
+* what the pages share (labels, forms): :mod:`corridor.postentry.web_common`.
 
 Every page calls the use cases of :mod:`corridor.postentry.api` with the same scope;
 buttons show only to the roles allowed their action.
@@ -14,23 +14,20 @@ buttons show only to the roles allowed their action.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Path, Query
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from corridor.accounts import service as accounts_service
-from corridor.accounts.roles import Action, Role
-from corridor.declarations.web import declaration_url, translated
+from corridor.accounts.roles import Role
+from corridor.declarations.web import translated
 from corridor.errors import Conflict, InvalidInput, NotFound
 from corridor.inspections.web import TYPE_NAMES
-from corridor.postentry import service
+from corridor.postentry import service, web_alerts
 from corridor.postentry.schemas import (
-    AlertCreate,
-    AlertWithdraw,
-    CandidateReason,
     CaseAssign,
     CaseCancel,
     CaseDeclarationAdd,
@@ -40,140 +37,28 @@ from corridor.postentry.schemas import (
     PlanCreate,
     PlanItemAdd,
     PlanUpdate,
-    ProfileRequestCreate,
-    ProfileRequestHandle,
-    RequestMove,
 )
-from corridor.web.i18n import N_, format_number, ngettext
+from corridor.postentry.web_common import (
+    COMPONENT_NAMES,
+    Auditor,
+    CaseId,
+    PlanId,
+    Planner,
+    Reader,
+    Tin,
+    errors_of,
+    form_state,
+    given,
+    shared_context,
+)
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, change, page, redirect, render
+from corridor.web.pages import FormErrors, Page, redirect, render
 
 router = APIRouter(include_in_schema=False)
-Reader = Annotated[Page, Depends(page(Action.POSTENTRY_READ))]
-Planner = Annotated[Page, Depends(change(Action.POSTENTRY_PLAN))]
-Auditor = Annotated[Page, Depends(change(Action.POSTENTRY_AUDIT))]
-Raiser = Annotated[Page, Depends(change(Action.ALERTS_WRITE))]
-InboxReader = Annotated[Page, Depends(page(Action.INBOX_READ))]
-InboxHandler = Annotated[Page, Depends(change(Action.INBOX_HANDLE))]
-PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-RequestId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-Tin = Annotated[str, Path(min_length=1, max_length=40)]
 _DAY = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"
 
 #: Candidates shown on the ranking page.
 CANDIDATES_SHOWN = 100
-
-PLAN_STATES = {"draft": N_("draft"), "approved": N_("approved"), "closed": N_("closed")}
-CASE_STATES = {
-    "planned": N_("planned"),
-    "in_progress": N_("in progress"),
-    "completed": N_("completed"),
-    "cancelled": N_("cancelled"),
-}
-ALERT_STATUSES = {"active": N_("active"), "withdrawn": N_("withdrawn"), "expired": N_("expired")}
-REQUEST_STATUSES = {
-    "open": N_("open"),
-    "accepted": N_("taken up"),
-    "done": N_("done"),
-    "rejected": N_("rejected"),
-}
-AUDIT_OUTCOMES = {
-    "no_discrepancy": N_("no discrepancy found by the audit"),
-    "discrepancy": N_("discrepancies found by the audit"),
-}
-CATEGORY_REASONS = {
-    "low": N_("compliance category: low risk"),
-    "medium": N_("compliance category: medium risk"),
-    "high": N_("compliance category: high risk"),
-}
-COMPONENT_NAMES = {
-    "discrepancies": N_("discrepancies found"),
-    "undervalued": N_("goods declared below the reference price"),
-    "mass_gap": N_("gross mass far above the net mass"),
-    "category": N_("compliance category"),
-    "model": N_("model score"),
-}
-BADGES = {
-    "draft": "state",
-    "approved": "active",
-    "closed": "state",
-    "planned": "state",
-    "in_progress": "warn",
-    "completed": "active",
-    "cancelled": "state",
-    "active": "active",
-    "withdrawn": "state",
-    "expired": "state",
-    "open": "warn",
-    "accepted": "warn",
-    "done": "active",
-    "rejected": "state",
-}
-TABS = (
-    ("/post-entry", N_("Audit candidates")),
-    ("/post-entry/plans", N_("Audit plans")),
-    ("/post-entry/cases", N_("Audit cases")),
-    ("/post-entry/alerts", N_("Alerts to the posts")),
-    ("/post-entry/requests", N_("Requests for profiles")),
-)
-
-
-def reason_text(reason: CandidateReason) -> str:
-    """A candidate's reason in the page's language, with the figures in its way."""
-    v = reason.values
-    if reason.kind == "released":
-        return ngettext(
-            "%(num)d declaration released green or blue worth %(value)s KGS",
-            "%(num)d declarations released green or blue worth %(value)s KGS",
-            int(v["declarations"]),
-        ) % {"num": v["declarations"], "value": format_number(v["value"], 0)}
-    if reason.kind == "undervalued":
-        span = str(v["lowest"])
-        if v["highest"] != v["lowest"]:
-            span = f"{v['lowest']}–{v['highest']}"
-        return _(
-            "%(count)s of %(priced)s priced goods items declared at %(span)s %% of the "
-            "reference price"
-        ) % {"count": v["count"], "priced": v["priced"], "span": span}
-    if reason.kind == "mass_gap":
-        return _(
-            "%(count)s of %(weighed)s goods items with a gross mass over %(times)s times the "
-            "net mass"
-        ) % {"count": v["count"], "weighed": v["weighed"], "times": format_number(1.3)}
-    if reason.kind == "history":
-        return ngettext(
-            "%(num)d discrepancy in %(inspections)s inspections",
-            "%(num)d discrepancies in %(inspections)s inspections",
-            int(v["discrepancies"]),
-        ) % {"num": v["discrepancies"], "inspections": v["inspections"]}
-    if reason.kind == "no_history":
-        return _("never inspected")
-    if reason.kind == "audits":
-        return _("%(found)s of %(audits)s earlier post-entry audits found discrepancies") % v
-    if reason.kind == "category" and v.get("category") in CATEGORY_REASONS:
-        return _(CATEGORY_REASONS[v["category"]])
-    if reason.kind == "model":
-        return _("average model score %(score)s") % {"score": format_number(v["score"], 2)}
-    return reason.text
-
-
-def _errors_of(exc: ValidationError | InvalidInput) -> FormErrors:
-    """Field messages of a refused form, in the page's language where known (the location
-    of a model's own rule, empty, becomes the form's message)."""
-    if isinstance(exc, ValidationError):
-        return translated(FormErrors.of_validation(exc))
-    return translated(FormErrors.of(exc.errors))
-
-
-def _form(values: dict[str, Any], errors: FormErrors | None = None) -> dict[str, Any]:
-    return {"values": values, "errors": errors or FormErrors()}
-
-
-def _given(values: dict[str, str]) -> dict[str, str]:
-    """The fields filled in (an empty field is a field left out)."""
-    return {name: value.strip() for name, value in values.items() if value.strip()}
 
 
 def _money_text(text: str, language: str) -> str:
@@ -203,21 +88,6 @@ def _auditors(me: Page) -> list[tuple[str, str]]:
     ]
 
 
-def _common(me: Page) -> dict[str, Any]:
-    return {
-        "tabs": TABS,
-        "badges": BADGES,
-        "plan_states": PLAN_STATES,
-        "case_states": CASE_STATES,
-        "alert_statuses": ALERT_STATUSES,
-        "request_statuses": REQUEST_STATUSES,
-        "audit_outcomes": AUDIT_OUTCOMES,
-        "type_names": TYPE_NAMES,
-        "reason_text": reason_text,
-        "declaration_url": declaration_url,
-    }
-
-
 # =========================================================================== candidates
 
 
@@ -233,7 +103,7 @@ def candidates(
     for audit by risk and expected recovery, with their reasons; the form building a plan
     from them for the head of the department."""
     return _candidates_page(
-        me, {"unit": unit, "from": date_from, "to": date_to, "order": order}, _form({})
+        me, {"unit": unit, "from": date_from, "to": date_to, "order": order}, form_state({})
     )
 
 
@@ -276,7 +146,7 @@ def _candidates_page(
         units=_units(me),
         plan_form=plan_form,
         component_names=COMPONENT_NAMES,
-        **_common(me),
+        **shared_context(me),
     )
 
 
@@ -287,7 +157,7 @@ def _candidates_page(
 def plans(me: Reader) -> Response:
     """The audit plans within the user's offices, the latest period first."""
     found = service.list_plans(uow=me.uow, scope=me.principal.offices)
-    return render(me.request, "postentry/plans.html", page=me, plans=found, **_common(me))
+    return render(me.request, "postentry/plans.html", page=me, plans=found, **shared_context(me))
 
 
 @router.post("/post-entry/plans", response_class=HTMLResponse)
@@ -303,7 +173,7 @@ def build_plan(
     values["capacity"] = capacity
     status = 422
     try:
-        plan_in = PlanCreate.model_validate(_given(values))
+        plan_in = PlanCreate.model_validate(given(values))
         plan = service.create_plan(
             uow=me.uow,
             plan_in=plan_in,
@@ -312,7 +182,7 @@ def build_plan(
             scope=me.principal.offices,
         )
     except (ValidationError, InvalidInput) as exc:
-        errors = _errors_of(exc)
+        errors = errors_of(exc)
     except Conflict as exc:
         errors, status = FormErrors({"__all__": exc.detail}), 409
     else:
@@ -322,7 +192,7 @@ def build_plan(
     filters = {"unit": unit, "from": period_from, "to": period_to, "order": ""}
     if not all(_valid_day(filters[name]) for name in ("from", "to")):
         filters["from"] = filters["to"] = ""
-    return _candidates_page(me, filters, _form(values, errors), status)
+    return _candidates_page(me, filters, form_state(values, errors), status)
 
 
 def _valid_day(text: str) -> bool:
@@ -351,7 +221,7 @@ def _plan_page(
         plan=plan,
         forms=forms,
         auditors=_auditors(me),
-        **_common(me),
+        **shared_context(me),
     )
 
 
@@ -362,14 +232,14 @@ def _plan_change(me: Page, plan_id: int, form: str, values: dict[str, str], act:
     try:
         act()
     except (ValidationError, InvalidInput) as exc:
-        errors = _errors_of(exc)
+        errors = errors_of(exc)
     except Conflict as exc:
         errors, status = FormErrors({"__all__": exc.detail}), 409
     else:
         me.uow.commit()
         return redirect(me.request, f"/post-entry/plans/{plan_id}")
     me.uow.rollback()
-    return _plan_page(me, plan_id, {form: _form(values, errors)}, status)
+    return _plan_page(me, plan_id, {form: form_state(values, errors)}, status)
 
 
 @router.post("/post-entry/plans/{plan_id}/capacity", response_class=HTMLResponse)
@@ -384,7 +254,7 @@ def plan_capacity(me: Planner, plan_id: PlanId, capacity: Annotated[str, Form()]
         lambda: service.set_capacity(
             uow=me.uow,
             plan_id=plan_id,
-            update=PlanUpdate.model_validate(_given(values)),
+            update=PlanUpdate.model_validate(given(values)),
             actor=me.principal.username,
             scope=me.principal.offices,
         ),
@@ -408,7 +278,7 @@ def plan_add(
         lambda: service.add_item(
             uow=me.uow,
             plan_id=plan_id,
-            item_in=PlanItemAdd.model_validate(_given(values)),
+            item_in=PlanItemAdd.model_validate(given(values)),
             actor=me.principal.username,
             scope=me.principal.offices,
         ),
@@ -478,7 +348,7 @@ def cases(
     state: Annotated[str, Query(pattern=r"^(planned|in_progress|completed|cancelled)?$")] = "",
 ) -> Response:
     """The audit cases within the user's offices, the latest opened first."""
-    return _cases_page(me, state, _form({}))
+    return _cases_page(me, state, form_state({}))
 
 
 def _cases_page(me: Page, state: str, open_form: dict[str, Any], status: int = 200) -> Response:
@@ -493,7 +363,7 @@ def _cases_page(me: Page, state: str, open_form: dict[str, Any], status: int = 2
         open_form=open_form,
         units=_units(me),
         auditors=_auditors(me),
-        **_common(me),
+        **shared_context(me),
     )
 
 
@@ -521,7 +391,7 @@ def open_case(
     }
     status = 422
     try:
-        case_in = CaseOpen.model_validate(_given(values))
+        case_in = CaseOpen.model_validate(given(values))
         case = service.open_case(
             uow=me.uow,
             case_in=case_in,
@@ -530,7 +400,7 @@ def open_case(
             scope=me.principal.offices,
         )
     except (ValidationError, InvalidInput) as exc:
-        errors = _errors_of(exc)
+        errors = errors_of(exc)
     except Conflict as exc:
         errors, status = FormErrors({"__all__": exc.detail}), 409
     else:
@@ -538,9 +408,9 @@ def open_case(
         return redirect(me.request, f"/post-entry/cases/{case.id}")
     me.uow.rollback()
     if plan_id.strip().isdigit():
-        form = _form(values, errors)
+        form = form_state(values, errors)
         return _plan_page(me, int(plan_id), {f"open-{tin.strip()}": form}, status)
-    return _cases_page(me, "", _form(values, errors), status)
+    return _cases_page(me, "", form_state(values, errors), status)
 
 
 @router.get("/post-entry/cases/{case_id}", response_class=HTMLResponse)
@@ -562,7 +432,7 @@ def _case_page(
         forms=forms,
         auditors=_auditors(me),
         types=[(code, _(name)) for code, name in TYPE_NAMES.items()],
-        **_common(me),
+        **shared_context(me),
     )
 
 
@@ -571,14 +441,14 @@ def _case_change(me: Page, case_id: int, form: str, values: dict[str, Any], act:
     try:
         act()
     except (ValidationError, InvalidInput) as exc:
-        errors = _errors_of(exc)
+        errors = errors_of(exc)
     except Conflict as exc:
         errors, status = FormErrors({"__all__": exc.detail}), 409
     else:
         me.uow.commit()
         return redirect(me.request, f"/post-entry/cases/{case_id}")
     me.uow.rollback()
-    return _case_page(me, case_id, {form: _form(values, errors)}, status)
+    return _case_page(me, case_id, {form: form_state(values, errors)}, status)
 
 
 @router.post("/post-entry/cases/{case_id}/assign", response_class=HTMLResponse)
@@ -593,7 +463,7 @@ def case_assign(me: Planner, case_id: CaseId, auditor: Annotated[str, Form()] = 
         lambda: service.assign(
             uow=me.uow,
             case_id=case_id,
-            assign_in=CaseAssign.model_validate(_given(values)),
+            assign_in=CaseAssign.model_validate(given(values)),
             actor=me.principal.username,
             scope=me.principal.offices,
         ),
@@ -628,7 +498,7 @@ def case_declaration(
         lambda: service.add_declaration(
             uow=me.uow,
             case_id=case_id,
-            add_in=CaseDeclarationAdd.model_validate(_given(values)),
+            add_in=CaseDeclarationAdd.model_validate(given(values)),
             actor=me.principal.username,
             scope=me.principal.offices,
         ),
@@ -647,7 +517,7 @@ def case_document(me: Auditor, case_id: CaseId, ref: Annotated[str, Form()] = ""
         lambda: service.add_document(
             uow=me.uow,
             case_id=case_id,
-            document_in=CaseDocumentAdd.model_validate(_given(values)),
+            document_in=CaseDocumentAdd.model_validate(given(values)),
             actor=me.principal.username,
             scope=me.principal.offices,
         ),
@@ -672,7 +542,7 @@ def case_complete(
         "notes": notes,
     }
     language = me.principal.language
-    payload: dict[str, Any] = _given(values)
+    payload: dict[str, Any] = given(values)
     for name in ("additional_duties", "penalties"):
         if name in payload:
             payload[name] = _money_text(payload[name], language)
@@ -705,279 +575,12 @@ def case_cancel(me: Planner, case_id: CaseId, note: Annotated[str, Form()] = "")
         lambda: service.cancel(
             uow=me.uow,
             case_id=case_id,
-            cancel_in=CaseCancel.model_validate(_given(values)),
+            cancel_in=CaseCancel.model_validate(given(values)),
             actor=me.principal.username,
             scope=me.principal.offices,
         ),
     )
 
 
-# =========================================================================== alerts
-
-
-@router.get("/post-entry/alerts", response_class=HTMLResponse)
-def alerts(me: Reader, case: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> Response:
-    """Alerts to the posts, the latest first; the form raising one (from a case when
-    ``case`` is given)."""
-    today = service.today()
-    values = {
-        "valid_from": today.isoformat(),
-        "valid_to": (today + timedelta(days=30)).isoformat(),
-        "case_id": "" if case is None else str(case),
-    }
-    if case is not None:
-        try:
-            found = service.get_case(uow=me.uow, case_id=case, scope=me.principal.offices)
-        except NotFound:
-            pass
-        else:
-            values["importer"] = found.tin
-    return _alerts_page(me, {"raise": _form(values)})
-
-
-def _alerts_page(me: Page, forms: dict[str, dict[str, Any]], status: int = 200) -> Response:
-    return render(
-        me.request,
-        "postentry/alerts.html",
-        page=me,
-        status_code=status,
-        alerts=service.list_alerts(uow=me.uow),
-        forms=forms,
-        units=[(u.code, f"{u.code} · {u.name}") for u in accounts_service.list_units(uow=me.uow)],
-        **_common(me),
-    )
-
-
-@router.post("/post-entry/alerts", response_class=HTMLResponse)
-def raise_alert(
-    me: Raiser,
-    title: Annotated[str, Form()] = "",
-    instructions: Annotated[str, Form()] = "",
-    importer: Annotated[str, Form()] = "",
-    hs_prefix: Annotated[str, Form()] = "",
-    origin: Annotated[str, Form()] = "",
-    units: Annotated[list[str] | None, Form()] = None,
-    offices: Annotated[str, Form()] = "",
-    valid_from: Annotated[str, Form()] = "",
-    valid_to: Annotated[str, Form()] = "",
-    case_id: Annotated[str, Form()] = "",
-) -> Response:
-    """Raise an alert to the posts."""
-    values: dict[str, Any] = {
-        "title": title,
-        "instructions": instructions,
-        "importer": importer,
-        "hs_prefix": hs_prefix,
-        "origin": origin.upper(),
-        "offices": offices,
-        "valid_from": valid_from,
-        "valid_to": valid_to,
-        "case_id": case_id,
-    }
-    payload: dict[str, Any] = _given(values)
-    payload["offices"] = [code for code in offices.replace(",", " ").upper().split() if code]
-    payload["units"] = list(units or [])
-    values["units"] = payload["units"]
-    status = 422
-    try:
-        service.raise_alert(
-            uow=me.uow,
-            alert_in=AlertCreate.model_validate(payload),
-            actor=me.principal.username,
-            unit=me.principal.unit,
-        )
-    except (ValidationError, InvalidInput) as exc:
-        errors = _errors_of(exc)
-    else:
-        me.uow.commit()
-        return redirect(me.request, "/post-entry/alerts")
-    me.uow.rollback()
-    return _alerts_page(me, {"raise": _form(values, _first_level(errors))}, status)
-
-
-def _first_level(errors: FormErrors) -> FormErrors:
-    """Messages on ``units.0`` or ``offices.2`` shown beside their field."""
-    found = FormErrors()
-    for name, message in errors.items():
-        found.setdefault(name.split(".")[0] if name != "__all__" else name, message)
-    return found
-
-
-@router.post("/post-entry/alerts/{alert_id}/withdraw", response_class=HTMLResponse)
-def withdraw_alert(me: Raiser, alert_id: AlertId, note: Annotated[str, Form()] = "") -> Response:
-    """Withdraw an alert before its last day, with why."""
-    values = {"note": note}
-    status = 422
-    try:
-        service.withdraw_alert(
-            uow=me.uow,
-            alert_id=alert_id,
-            withdraw_in=AlertWithdraw.model_validate(_given(values)),
-            actor=me.principal.username,
-        )
-    except (ValidationError, InvalidInput) as exc:
-        errors = _errors_of(exc)
-    except Conflict as exc:
-        errors, status = FormErrors({"__all__": exc.detail}), 409
-    else:
-        me.uow.commit()
-        return redirect(me.request, "/post-entry/alerts")
-    me.uow.rollback()
-    forms = {"raise": _form({}), f"withdraw-{alert_id}": _form(values, errors)}
-    return _alerts_page(me, forms, status)
-
-
-# =========================================================================== requests
-
-
-@router.get("/post-entry/requests", response_class=HTMLResponse)
-def requests(me: Reader, case: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> Response:
-    """Requests to the risk units to draft a profile; the form raising one."""
-    return _requests_page(me, _form({"case_id": "" if case is None else str(case)}))
-
-
-def _requests_page(me: Page, form: dict[str, Any], status: int = 200) -> Response:
-    return render(
-        me.request,
-        "postentry/requests.html",
-        page=me,
-        status_code=status,
-        requests=service.list_requests(uow=me.uow),
-        form=form,
-        units=[(u.code, f"{u.code} · {u.name}") for u in accounts_service.list_units(uow=me.uow)],
-        **_common(me),
-    )
-
-
-@router.post("/post-entry/requests", response_class=HTMLResponse)
-def raise_request(
-    me: Raiser,
-    unit: Annotated[str, Form()] = "",
-    title: Annotated[str, Form()] = "",
-    text: Annotated[str, Form()] = "",
-    proposed_criteria: Annotated[str, Form()] = "",
-    case_id: Annotated[str, Form()] = "",
-) -> Response:
-    """Ask a risk unit to draft a profile."""
-    values = {
-        "unit": unit,
-        "title": title,
-        "text": text,
-        "proposed_criteria": proposed_criteria,
-        "case_id": case_id,
-    }
-    try:
-        service.raise_request(
-            uow=me.uow,
-            request_in=ProfileRequestCreate.model_validate(_given(values)),
-            actor=me.principal.username,
-            unit=me.principal.unit,
-        )
-    except (ValidationError, InvalidInput) as exc:
-        errors = _errors_of(exc)
-    else:
-        me.uow.commit()
-        return redirect(me.request, "/post-entry/requests")
-    me.uow.rollback()
-    return _requests_page(me, _form(values, errors), 422)
-
-
-# =========================================================================== inbox
-
-
-@router.get("/inbox", response_class=HTMLResponse)
-def inbox(me: InboxReader, settled: Annotated[bool, Query()] = False) -> Response:
-    """What is addressed to the user's unit: alerts to its offices, requests to it."""
-    return _inbox_page(me, settled, {})
-
-
-def _inbox_page(
-    me: Page, settled: bool, forms: dict[str, dict[str, Any]], status: int = 200
-) -> Response:
-    found = service.inbox(uow=me.uow, unit=me.principal.unit, settled=settled)
-    found = found.model_copy(
-        update={"requests": [service.shown_request(r, me.principal) for r in found.requests]}
-    )
-    return render(
-        me.request,
-        "postentry/inbox.html",
-        page=me,
-        status_code=status,
-        inbox=found,
-        settled=settled,
-        forms=forms,
-        handles_requests=me.can(Action.PROFILES_WRITE) or me.can(Action.PROFILES_DECIDE),
-        **_common(me),
-    )
-
-
-def _inbox_change(me: Page, form: str, values: dict[str, str], act: Any) -> Response:
-    status = 422
-    try:
-        act()
-    except (ValidationError, InvalidInput) as exc:
-        errors = _errors_of(exc)
-    except Conflict as exc:
-        errors, status = FormErrors({"__all__": exc.detail}), 409
-    else:
-        me.uow.commit()
-        return redirect(me.request, "/inbox")
-    me.uow.rollback()
-    return _inbox_page(me, False, {form: _form(values, errors)}, status)
-
-
-@router.post("/inbox/alerts/{alert_id}/acknowledge", response_class=HTMLResponse)
-def acknowledge(me: InboxHandler, alert_id: AlertId) -> Response:
-    """Acknowledge, for the user's unit, an alert addressed to it."""
-    return _inbox_change(
-        me,
-        f"alert-{alert_id}",
-        {},
-        lambda: service.acknowledge(
-            uow=me.uow, alert_id=alert_id, unit=me.principal.unit, actor=me.principal.username
-        ),
-    )
-
-
-def _handle(me: Page, request_id: int, to: RequestMove, values: dict[str, str]) -> Response:
-    return _inbox_change(
-        me,
-        f"request-{request_id}",
-        values,
-        lambda: service.handle_request(
-            uow=me.uow,
-            request_id=request_id,
-            to=to,
-            handle_in=ProfileRequestHandle.model_validate(_given(values)),
-            principal=me.principal,
-        ),
-    )
-
-
-@router.post("/inbox/requests/{request_id}/accept", response_class=HTMLResponse)
-def accept_request(
-    me: InboxHandler, request_id: RequestId, response: Annotated[str, Form()] = ""
-) -> Response:
-    """Take up a request addressed to the user's unit."""
-    return _handle(me, request_id, "accepted", {"response": response})
-
-
-@router.post("/inbox/requests/{request_id}/done", response_class=HTMLResponse)
-def settle_request(
-    me: InboxHandler,
-    request_id: RequestId,
-    response: Annotated[str, Form()] = "",
-    profile_code: Annotated[str, Form()] = "",
-) -> Response:
-    """Settle a request taken up, naming the profile drafted."""
-    return _handle(
-        me, request_id, "done", {"response": response, "profile_code": profile_code.upper()}
-    )
-
-
-@router.post("/inbox/requests/{request_id}/reject", response_class=HTMLResponse)
-def reject_request(
-    me: InboxHandler, request_id: RequestId, response: Annotated[str, Form()] = ""
-) -> Response:
-    """Refuse a request, with the answer."""
-    return _handle(me, request_id, "rejected", {"response": response})
+# The alerts, requests and inbox pages, after the audit pages.
+router.include_router(web_alerts.router)
