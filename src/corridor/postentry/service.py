@@ -37,7 +37,8 @@ from corridor.db.tables import (
 )
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
-from corridor.declarations.schemas import DeclarationRead
+from corridor.declarations.facts import fact_schema
+from corridor.declarations.schemas import DeclarationRead, declared_attributes
 from corridor.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from corridor.journal import service as journal_service
 from corridor.postentry import ranking, repository
@@ -83,7 +84,6 @@ from corridor.postentry.schemas import (
     period_problems,
 )
 from corridor.profiles import service as profiles_service
-from corridor.selectivity.facts import fact_schema
 from corridor.traders import service as traders_service
 from corridor.valuation import service as valuation_service
 from corridor.valuation.book import PriceBook, value_ratio
@@ -1335,7 +1335,7 @@ def _criteria_problem(uow: UnitOfWork, criteria: str) -> str | None:
     left out: the requester may not learn their names from the messages."""
     lists = profiles_service.named_lists(uow=uow, confidential=False)
     try:
-        rules.check(criteria, fact_schema(), lists)
+        rules.check(criteria, fact_schema(declared_attributes()), lists)
     except rules.RuleError as exc:
         return str(exc)
     return None

@@ -60,3 +60,16 @@ TRANSPORT_MODES: Final[dict[int, str]] = {
 INCOTERMS: Final[frozenset[str]] = frozenset(
     {"EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF", "DAT"}
 )
+
+#: What an inspection can find wrong (the domain's list of discrepancy types).
+DISCREPANCY_TYPES: Final[dict[str, str]] = {
+    "classification": "goods classified under the wrong HS code",
+    "valuation": "customs value misdeclared (undervaluation, missing costs)",
+    "origin": "country of origin or preference misdeclared",
+    "quantity_weight": "quantity, mass or number of packages misdeclared",
+    "description": "goods not as described",
+    "prohibitions_restrictions": "prohibitions and restrictions not observed (licences, permits)",
+    "ipr": "goods infringing intellectual property rights",
+    "concealment_smuggling": "undeclared or concealed goods",
+    "documents": "documents missing, invalid or forged",
+}

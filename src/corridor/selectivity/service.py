@@ -29,13 +29,14 @@ from corridor.config import customs_day, customs_zone
 from corridor.db.tables import DecisionRow, RerouteRow
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
+from corridor.declarations.facts import TraderFacts
 from corridor.declarations.schemas import DeclarationCreate, DeclarationRead
 from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
 from corridor.journal import service as journal_service
 from corridor.profiles import service as profiles_service
 from corridor.selectivity import repository
-from corridor.selectivity.engine import DeclarationFacts, assess
-from corridor.selectivity.facts import TraderFacts, build_rows
+from corridor.selectivity.declaration_facts import declaration_facts
+from corridor.selectivity.engine import assess
 from corridor.selectivity.schemas import (
     REROUTE_REASONS,
     DecisionRead,
@@ -110,19 +111,13 @@ def _assess_and_store(
     price_version = None if book is None else book.version
     now = (now or datetime.now(UTC)).astimezone(UTC)
     trader = _trader_facts(uow, declaration, customs_day(now))
-    facts = DeclarationFacts(
+    facts = declaration_facts(
+        header,
+        items,
         key=f"{declaration.number}/{declaration.version}",
-        flow=declaration.flow,
-        office=declaration.office,
-        procedure=declaration.procedure,
-        rows=build_rows(
-            header,
-            items,
-            trader=trader,
-            item_extras=None if book is None else book.item_extras(items),
-        ),
-        trader_category=trader.category,
-        aeo=trader.aeo is True,
+        trader=trader,
+        item_extras=None if book is None else book.item_extras(items),
+        attributes=current.attributes,
     )
     parameters = current.parameters_of(declaration.office, declaration.flow)
     observed = None
