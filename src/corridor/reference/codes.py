@@ -2,7 +2,8 @@
 
 Countries and currencies come from ISO 3166 / ISO 4217 through pycountry; the
 customs code lists (flows, procedures, transport modes) follow the EAEU
-classifiers in use in the Kyrgyz Republic.
+classifiers in use in the Kyrgyz Republic; the discrepancy types are what an
+inspection, a trader's record and a post-clearance audit all count.
 """
 
 from __future__ import annotations
