@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from corridor.declarations.facts import TraderFacts, build_rows, fact_schema
 from corridor.rules import NamedList
 from corridor.selectivity.engine import (
     Decision,
@@ -44,7 +45,6 @@ from corridor.selectivity.engine import (
     assess,
     compile_profile_set,
 )
-from corridor.selectivity.facts import TraderFacts, build_rows, fact_schema
 
 SECRET = b"benchmark-selection-secret"
 AT = datetime(2026, 10, 1, 9, 30, tzinfo=UTC)

@@ -27,6 +27,7 @@ from corridor.db.engine import make_engine, make_session_factory
 from corridor.db.migrate import ensure_migrated
 from corridor.db.uow import UnitOfWork
 from corridor.declarations.api import router as declarations_router
+from corridor.declarations.schemas import declared_attributes
 from corridor.declarations.web import router as declarations_pages
 from corridor.errors import (
     ConfigurationError,
@@ -84,6 +85,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """
     settings = settings or get_settings()
     settings.check_production()
+    # The declared attributes, from the settings once (a wrong declaration refuses the start
+    # before the database is touched); the snapshot compiles criteria and builds fact rows
+    # with them.
+    attributes = declared_attributes(settings)
     engine = engine or make_engine(settings.database_url)
     ensure_migrated(engine)
 
@@ -105,7 +110,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(UrlGuard)
     app.add_exception_handler(CorridorError, _corridor_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
-    app.state.profile_sets = ProfileSetHolder()
+    app.state.profile_sets = ProfileSetHolder(attributes=attributes)
     app.state.selection_secret = settings.selection_secret.encode()
     app.state.token_cache = TokenCache(settings.token_cache_seconds)
     app.state.login_throttle = LoginThrottle()

@@ -103,6 +103,12 @@ class Settings(BaseSettings):
         "health check (a starting worker imports the application on a busy host) before "
         "killing and replacing it",
     )
+    extra_attributes: str = Field(
+        default="",
+        description="the installation's extra declaration attributes, beyond the built-in "
+        'ones: a JSON list of {"name", "type", "level", "description"} (type string, '
+        "number, boolean or date; level header or item); criteria read them as facts",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -5,12 +5,15 @@ seller, courier, ...). A declaration keeps them under ``attributes`` on its
 header or on a goods item; only declared names are accepted, each value is
 checked against its declared type, and criteria and models read them like any
 other fact.
+
+The installation declares its own in ``CORRIDOR_EXTRA_ATTRIBUTES`` (a setting, read
+through :class:`corridor.config.Settings` like every other); this module only turns
+that text into a registry (:func:`load_registry`) and reads no environment itself.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -120,12 +123,14 @@ class AttributeRegistry:
         raise ValueError(f"attribute {name!r} must be a date (YYYY-MM-DD)")
 
 
-def load_registry(environ: Mapping[str, str] | None = None) -> AttributeRegistry:
-    """The default attributes plus those declared in ``CORRIDOR_EXTRA_ATTRIBUTES``.
+def load_registry(declared: str = "") -> AttributeRegistry:
+    """The default attributes plus those ``declared``: the text of the setting
+    ``CORRIDOR_EXTRA_ATTRIBUTES`` (``Settings.extra_attributes``).
 
-    The variable holds a JSON list of ``{"name", "type", "level", "description"}``.
+    The text is a JSON list of ``{"name", "type", "level", "description"}``; empty declares
+    none. Raises ConfigurationError naming the setting and the entry at fault.
     """
-    raw = (os.environ if environ is None else environ).get(ENV_VARIABLE, "").strip()
+    raw = declared.strip()
     specs = list(DEFAULT_ATTRIBUTES)
     if raw:
         try:
@@ -156,4 +161,5 @@ def _spec_from_json(position: int, entry: object) -> AttributeSpec:
     return AttributeSpec(name, kind, level, str(entry.get("description", "")))
 
 
-REGISTRY: Final = load_registry()
+#: The built-in attributes alone: what pure code uses when its caller declares none.
+DEFAULT_REGISTRY: Final = AttributeRegistry.of(DEFAULT_ATTRIBUTES)

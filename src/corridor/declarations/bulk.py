@@ -30,7 +30,7 @@ from typing import Annotated, Any, Final
 import polars as pl
 from pydantic import TypeAdapter, ValidationError
 
-from corridor.declarations.attributes import REGISTRY, AttributeRegistry
+from corridor.declarations.attributes import AttributeRegistry
 from corridor.declarations.schemas import (
     CANONICAL_HEADER,
     CANONICAL_ITEM,
@@ -39,6 +39,7 @@ from corridor.declarations.schemas import (
     canonical_value,
     content_digest,
     declaration_problem,
+    declared_attributes,
     item_problem,
     numbering_problem,
 )
@@ -119,12 +120,15 @@ def validate_rows(
     frame: pl.DataFrame,
     *,
     context: Mapping[str, Any],
-    registry: AttributeRegistry = REGISTRY,
+    registry: AttributeRegistry | None = None,
 ) -> Validated:
     """Validate flat rows (string columns plus ``_row``) as declarations.
 
-    ``context`` is the Pydantic validation context (e.g. ``{"now": …}``).
+    ``context`` is the Pydantic validation context (e.g. ``{"now": …}``); ``registry`` the
+    declared attributes (default: the installation's, :func:`declared_attributes`).
     """
+    if registry is None:
+        registry = declared_attributes()
     header_attributes = [n for n in registry.names("header") if n in frame.columns]
     item_attributes = [n for n in registry.names("item") if n in frame.columns]
     columns = [c for c in frame.columns if c != ROW]

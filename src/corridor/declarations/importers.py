@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from corridor import textfiles
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import bulk, repository, service
-from corridor.declarations.attributes import REGISTRY
+from corridor.declarations.schemas import declared_attributes
 from corridor.errors import FieldError, InvalidInput
 from corridor.exports import write_csv
 
@@ -153,7 +153,8 @@ def read_frame(path: Path, fmt: Format) -> tuple[pl.DataFrame, list[Rejection]]:
             f"{path}: unknown file type {suffix!r}; use .csv, .jsonl or .parquet",
             [FieldError(("path",), f"unknown extension {suffix!r}")],
         )
-    known = {*HEADER_FIELDS, *ITEM_FIELDS, *REGISTRY.names("header"), *REGISTRY.names("item")}
+    registry = declared_attributes()
+    known = {*HEADER_FIELDS, *ITEM_FIELDS, *registry.names("header"), *registry.names("item")}
     _check_columns(path, frame.columns, REQUIRED_FLAT, known=known)
     return frame, unreadable
 

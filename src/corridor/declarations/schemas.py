@@ -15,6 +15,7 @@ Validation rules (each reported with the field path and a reason):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -35,7 +36,8 @@ from pydantic import (
     model_validator,
 )
 
-from corridor.declarations.attributes import REGISTRY, AttributeLevel, AttributeRegistry
+from corridor.config import Settings
+from corridor.declarations.attributes import AttributeLevel, AttributeRegistry, load_registry
 from corridor.reference.codes import (
     COUNTRY_CODES,
     CURRENCY_CODES,
@@ -144,14 +146,40 @@ TraderId = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0
 Code = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9\-/.]+$")]
 
 
+def declared_attributes(settings: Settings | None = None) -> AttributeRegistry:
+    """The attributes an installation accepts: the built-in ones plus those its setting
+    ``CORRIDOR_EXTRA_ATTRIBUTES`` declares (environment or ``.env``).
+
+    With ``settings``, theirs (the application passes its own, and its profile-set snapshot
+    types the facts with them); without, the process's settings, read once on first use (as
+    :func:`corridor.config.customs_zone` reads the zone), never at import. Raises
+    ConfigurationError when the setting is not a valid declaration.
+    """
+    if settings is None:
+        return _installation_attributes()
+    return _registry_of(settings.extra_attributes)
+
+
+@functools.lru_cache(maxsize=1)
+def _installation_attributes() -> AttributeRegistry:
+    # Settings(), not get_settings(): validating a declaration must not fix the settings a
+    # command reads afterwards.
+    return _registry_of(Settings().extra_attributes)
+
+
+@functools.lru_cache(maxsize=16)
+def _registry_of(declared: str) -> AttributeRegistry:
+    return load_registry(declared)
+
+
 def _check_attributes(
     level: AttributeLevel, values: dict[str, Any], info: ValidationInfo
 ) -> dict[str, Any]:
     if not values:
         return values
-    registry = REGISTRY
-    if isinstance(info.context, dict):
-        registry = info.context.get("attributes", REGISTRY)
+    registry = info.context.get("attributes") if isinstance(info.context, dict) else None
+    if registry is None:
+        registry = declared_attributes()
     assert isinstance(registry, AttributeRegistry)
     return {name: registry.coerce(level, name, value) for name, value in values.items()}
 

@@ -17,7 +17,7 @@ the analyst drafts and submits, the head approves and activates (four eyes).
 * :func:`hit_rates` compares what the profiles selected with the planted fraud
   (``declaration_ground_truth``), against the random control group.
 
-The facts criteria read are those of :func:`corridor.selectivity.facts.fact_schema`.
+The facts criteria read are those of :func:`corridor.declarations.facts.fact_schema`.
 Reference prices (``ref_price``, ``value_ratio``), trader facts and model scores are
 not supplied to the engine in this release, so the valuation profiles carry their
 price floors in the criteria: per tariff line and origin, a share of the typical

@@ -25,6 +25,7 @@ from pydantic import (
 
 from corridor.declarations.schemas import CLOCK_SKEW, EARLIEST_REGISTRATION
 from corridor.errors import FieldError
+from corridor.reference.codes import DISCREPANCY_TYPES
 from corridor.text import PLAIN_LINE, PLAIN_TEXT, InputModel
 
 #: Why a measure of the decision was applied only partly or not at all.
@@ -35,19 +36,6 @@ MEASURE_REASONS: dict[str, str] = {
     "EQUIPMENT-UNAVAILABLE": "scanner, scales or laboratory equipment not available",
     "TIME-LIMIT": "the legal time limit for release did not allow it",
     "SAFETY-RISK": "safety rules did not allow it (hazardous goods, weather, site)",
-}
-
-#: What an inspection can find wrong (the domain's list of discrepancy types).
-DISCREPANCY_TYPES: dict[str, str] = {
-    "classification": "goods classified under the wrong HS code",
-    "valuation": "customs value misdeclared (undervaluation, missing costs)",
-    "origin": "country of origin or preference misdeclared",
-    "quantity_weight": "quantity, mass or number of packages misdeclared",
-    "description": "goods not as described",
-    "prohibitions_restrictions": "prohibitions and restrictions not observed (licences, permits)",
-    "ipr": "goods infringing intellectual property rights",
-    "concealment_smuggling": "undeclared or concealed goods",
-    "documents": "documents missing, invalid or forged",
 }
 
 MeasureStatus = Literal["applied", "partly_applied", "not_applied"]

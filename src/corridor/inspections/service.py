@@ -40,7 +40,6 @@ from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
 from corridor.inspections import repository
 from corridor.inspections.repository import ActFilters, StoredAct
 from corridor.inspections.schemas import (
-    DISCREPANCY_TYPES,
     INSPECTION_CHANNELS,
     MEASURE_REASONS,
     SELECTED,
@@ -60,6 +59,7 @@ from corridor.inspections.schemas import (
 from corridor.journal import service as journal_service
 from corridor.paging import id_cursor
 from corridor.profiles import service as profiles_service
+from corridor.reference.codes import DISCREPANCY_TYPES
 from corridor.selectivity import service as selectivity_service
 from corridor.selectivity.schemas import DecisionRead
 

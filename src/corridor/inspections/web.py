@@ -27,7 +27,6 @@ from corridor.errors import Conflict, InvalidInput, NotFound
 from corridor.inspections import service
 from corridor.inspections.repository import ActFilters
 from corridor.inspections.schemas import (
-    DISCREPANCY_TYPES,
     MEASURE_REASONS,
     InspectionActCorrection,
     InspectionActCreate,
@@ -36,6 +35,7 @@ from corridor.inspections.schemas import (
 )
 from corridor.postentry import service as postentry_service
 from corridor.profiles import service as profiles_service
+from corridor.reference.codes import DISCREPANCY_TYPES
 from corridor.selectivity import service as selectivity_service
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
@@ -69,7 +69,7 @@ REASON_NAMES = {
     "TIME-LIMIT": N_("the legal time limit for release did not allow it"),
     "SAFETY-RISK": N_("safety rules did not allow it (hazardous goods, weather, site)"),
 }
-#: The discrepancy types in words (``schemas.DISCREPANCY_TYPES``).
+#: The discrepancy types in words (``reference.codes.DISCREPANCY_TYPES``).
 TYPE_NAMES = {
     "classification": N_("goods classified under the wrong HS code"),
     "valuation": N_("customs value misdeclared (undervaluation, missing costs)"),

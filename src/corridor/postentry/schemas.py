@@ -28,7 +28,8 @@ from corridor import config
 from corridor.accounts.schemas import OfficeCode, UnitCode, Username
 from corridor.declarations.schemas import CountryCode, TraderId
 from corridor.errors import FieldError
-from corridor.inspections.schemas import DISCREPANCY_TYPES, DeclarationNumber, Duties
+from corridor.inspections.schemas import DeclarationNumber, Duties
+from corridor.reference.codes import DISCREPANCY_TYPES
 from corridor.text import PLAIN_LINE, PLAIN_TEXT, InputModel
 
 #: The longest audit period (two years): releases older than that are past audit planning.

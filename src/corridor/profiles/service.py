@@ -46,6 +46,8 @@ from corridor.db.tables import (
     ReferenceListVersionRow,
 )
 from corridor.db.uow import UnitOfWork
+from corridor.declarations.facts import fact_schema
+from corridor.declarations.schemas import declared_attributes
 from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
 from corridor.journal import service as journal_service
 from corridor.profiles import repository
@@ -67,7 +69,6 @@ from corridor.profiles.schemas import (
     ReferenceListVersionRead,
     TransitionRead,
 )
-from corridor.selectivity.facts import fact_schema
 from corridor.text import refuse_control_characters
 
 SYSTEM = "system"
@@ -253,7 +254,7 @@ def create_list(*, uow: UnitOfWork, list_in: ReferenceListCreate, actor: str) ->
     """Create a named list with its first version of entries."""
     if repository.reference_list(uow.session, list_in.name) is not None:
         raise Conflict(f"list {list_in.name} already exists; upload entries as a new version")
-    schema = fact_schema()
+    schema = fact_schema(declared_attributes())
     keys = list_in.key_fields or []
     unknown = [key for key in keys if key not in schema]
     if unknown:
@@ -501,7 +502,9 @@ def check_criteria(*, uow: UnitOfWork, criteria: str, confidential_lists: bool) 
     the same message and suggestions as a list that does not exist."""
     try:
         checked = rules.check(
-            criteria, fact_schema(), named_lists(uow=uow, confidential=confidential_lists)
+            criteria,
+            fact_schema(declared_attributes()),
+            named_lists(uow=uow, confidential=confidential_lists),
         )
     except rules.RuleError as exc:
         return CriteriaResult(

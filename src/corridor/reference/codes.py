@@ -2,7 +2,8 @@
 
 Countries and currencies come from ISO 3166 / ISO 4217 through pycountry; the
 customs code lists (flows, procedures, transport modes) follow the EAEU
-classifiers in use in the Kyrgyz Republic.
+classifiers in use in the Kyrgyz Republic; the discrepancy types are what an
+inspection, a trader's record and a post-clearance audit all count.
 """
 
 from __future__ import annotations
@@ -60,3 +61,16 @@ TRANSPORT_MODES: Final[dict[int, str]] = {
 INCOTERMS: Final[frozenset[str]] = frozenset(
     {"EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF", "DAT"}
 )
+
+#: What an inspection can find wrong (the domain's list of discrepancy types).
+DISCREPANCY_TYPES: Final[dict[str, str]] = {
+    "classification": "goods classified under the wrong HS code",
+    "valuation": "customs value misdeclared (undervaluation, missing costs)",
+    "origin": "country of origin or preference misdeclared",
+    "quantity_weight": "quantity, mass or number of packages misdeclared",
+    "description": "goods not as described",
+    "prohibitions_restrictions": "prohibitions and restrictions not observed (licences, permits)",
+    "ipr": "goods infringing intellectual property rights",
+    "concealment_smuggling": "undeclared or concealed goods",
+    "documents": "documents missing, invalid or forged",
+}

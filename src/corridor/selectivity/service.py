@@ -29,13 +29,13 @@ from corridor.config import customs_day, customs_zone
 from corridor.db.tables import DecisionRow, RerouteRow
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
+from corridor.declarations.facts import TraderFacts
 from corridor.declarations.schemas import DeclarationCreate, DeclarationRead
 from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
 from corridor.journal import service as journal_service
 from corridor.profiles import service as profiles_service
 from corridor.selectivity import repository
 from corridor.selectivity.engine import DeclarationFacts, assess
-from corridor.selectivity.facts import TraderFacts
 from corridor.selectivity.schemas import (
     REROUTE_REASONS,
     DecisionRead,
@@ -117,6 +117,7 @@ def _assess_and_store(
         items,
         trader=trader,
         item_extras=None if book is None else book.item_extras(items),
+        attributes=current.attributes,
     )
     parameters = current.parameters_of(declaration.office, declaration.flow)
     observed = None

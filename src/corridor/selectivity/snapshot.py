@@ -8,6 +8,11 @@ loads the reference prices in force (:class:`~corridor.valuation.book.PriceBook`
 and swaps them in one reference under a lock. A request takes the reference once
 and keeps it: requests in flight finish on the set and prices they started with.
 The book is loaded again only when the price version moved.
+
+The holder is given the installation's declared attributes (from its settings,
+``CORRIDOR_EXTRA_ATTRIBUTES``) once: criteria are compiled against the fact schema
+they make, and the snapshot hands them on to whoever builds the fact rows, so the
+schema and the rows always know the same attributes.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from corridor.db.uow import UnitOfWork
+from corridor.declarations.attributes import DEFAULT_REGISTRY, AttributeRegistry
+from corridor.declarations.facts import fact_schema
+from corridor.declarations.schemas import declared_attributes
 from corridor.profiles import service as profiles_service
 from corridor.selectivity import repository
 from corridor.selectivity.engine import (
@@ -29,19 +37,19 @@ from corridor.selectivity.engine import (
     ProfileSpec,
     compile_profile_set,
 )
-from corridor.selectivity.facts import fact_schema
 from corridor.valuation import service as valuation_service
 from corridor.valuation.book import EMPTY_BOOK, PriceBook
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """What one assessment uses, taken together: the profile set, the office parameters and
-    the reference prices."""
+    """What one assessment uses, taken together: the profile set, the office parameters,
+    the reference prices and the declared attributes the profile set was compiled with."""
 
     profile_set: ProfileSet
     parameters: Mapping[tuple[str, str], OfficeParameters]
     price_book: PriceBook = EMPTY_BOOK
+    attributes: AttributeRegistry = DEFAULT_REGISTRY
 
     def parameters_of(self, office: str, flow: str) -> OfficeParameters | None:
         """The selectivity parameters of an office and flow, if set."""
@@ -49,9 +57,20 @@ class Snapshot:
 
 
 class ProfileSetHolder:
-    """Holds the current snapshot and rebuilds it when the generation moves."""
+    """Holds the current snapshot and rebuilds it when the generation moves.
 
-    def __init__(self, *, poll_seconds: float = 1.0, observed_ttl_seconds: float = 60.0) -> None:
+    ``attributes`` are the installation's declared attributes (the application passes
+    ``declared_attributes(settings)``); by default the process's settings'.
+    """
+
+    def __init__(
+        self,
+        *,
+        poll_seconds: float = 1.0,
+        observed_ttl_seconds: float = 60.0,
+        attributes: AttributeRegistry | None = None,
+    ) -> None:
+        self.attributes = declared_attributes() if attributes is None else attributes
         self._poll_seconds = poll_seconds
         self._observed_ttl = observed_ttl_seconds
         self._lock = threading.Lock()
@@ -75,7 +94,10 @@ class ProfileSetHolder:
                 # One object for all three, swapped in one assignment: never new
                 # parameters or prices with an old profile set.
                 self._snapshot = Snapshot(
-                    build(uow, generation), office_parameters(uow), self._price_book(uow)
+                    build(uow, generation, attributes=self.attributes),
+                    office_parameters(uow),
+                    self._price_book(uow),
+                    self.attributes,
                 )
                 self._generation = generation
             return self._snapshot
@@ -133,8 +155,11 @@ def office_parameters(uow: UnitOfWork) -> dict[tuple[str, str], OfficeParameters
     }
 
 
-def build(uow: UnitOfWork, generation: int) -> ProfileSet:
-    """Compile the active profile versions, measures and current lists into a ProfileSet."""
+def build(
+    uow: UnitOfWork, generation: int, *, attributes: AttributeRegistry = DEFAULT_REGISTRY
+) -> ProfileSet:
+    """Compile the active profile versions, measures and current lists into a ProfileSet,
+    against the facts of the core schema and the declared ``attributes``."""
     rows = profiles_service.active_versions(uow=uow)
     specs = [
         ProfileSpec(
@@ -177,6 +202,6 @@ def build(uow: UnitOfWork, generation: int) -> ProfileSet:
         measures=measures,
         lists=lists,
         list_versions=list_versions,
-        schema=fact_schema(),
+        schema=fact_schema(attributes),
         version=f"g{generation}-{fingerprint}",
     )

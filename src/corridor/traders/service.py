@@ -35,8 +35,8 @@ from corridor.db.tables import (
 )
 from corridor.db.uow import UnitOfWork
 from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
-from corridor.inspections.schemas import DISCREPANCY_TYPES
 from corridor.journal import service as journal_service
+from corridor.reference.codes import DISCREPANCY_TYPES
 from corridor.traders import repository, scoring
 from corridor.traders.schemas import (
     MAX_PAGE,

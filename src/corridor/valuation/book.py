@@ -13,7 +13,7 @@ each goods item of an import, which reference price applies:
 The first price found is used. ``ref_price`` is its median and ``value_ratio``
 the item's declared unit value in the same basis divided by it, as one exact
 decimal division rounded half to even to 9 places (what
-:func:`corridor.selectivity.facts.quotient` does, and the criteria language):
+:func:`corridor.declarations.facts.quotient` does, and the criteria language):
 ``customs_value / (quantity × median)``. Both are missing when the item has no
 price; the ratio is also missing when the customs value is, or a divisor is zero.
 """
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Context, Decimal
 from typing import Any, Final, NamedTuple
 
-from corridor.selectivity.facts import quotient
+from corridor.declarations.facts import quotient
 
 __all__ = [
     "ALL_ORIGINS",
@@ -115,7 +115,7 @@ class PriceBook:
         self, items: Sequence[Mapping[str, Any]]
     ) -> dict[int, dict[str, Decimal | None]]:
         """``{item_no: {"ref_price": …, "value_ratio": …}}`` for the items the book prices
-        (the ``item_extras`` of :func:`corridor.selectivity.facts.build_rows`).
+        (the ``item_extras`` of :func:`corridor.declarations.facts.build_rows`).
 
         ``items`` are goods items as the store returns them (``hs_code``, ``origin``,
         ``customs_value``, ``net_mass_kg``, ``supplementary_qty``,

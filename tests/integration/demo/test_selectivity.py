@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.db.uow import UnitOfWork
+from corridor.declarations.facts import fact_schema
 from corridor.demo import OFFICES, build_traders, loader
 from corridor.demo import selectivity as demo
 from corridor.profiles import service as profiles_service
 from corridor.profiles.schemas import ProfileCreate, ProfileKind, RiskArea
-from corridor.selectivity.facts import fact_schema
 from corridor.selectivity.snapshot import ProfileSetHolder
 
 #: The last day of the small test world (a past day, so its declarations validate).

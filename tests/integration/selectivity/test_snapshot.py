@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.db.uow import UnitOfWork
+from corridor.declarations.attributes import AttributeRegistry
 from corridor.declarations.schemas import DeclarationCreate
 from corridor.profiles import service as profiles_service
 from corridor.selectivity import service, snapshot
@@ -67,8 +68,10 @@ def test_swap_under_concurrent_requests(
     built: dict[str, frozenset[str]] = {}
     original = snapshot.build
 
-    def recording_build(uow: UnitOfWork, generation: int) -> ProfileSet:
-        profile_set = original(uow, generation)
+    def recording_build(
+        uow: UnitOfWork, generation: int, *, attributes: AttributeRegistry
+    ) -> ProfileSet:
+        profile_set = original(uow, generation, attributes=attributes)
         built[profile_set.version] = frozenset(p.spec.code for p in profile_set.profiles)
         return profile_set
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from corridor.declarations.facts import TraderFacts, fact_schema
 from corridor.rules import NamedList
 from corridor.selectivity.engine import (
     Decision,
@@ -20,7 +21,6 @@ from corridor.selectivity.engine import (
     assess,
     compile_profile_set,
 )
-from corridor.selectivity.facts import TraderFacts, build_rows, fact_schema
 
 SECRET = b"test-selection-secret"
 AT = datetime(2026, 10, 1, 9, 30, tzinfo=UTC)
@@ -146,21 +146,12 @@ def declaration(
     item_extras: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> DeclarationFacts:
     """A declaration of a car from China and apples from Turkey (by default)."""
-    head = {**HEADER, **(header or {})}
-    rows = build_rows(
-        head,
+    return DeclarationFacts.of(
+        key,
+        {**HEADER, **(header or {})},
         items,
         trader=TraderFacts(category=trader_category, aeo=aeo),
         item_extras=item_extras,
-    )
-    return DeclarationFacts(
-        key=key,
-        flow=head["flow"],
-        office=head["office"],
-        procedure=head["procedure"],
-        rows=rows,
-        trader_category=trader_category,
-        aeo=aeo,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from corridor.declarations.facts import TraderFacts, build_rows
 from corridor.selectivity.engine import (
     DEFAULT_MEASURES,
     DeclarationFacts,
@@ -17,7 +18,6 @@ from corridor.selectivity.engine import (
     ProfileSpec,
     compile_profile_set,
 )
-from corridor.selectivity.facts import TraderFacts, build_rows
 from tests.unit.selectivity.selectivity_testing import (
     APPLES,
     CAR,

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from corridor.declarations.facts import fact_schema
 from corridor.rules import NamedList, explain
 from corridor.selectivity.engine import (
     DeclarationFacts,
@@ -18,7 +19,6 @@ from corridor.selectivity.engine import (
     ProfileSpec,
     compile_profile_set,
 )
-from corridor.selectivity.facts import fact_schema
 from tests.unit.selectivity.selectivity_testing import AT, MEASURES, decide, profile
 
 SCHEMA = fact_schema()

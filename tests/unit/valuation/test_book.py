@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corridor.selectivity.facts import build_rows, quotient
+from corridor.declarations.facts import build_rows, quotient
 from corridor.valuation.book import EMPTY_BOOK, PriceBook, PriceKey, ReferencePrice
 from tests.unit.selectivity.selectivity_testing import HEADER
 

@@ -16,7 +16,8 @@ from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import Action, Principal
 from corridor.db.tables import AlertReceiptRow, AlertRow, ProfileRequestRow
 from corridor.db.uow import UnitOfWork
-from corridor.declarations.schemas import DeclarationRead
+from corridor.declarations.facts import fact_schema
+from corridor.declarations.schemas import DeclarationRead, declared_attributes
 from corridor.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from corridor.postentry import repository
 from corridor.postentry.schemas import (
@@ -33,7 +34,6 @@ from corridor.postentry.schemas import (
 )
 from corridor.postentry.service._common import MAX_LIST, journal, today, utc_now
 from corridor.profiles import service as profiles_service
-from corridor.selectivity.facts import fact_schema
 
 # =========================================================================== alerts
 
@@ -310,7 +310,7 @@ def _criteria_problem(uow: UnitOfWork, criteria: str) -> str | None:
     left out: the requester may not learn their names from the messages."""
     lists = profiles_service.named_lists(uow=uow, confidential=False)
     try:
-        rules.check(criteria, fact_schema(), lists)
+        rules.check(criteria, fact_schema(declared_attributes()), lists)
     except rules.RuleError as exc:
         return str(exc)
     return None

@@ -1,7 +1,7 @@
 """The selectivity engine: which controls a declaration gets, and why.
 
 Pure code (the standard library, :mod:`corridor.rules` and the fact names of
-:mod:`corridor.selectivity.facts`): plain data in, plain data out, so the same
+:mod:`corridor.declarations.facts`): plain data in, plain data out, so the same
 engine runs in a request, a backtest or a batch job.
 
 Use::

@@ -9,6 +9,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
+from corridor.declarations.facts import HEADER_LEVEL_FACTS, fact_schema
 from corridor.rules import (
     And,
     Explanation,
@@ -33,7 +34,6 @@ from corridor.selectivity.engine.index import (
     _estimate,
 )
 from corridor.selectivity.engine.specs import MeasureSpec, ProfileSpec, Row, Scope
-from corridor.selectivity.facts import HEADER_LEVEL_FACTS, fact_schema
 
 
 class ProfileProblem(NamedTuple):
@@ -185,11 +185,11 @@ def compile_profile_set(
     profile and its problem (for a caller who wants every profile or none).
     The profiles keep the order of (code, version). ``measures`` defaults to the
     seeded catalogue (:data:`~corridor.selectivity.engine.DEFAULT_MEASURES`),
-    ``schema`` to :func:`~corridor.selectivity.facts.fact_schema`, and ``version``
+    ``schema`` to :func:`~corridor.declarations.facts.fact_schema`, and ``version``
     (recorded in every decision) to ``"unversioned"``; without ``lists`` a
     criterion naming one is a problem. ``header_facts`` are the
     facts that read the same on every row of a declaration (as
-    :func:`~corridor.selectivity.facts.build_rows` makes them); a condition
+    :func:`~corridor.declarations.facts.build_rows` makes them); a condition
     reading only those is evaluated on one row for all.
     """
     if schema is None:

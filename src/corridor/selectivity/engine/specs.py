@@ -9,8 +9,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
-from corridor.declarations.attributes import REGISTRY, AttributeRegistry
-from corridor.selectivity.facts import TraderFacts, build_rows
+from corridor.declarations.attributes import DEFAULT_REGISTRY, AttributeRegistry
+from corridor.declarations.facts import TraderFacts, build_rows
 
 Channel = Literal["red", "yellow", "blue", "green"]
 MeasureChannel = Literal["red", "yellow", "blue", "none"]
@@ -129,7 +129,7 @@ class DeclarationFacts:
 
     ``key`` is stable across replays (e.g. ``"number/version"``) and keys the
     draws. ``rows`` are one fact mapping per goods item, from
-    :func:`corridor.selectivity.facts.build_rows`: header and trader facts are
+    :func:`corridor.declarations.facts.build_rows`: header and trader facts are
     the same on every row (the engine reads them from the first row for all).
     A declaration without rows matches no profile.
 
@@ -175,10 +175,10 @@ class DeclarationFacts:
         *,
         trader: TraderFacts | None = None,
         item_extras: Mapping[int, Mapping[str, Any]] | None = None,
-        attributes: AttributeRegistry = REGISTRY,
+        attributes: AttributeRegistry = DEFAULT_REGISTRY,
     ) -> DeclarationFacts:
         """A declaration from plain mappings of its header and goods items, and the trader's
-        record: the rows are :func:`~corridor.selectivity.facts.build_rows`'s, the scope is
+        record: the rows are :func:`~corridor.declarations.facts.build_rows`'s, the scope is
         read from the header and the trader's status from ``trader``, each given once.
 
         Raises ValueError when the header's ``flow``, ``office`` or ``procedure`` is not a

@@ -6,6 +6,13 @@ record and per-item extras such as the reference price or the model score) into
 those rows. Both are pure: the caller fetches trader history, reference prices
 and scores, this module only derives and types them.
 
+What a declaration says is the declarations package's knowledge, so the facts live
+here, below every package that reads them: profiles check criteria against
+:func:`fact_schema`, valuation divides with :func:`quotient`, and the selectivity
+engine reads the rows.
+The declared attributes are the installation's (``CORRIDOR_EXTRA_ATTRIBUTES``), which
+the caller passes in; without them only the built-in attributes are facts.
+
 Every row holds every fact of the schema; a fact that is not known is ``None``
 (the criteria language's *missing*). Numbers are :class:`~decimal.Decimal`,
 ``registered_at`` an aware datetime in UTC, dates :class:`~datetime.date`, lists
@@ -42,7 +49,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from corridor.declarations.attributes import (
-    REGISTRY,
+    DEFAULT_REGISTRY,
     AttributeLevel,
     AttributeRegistry,
     AttributeType,
@@ -58,6 +65,7 @@ __all__ = [
     "TraderFacts",
     "build_rows",
     "fact_schema",
+    "header_facts",
     "quotient",
 ]
 
@@ -177,7 +185,7 @@ def _attribute_types(attributes: AttributeRegistry) -> dict[str, FieldType]:
     return types
 
 
-def fact_schema(attributes: AttributeRegistry = REGISTRY) -> dict[str, FieldType]:
+def fact_schema(attributes: AttributeRegistry = DEFAULT_REGISTRY) -> dict[str, FieldType]:
     """The facts a criterion can read, with their types: core facts plus declared attributes.
 
     Raises ValueError when a declared attribute takes the name of a core fact, or
@@ -192,7 +200,7 @@ def build_rows(
     *,
     trader: TraderFacts | None = None,
     item_extras: Mapping[int, Mapping[str, Any]] | None = None,
-    attributes: AttributeRegistry = REGISTRY,
+    attributes: AttributeRegistry = DEFAULT_REGISTRY,
 ) -> tuple[dict[str, Any], ...]:
     """One fact row per goods item, in the order of ``items``.
 
@@ -206,22 +214,7 @@ def build_rows(
     (criteria cannot name them).
     """
     schema = fact_schema(attributes)
-    trader = trader or TraderFacts()
-    base = {name: _coerce(kind, header.get(name)) for name, kind in HEADER_FACTS.items()}
-    registered_at: datetime | None = base["registered_at"]
-    base.update(
-        trader_category=_coerce(S, trader.category),
-        aeo=trader.aeo if isinstance(trader.aeo, bool) else None,
-        importer_first_seen=trader.first_seen,
-        importer_age_days=(
-            None
-            if trader.first_seen is None or registered_at is None
-            else Decimal((registered_at.date() - trader.first_seen).days)
-        ),
-        importer_declarations=_coerce(N, trader.declarations),
-        importer_inspections=_coerce(N, trader.inspections),
-        importer_discrepancies=_coerce(N, trader.discrepancies),
-    )
+    base = header_facts(header, trader)
     header_attributes = _attribute_values(header.get("attributes"), "header", attributes)
     extras = item_extras or {}
     rows = []
@@ -243,6 +236,33 @@ def build_rows(
             row[name] = _coerce(schema[name], value)
         rows.append(row)
     return tuple(rows)
+
+
+def header_facts(header: Mapping[str, Any], trader: TraderFacts | None = None) -> dict[str, Any]:
+    """The facts every row of a declaration shares (:data:`HEADER_LEVEL_FACTS`), typed.
+
+    The one place the header's and the trader's facts are read: :func:`build_rows` puts
+    these values on each row, and whoever needs them beside the rows (the engine's flow,
+    office, trader category, AEO) takes them from the rows or from here, never from its
+    own copy of the trader's record.
+    """
+    trader = trader or TraderFacts()
+    shared = {name: _coerce(kind, header.get(name)) for name, kind in HEADER_FACTS.items()}
+    registered_at: datetime | None = shared["registered_at"]
+    shared.update(
+        trader_category=_coerce(S, trader.category),
+        aeo=trader.aeo if isinstance(trader.aeo, bool) else None,
+        importer_first_seen=trader.first_seen,
+        importer_age_days=(
+            None
+            if trader.first_seen is None or registered_at is None
+            else Decimal((registered_at.date() - trader.first_seen).days)
+        ),
+        importer_declarations=_coerce(N, trader.declarations),
+        importer_inspections=_coerce(N, trader.inspections),
+        importer_discrepancies=_coerce(N, trader.discrepancies),
+    )
+    return shared
 
 
 def quotient(numerator: Decimal | None, divisor: Decimal | None) -> Decimal | None:

@@ -11,14 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corridor.declarations.attributes import DEFAULT_ATTRIBUTES, AttributeRegistry, AttributeSpec
-from corridor.rules import FieldType, compile_predicate
-from corridor.selectivity.facts import (
+from corridor.declarations.facts import (
     CORE_FACTS,
     HEADER_LEVEL_FACTS,
     TraderFacts,
     build_rows,
     fact_schema,
 )
+from corridor.rules import FieldType, compile_predicate
 from tests.unit.selectivity.selectivity_testing import APPLES, CAR, HEADER
 
 REGISTRY = AttributeRegistry.of(
@@ -240,7 +240,7 @@ def test_header_level_facts_are_the_same_on_every_row() -> None:
 
 
 def test_the_export_list_is_honest() -> None:
-    import corridor.selectivity.facts as facts
+    import corridor.declarations.facts as facts
 
     for name in facts.__all__:
         assert hasattr(facts, name), name
