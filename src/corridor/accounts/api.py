@@ -86,14 +86,18 @@ def login(login_in: LoginIn, uow: UoW, request: Request, response: Response) -> 
     token. Repeated failures lock the account for a while (journalled)."""
     settings = _settings(request)
     client = request.client.host if request.client else "unknown"
-    principal = service.authenticate(
-        uow=uow,
-        username=login_in.username,
-        password=login_in.password,
-        client=client,
-        settings=settings,
-        throttle=request.app.state.login_throttle,
-    )
+    try:
+        principal = service.authenticate(
+            uow=uow,
+            username=login_in.username,
+            password=login_in.password,
+            client=client,
+            settings=settings,
+            throttle=request.app.state.login_throttle,
+        )
+    except service.SignInRefused:
+        uow.commit()  # the failure counts towards the lockout although the sign-in fails
+        raise
     session_id, csrf = service.start_session(uow=uow, principal=principal, settings=settings)
     uow.commit()
     set_session_cookie(response, settings, session_id)

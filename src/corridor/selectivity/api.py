@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from corridor.accounts.roles import Action, Principal
 from corridor.db.uow import UnitOfWork
+from corridor.declarations import service as declarations_service
 from corridor.declarations.schemas import DeclarationCreate
 from corridor.errors import PermissionDenied
 from corridor.selectivity import service
@@ -52,8 +53,13 @@ def submit_declaration(
     if not principal.sees_office(declaration_in.office):
         raise PermissionDenied(f"office {declaration_in.office} is outside the unit of the caller")
     holder, secret = selection(request)
-    assessed, created = service.submit(
-        uow=uow, declaration_in=declaration_in, holder=holder, secret=secret
+    # One transaction per attempt, committed here; a race lost to a unique key runs again.
+    assessed, created = uow.retrying(
+        lambda retry: service.submit(
+            uow=uow, declaration_in=declaration_in, holder=holder, secret=secret, retry=retry
+        ),
+        attempts=service.SUBMIT_ATTEMPTS,
+        exhausted=lambda: declarations_service.stored_concurrently(declaration_in),
     )
     shown = service.shown_to(assessed.decision, principal, uow=uow)
     if shown is not assessed.decision:
