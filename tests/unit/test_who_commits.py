@@ -23,6 +23,7 @@ EDGE_MODULES = {
     "db/uow.py": "the unit of work itself: commit() and retrying()",
     "terminal.py": "run_use_case, the command-line edges' one use case per session",
     "web/security.py": "the HTTP dependency that keeps an API token's last use",
+    "web/deps.py": "Committed, the routes' unit of work that commits on success",
     "demo/loader.py": "the demo load's batch loop",
     "demo/accounts.py": "the demo load's batch loop",
     "demo/inspections.py": "the demo load's batch loop",

@@ -19,7 +19,7 @@ from corridor.selectivity.schemas import (
     RerouteIn,
 )
 from corridor.selectivity.snapshot import ProfileSetHolder
-from corridor.web.deps import ERROR_RESPONSES, ErrorBody, unit_of_work
+from corridor.web.deps import ERROR_RESPONSES, Committed, ErrorBody, unit_of_work
 from corridor.web.security import authorize
 
 router = APIRouter(prefix="/api/v1", tags=["selectivity"])
@@ -102,7 +102,7 @@ def get_decision(
 def reroute(
     number: str,
     reroute_in: RerouteIn,
-    uow: UoW,
+    uow: Committed,
     principal: Annotated[Principal, Depends(authorize(Action.DECISIONS_REROUTE))],
     version: Annotated[int | None, Query(ge=1, le=999)] = None,
 ) -> DecisionRead:
@@ -116,7 +116,6 @@ def reroute(
         officer=principal.username,
         scope=principal.offices,
     )
-    uow.commit()
     return service.shown_to(decision, principal, uow=uow)
 
 
