@@ -60,14 +60,18 @@ def tree(runner: CliRunner) -> None:
 
 def sign_in(factory: sessionmaker[Session], username: str, password: str) -> Any:
     with UnitOfWork(factory) as uow:
-        principal = service.authenticate(
-            uow=uow,
-            username=username,
-            password=password,
-            client="127.0.0.1",
-            settings=Settings(login_max_failures=3),
-            throttle=LoginThrottle(),
-        )
+        try:
+            principal = service.authenticate(
+                uow=uow,
+                username=username,
+                password=password,
+                client="127.0.0.1",
+                settings=Settings(login_max_failures=3),
+                throttle=LoginThrottle(),
+            )
+        except service.SignInRefused:
+            uow.commit()  # as the edges do: the refusal counts towards the lockout
+            raise
         uow.commit()
         return principal
 

@@ -23,7 +23,7 @@ from corridor.accounts.schemas import (
 )
 from corridor.config import Settings
 from corridor.db.uow import UnitOfWork
-from corridor.web.deps import ERROR_RESPONSES, ErrorBody, unit_of_work
+from corridor.web.deps import ERROR_RESPONSES, Committed, ErrorBody, unit_of_work
 from corridor.web.security import SESSION_COOKIE, authorize, session_of, set_session_cookie
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -86,14 +86,18 @@ def login(login_in: LoginIn, uow: UoW, request: Request, response: Response) -> 
     token. Repeated failures lock the account for a while (journalled)."""
     settings = _settings(request)
     client = request.client.host if request.client else "unknown"
-    principal = service.authenticate(
-        uow=uow,
-        username=login_in.username,
-        password=login_in.password,
-        client=client,
-        settings=settings,
-        throttle=request.app.state.login_throttle,
-    )
+    try:
+        principal = service.authenticate(
+            uow=uow,
+            username=login_in.username,
+            password=login_in.password,
+            client=client,
+            settings=settings,
+            throttle=request.app.state.login_throttle,
+        )
+    except service.SignInRefused:
+        uow.commit()  # the failure counts towards the lockout although the sign-in fails
+        raise
     session_id, csrf = service.start_session(uow=uow, principal=principal, settings=settings)
     uow.commit()
     set_session_cookie(response, settings, session_id)
@@ -103,12 +107,11 @@ def login(login_in: LoginIn, uow: UoW, request: Request, response: Response) -> 
 @router.post(
     "/auth/logout", status_code=status.HTTP_204_NO_CONTENT, tags=["auth"], responses=ERROR_RESPONSES
 )
-def logout(uow: UoW, request: Request, who: Me) -> Response:
+def logout(uow: Committed, request: Request, who: Me) -> Response:
     """End the session (the cookie is cleared; API tokens are revoked, not signed out)."""
     found = session_of(request, uow)
     if found is not None:
         service.end_session(uow=uow, session_id=found[2], actor=who.username)
-        uow.commit()
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -137,11 +140,9 @@ def list_units(uow: UoW, who: Admin) -> list[UnitRead]:
     tags=["administration"],
     responses=ERROR_RESPONSES,
 )
-def create_unit(unit_in: UnitCreate, uow: UoW, who: Admin) -> UnitRead:
+def create_unit(unit_in: UnitCreate, uow: Committed, who: Admin) -> UnitRead:
     """Add a unit to the tree (journalled)."""
-    unit = service.create_unit(uow=uow, unit_in=unit_in, actor=who.username)
-    uow.commit()
-    return unit
+    return service.create_unit(uow=uow, unit_in=unit_in, actor=who.username)
 
 
 # --------------------------------------------------------------------------- users
@@ -160,11 +161,9 @@ def list_users(uow: UoW, who: Admin) -> list[UserRead]:
     tags=["administration"],
     responses=ERROR_RESPONSES,
 )
-def create_user(user_in: UserCreate, uow: UoW, who: Admin) -> UserRead:
+def create_user(user_in: UserCreate, uow: Committed, who: Admin) -> UserRead:
     """Create a user in a unit with roles (journalled; the password is never journalled)."""
-    user = service.create_user(uow=uow, user_in=user_in, actor=who.username)
-    uow.commit()
-    return user
+    return service.create_user(uow=uow, user_in=user_in, actor=who.username)
 
 
 @router.patch(
@@ -177,6 +176,8 @@ def update_user(
     user = service.update_user(
         uow=uow, username=username, user_update=user_update, actor=who.username
     )
+    # Committed here, before the cache is emptied: a request between the two must not
+    # cache the roles this change replaces.
     uow.commit()
     request.app.state.token_cache.forget_all()  # tokens' roles follow the user's
     return user
@@ -188,12 +189,11 @@ def update_user(
     tags=["administration"],
     responses=ERROR_RESPONSES,
 )
-def set_password(username: Username, password_in: PasswordIn, uow: UoW, who: Admin) -> None:
+def set_password(username: Username, password_in: PasswordIn, uow: Committed, who: Admin) -> None:
     """Set a user's password (journalled without the password)."""
     service.set_password(
         uow=uow, username=username, password=password_in.password, actor=who.username
     )
-    uow.commit()
 
 
 @router.post(
@@ -202,11 +202,9 @@ def set_password(username: Username, password_in: PasswordIn, uow: UoW, who: Adm
     tags=["administration"],
     responses=ERROR_RESPONSES,
 )
-def unlock(username: Username, uow: UoW, who: Admin) -> UserRead:
+def unlock(username: Username, uow: Committed, who: Admin) -> UserRead:
     """Lift a lockout after failed sign-ins (journalled)."""
-    user = service.unlock(uow=uow, username=username, actor=who.username)
-    uow.commit()
-    return user
+    return service.unlock(uow=uow, username=username, actor=who.username)
 
 
 # --------------------------------------------------------------------------- API tokens
@@ -226,7 +224,7 @@ def list_tokens(uow: UoW, who: Admin) -> list[TokenRead]:
     responses=ERROR_RESPONSES,
 )
 def issue_token(
-    username: Username, token_in: TokenIssue, uow: UoW, who: Admin, request: Request
+    username: Username, token_in: TokenIssue, uow: Committed, who: Admin, request: Request
 ) -> TokenIssued:
     """Issue an API token for a (system) user; the secret is in this response only."""
     token, secret = service.issue_token(
@@ -236,7 +234,6 @@ def issue_token(
         actor=who.username,
         settings=_settings(request),
     )
-    uow.commit()
     return TokenIssued(token=token, secret=secret)
 
 
@@ -252,6 +249,6 @@ def revoke_token(
     """Revoke a token: it stops working at once on this worker, within
     ``token_cache_seconds`` on the others (journalled)."""
     token = service.revoke_token(uow=uow, token_id=token_id, actor=who.username)
-    uow.commit()
+    uow.commit()  # before the cache is emptied, as in update_user
     request.app.state.token_cache.forget_all()
     return token

@@ -24,8 +24,9 @@ Browser sessions and API tokens are random secrets of which only the SHA-256
 is stored. Every change of state is journalled; no password, password hash,
 session id or token secret ever is.
 
-These functions do not commit (the edge does), except :func:`authenticate`,
-which commits a refused attempt so that the failure counts although the call fails.
+These functions do not commit: the edge does. A refused sign-in is journalled in the
+caller's transaction and raised as :class:`SignInRefused`, which the edge commits before
+answering, so that the failure counts towards the lockout although the call fails.
 """
 
 from __future__ import annotations
@@ -421,6 +422,12 @@ def _known_roles(roles: Iterable[str]) -> set[Role]:
 # =========================================================================== sign-in
 
 
+class SignInRefused(NotAuthenticated):
+    """A refused sign-in whose failure is journalled in the caller's transaction (and may
+    have locked the account): the edge commits that transaction before answering, or the
+    failure would not count towards the lockout."""
+
+
 class LoginThrottle:
     """Failed sign-ins per client address over a sliding window, in this process's memory.
 
@@ -501,12 +508,13 @@ def authenticate(
     now: datetime | None = None,
     throttle: LoginThrottle = LOGIN_THROTTLE,
 ) -> Principal:
-    """Check a username and password; the signed-in principal, or NotAuthenticated.
+    """Check a username and password; the signed-in principal, or SignInRefused.
 
     ``client`` is the caller's address (throttled: TooManyAttempts before anything is
-    checked). A refused attempt is journalled and COMMITTED before NotAuthenticated is
-    raised, so that failures count towards the lockout; a success is journalled in the
-    caller's transaction, which the caller commits (usually with :func:`start_session`).
+    checked). A refused attempt is journalled in the caller's transaction and raised as
+    SignInRefused, which the caller commits (failures count towards the lockout); a
+    success is journalled in the caller's transaction too, which the caller commits
+    (usually with :func:`start_session`).
     """
     now = now or _now()
     throttle.check(client, limit=settings.login_address_failures, now=now)
@@ -578,7 +586,8 @@ def _refuse(
     *,
     reason: str,
 ) -> NoReturn:
-    """Journal a refused sign-in, commit it, count it for the address, and raise."""
+    """Journal a refused sign-in in the caller's transaction, count it for the address,
+    and raise SignInRefused (the caller commits the journal entry)."""
     journal.record(
         uow.session,
         actor=_clip(username, _ACTOR_LENGTH),
@@ -587,9 +596,8 @@ def _refuse(
         object_id=_clip(username, _OBJECT_LENGTH),
         after={"client": client, "reason": reason},
     )
-    uow.commit()
     throttle.failed(client, now=now)
-    raise NotAuthenticated(REFUSED)
+    raise SignInRefused(REFUSED)
 
 
 def _clip(text: str, length: int) -> str:

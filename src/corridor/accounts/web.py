@@ -11,7 +11,7 @@ from corridor.accounts import service
 from corridor.accounts.roles import Action
 from corridor.config import Settings
 from corridor.db.uow import UnitOfWork
-from corridor.errors import NotAuthenticated, TooManyAttempts
+from corridor.errors import TooManyAttempts
 from corridor.web import i18n
 from corridor.web.deps import unit_of_work
 from corridor.web.i18n import gettext as _
@@ -83,7 +83,8 @@ def login(
             settings=settings,
             throttle=request.app.state.login_throttle,
         )
-    except NotAuthenticated:
+    except service.SignInRefused:
+        uow.commit()  # the failure counts towards the lockout although the sign-in fails
         error = _("Wrong username or password, or the account is locked.")
         return _login_again(request, target, username, error, 401)
     except TooManyAttempts as exc:

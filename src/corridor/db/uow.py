@@ -1,11 +1,20 @@
-"""The unit of work: one transaction per use case, committed once by its owner."""
+"""The unit of work: one transaction per use case, committed once by its owner.
+
+Services and repositories never commit; the edge that runs a use case does
+(``uow.commit()``, or :meth:`UnitOfWork.retrying` for a use case that inserts under a
+unique key and may lose a race).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+
+Result = TypeVar("Result")
 
 
 class UnitOfWork:
@@ -52,3 +61,32 @@ class UnitOfWork:
     def rollback(self) -> None:
         """Drop the use case's uncommitted work."""
         self.session.rollback()
+
+    def retrying(
+        self,
+        use_case: Callable[[bool], Result],
+        *,
+        attempts: int,
+        exhausted: Callable[[], Exception] | None = None,
+    ) -> Result:
+        """Run ``use_case(retry)`` and commit; its result.
+
+        When a unique key refuses the use case's writes (an IntegrityError, raised by one
+        of its statements or by the commit), the transaction is rolled back and the use
+        case runs again in a fresh one with ``retry=True``, so that it looks at what the
+        concurrent winner stored before writing. After ``attempts`` refusals, the error
+        ``exhausted()`` gives is raised (the IntegrityError itself without it).
+        """
+        for attempt in range(attempts):
+            try:
+                result = use_case(attempt > 0)
+                self.commit()
+            except IntegrityError:
+                self.rollback()
+                if attempt + 1 < attempts:
+                    continue
+                if exhausted is None:
+                    raise
+                raise exhausted() from None
+            return result
+        raise ValueError(f"attempts must be at least 1, not {attempts}")

@@ -35,7 +35,6 @@ from typing import Any, Final, Literal
 import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor import textfiles
@@ -507,19 +506,15 @@ def _store(
     source: str,
     report: ImportReport,
 ) -> None:
-    for attempt in range(2):
-        with UnitOfWork(session_factory) as uow:
-            result = service.ingest_validated(
+    with UnitOfWork(session_factory) as uow:
+        # A concurrent writer that stored some of the same keys makes the batch classify
+        # again (ingest_validated always looks first).
+        result = uow.retrying(
+            lambda _retry: service.ingest_validated(
                 uow=uow, headers=headers, items=items, source=source, truths=truths
-            )
-            try:
-                uow.commit()
-            except IntegrityError:
-                # A concurrent writer stored some of the same keys: classify again.
-                if attempt == 0:
-                    continue
-                raise
-        break
+            ),
+            attempts=2,
+        )
     report.declarations_created += len(result.created)
     report.declarations_unchanged += len(result.unchanged)
     for index, reason in result.conflicts:

@@ -1,4 +1,6 @@
-"""Declaration use cases: submit (idempotent, versioned), ingest in bulk, read, list.
+"""Declaration use cases: store (idempotent, versioned), ingest in bulk, read, list.
+
+None of them commits: the edge that runs a use case does.
 
 Idempotency and versions. A declaration is keyed by (number, version):
 
@@ -10,14 +12,13 @@ Idempotency and versions. A declaration is keyed by (number, version):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from corridor.db.tables import DeclarationRow
@@ -37,7 +38,7 @@ from corridor.paging import id_cursor
 
 MAX_PAGE = 500
 #: Tries of a submission; the second already sees what the concurrent winner stored.
-_ATTEMPTS = 3
+STORE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,48 +72,39 @@ class IngestResult:
     stored: list[DeclarationRead] = field(default_factory=list)
 
 
-def submit(
+def store(
     *,
     uow: UnitOfWork,
     declaration_in: DeclarationCreate,
     source: str,
-    before_commit: Callable[[DeclarationRead, bool], None] | None = None,
+    retry: bool = False,
 ) -> Submission:
-    """Store one declaration version, or return the identical stored one, and commit.
+    """Store one declaration version, or find the identical stored one (no commit).
 
-    ``before_commit(declaration, created)`` runs in the same transaction (the
-    selectivity decision is written there). Raises DeclarationConflict for different
-    content under a stored key or a version gap.
+    A first version is nearly always new: it is inserted at once and the unique key says
+    otherwise (one query fewer on the busiest path), unless ``retry``: the caller runs the
+    use case again after a unique key refused it, so the stored versions are looked at
+    first. Raises DeclarationConflict for different content under a stored key or a
+    version gap; lets the unique key's IntegrityError out, for the caller to roll back and
+    retry (:meth:`corridor.db.uow.UnitOfWork.retrying`, with :data:`STORE_ATTEMPTS` and
+    :func:`stored_concurrently`): identical content is then "already stored", different
+    content a conflict.
     """
-    for attempt in range(_ATTEMPTS):
-        # A first version is nearly always new: insert it at once and let the unique key
-        # say otherwise (one query fewer on the busiest path); on a retry, look first.
-        optimistic = attempt == 0 and declaration_in.version == 1
-        try:
-            result = ingest(
-                uow=uow, declarations=[declaration_in], source=source, look_first=not optimistic
-            )
-            if result.conflicts:
-                raise DeclarationConflict(result.conflicts[0][1])
-            created = bool(result.created)
-            if created:
-                declaration = result.stored[0]
-            else:
-                declaration = get(
-                    uow=uow, number=declaration_in.number, version=declaration_in.version
-                )
-            if before_commit is not None:
-                before_commit(declaration, created)
-            uow.commit()
-        except IntegrityError:
-            # A unique key refused the write: another request stored the same key (or its
-            # decision) between our look and our insert, or we did not look. Whatever the
-            # path, look again and answer from what is stored: identical content is
-            # "already stored", different content a conflict.
-            uow.rollback()
-            continue
-        return Submission(declaration, created=created)
-    raise DeclarationConflict(
+    optimistic = not retry and declaration_in.version == 1
+    result = ingest(
+        uow=uow, declarations=[declaration_in], source=source, look_first=not optimistic
+    )
+    if result.conflicts:
+        raise DeclarationConflict(result.conflicts[0][1])
+    if result.created:
+        return Submission(result.stored[0], created=True)
+    stored = get(uow=uow, number=declaration_in.number, version=declaration_in.version)
+    return Submission(stored, created=False)
+
+
+def stored_concurrently(declaration_in: DeclarationCreate) -> DeclarationConflict:
+    """The answer when every attempt of :func:`store` lost its race to a unique key."""
+    return DeclarationConflict(
         f"declaration {declaration_in.number} version {declaration_in.version} "
         "is being stored concurrently; retry"
     )

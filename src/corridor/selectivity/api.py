@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from corridor.accounts.roles import Action, Principal
 from corridor.db.uow import UnitOfWork
+from corridor.declarations import service as declarations_service
 from corridor.declarations.schemas import DeclarationCreate
 from corridor.errors import PermissionDenied
 from corridor.selectivity import service
@@ -18,7 +19,7 @@ from corridor.selectivity.schemas import (
     RerouteIn,
 )
 from corridor.selectivity.snapshot import ProfileSetHolder
-from corridor.web.deps import ERROR_RESPONSES, ErrorBody, unit_of_work
+from corridor.web.deps import ERROR_RESPONSES, Committed, ErrorBody, unit_of_work
 from corridor.web.security import authorize
 
 router = APIRouter(prefix="/api/v1", tags=["selectivity"])
@@ -52,8 +53,13 @@ def submit_declaration(
     if not principal.sees_office(declaration_in.office):
         raise PermissionDenied(f"office {declaration_in.office} is outside the unit of the caller")
     holder, secret = selection(request)
-    assessed, created = service.submit(
-        uow=uow, declaration_in=declaration_in, holder=holder, secret=secret
+    # One transaction per attempt, committed here; a race lost to a unique key runs again.
+    assessed, created = uow.retrying(
+        lambda retry: service.submit(
+            uow=uow, declaration_in=declaration_in, holder=holder, secret=secret, retry=retry
+        ),
+        attempts=service.SUBMIT_ATTEMPTS,
+        exhausted=lambda: declarations_service.stored_concurrently(declaration_in),
     )
     shown = service.shown_to(assessed.decision, principal, uow=uow)
     if shown is not assessed.decision:
@@ -96,7 +102,7 @@ def get_decision(
 def reroute(
     number: str,
     reroute_in: RerouteIn,
-    uow: UoW,
+    uow: Committed,
     principal: Annotated[Principal, Depends(authorize(Action.DECISIONS_REROUTE))],
     version: Annotated[int | None, Query(ge=1, le=999)] = None,
 ) -> DecisionRead:
@@ -110,7 +116,6 @@ def reroute(
         officer=principal.username,
         scope=principal.offices,
     )
-    uow.commit()
     return service.shown_to(decision, principal, uow=uow)
 
 

@@ -47,6 +47,9 @@ from corridor.selectivity.snapshot import ProfileSetHolder
 from corridor.traders import service as traders_service
 from corridor.traders.schemas import TraderRole
 
+#: Tries of a submission (see :func:`submit`).
+SUBMIT_ATTEMPTS = declarations_service.STORE_ATTEMPTS
+
 
 def submit(
     *,
@@ -56,26 +59,29 @@ def submit(
     secret: bytes,
     source: str = "api",
     now: datetime | None = None,
+    retry: bool = False,
 ) -> tuple[DeclarationAssessed, bool]:
-    """Store a declaration version and its decision in one transaction; return both and
-    whether the version was new. Identical content returns the stored pair.
+    """Store a declaration version, then assess it, in the caller's transaction (no
+    commit); return both and whether the version was new. Identical content returns the
+    stored pair (a stored version without a decision, as an import leaves it, is assessed).
 
     ``now`` is the time of the assessment (default: the clock); its day in the
-    installation's time zone decides which profiles and trader statuses are in force."""
-    decided: dict[str, DecisionRow] = {}
-
-    def decide(declaration: DeclarationRead, created: bool) -> None:
-        # A new version has no decision yet; a stored one may (imports may not).
-        existing = None if created else repository.decision_for(uow.session, declaration.id)
-        decided["row"] = existing or _assess_and_store(uow, declaration, holder, secret, now)
-
-    submission = declarations_service.submit(
-        uow=uow, declaration_in=declaration_in, source=source, before_commit=decide
+    installation's time zone decides which profiles and trader statuses are in force.
+    The unique keys of declarations and decisions settle races: the edge runs this with
+    :meth:`corridor.db.uow.UnitOfWork.retrying` (:data:`SUBMIT_ATTEMPTS`,
+    ``declarations_service.stored_concurrently``), which commits, and passes ``retry``
+    on a second run so the declaration's stored versions are looked at first.
+    """
+    submission = declarations_service.store(
+        uow=uow, declaration_in=declaration_in, source=source, retry=retry
     )
     declaration = submission.declaration
+    # A new version has no decision yet; a stored one may (imports may not).
+    existing = None if submission.created else repository.decision_for(uow.session, declaration.id)
+    row = existing or _assess_and_store(uow, declaration, holder, secret, now)
     assessed = DeclarationAssessed.model_construct(
         **dict(declaration),
-        decision=_decision_read(uow, decided["row"], declaration, fresh=submission.created),
+        decision=_decision_read(uow, row, declaration, fresh=submission.created),
     )
     return assessed, submission.created
 

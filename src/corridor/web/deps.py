@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import BaseModel
 
 from corridor.db.uow import UnitOfWork
@@ -27,10 +27,24 @@ class ErrorBody(BaseModel):
 
 
 def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
-    """A unit of work for one request; the route's service decides whether to commit."""
+    """A unit of work for one request; the route commits (services never do)."""
     factory: Any = request.app.state.session_factory
     with UnitOfWork(factory) as uow:
         yield uow
+
+
+def committing_unit_of_work(
+    uow: Annotated[UnitOfWork, Depends(unit_of_work)],
+) -> Iterator[UnitOfWork]:
+    """The request's unit of work, committed when the route returns; a route that raises
+    leaves it uncommitted (rolled back). Use it as :data:`Committed`: its scope makes the
+    commit happen before the response is sent, so that a failed commit is the answer."""
+    yield uow
+    uow.commit()
+
+
+#: A route's unit of work that commits on success (the route writes no ``uow.commit()``).
+Committed = Annotated[UnitOfWork, Depends(committing_unit_of_work, scope="function")]
 
 
 #: The error responses most routes document (OpenAPI), typed as FastAPI expects.

@@ -118,18 +118,22 @@ def login(
     client: str = "10.1.1.1",
     settings: Settings = SETTINGS,
 ) -> Any:
-    return run(
-        factory,
-        lambda uow: service.authenticate(
-            uow=uow,
-            username=username,
-            password=password,
-            client=client,
-            settings=settings,
-            now=now,
-            throttle=throttle,
-        ),
-    )
+    with UnitOfWork(factory) as uow:
+        try:
+            principal = service.authenticate(
+                uow=uow,
+                username=username,
+                password=password,
+                client=client,
+                settings=settings,
+                now=now,
+                throttle=throttle,
+            )
+        except service.SignInRefused:
+            uow.commit()  # as the edges do: the refusal counts towards the lockout
+            raise
+        uow.commit()
+        return principal
 
 
 def user_row(factory: sessionmaker[Session], username: str) -> UserRow:

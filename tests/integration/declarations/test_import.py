@@ -18,6 +18,7 @@ from corridor.db.uow import UnitOfWork
 from corridor.declarations import service
 from corridor.declarations.importers import import_file
 from corridor.declarations.schemas import DeclarationCreate
+from corridor.declarations.service import Submission
 from corridor.errors import InvalidInput
 from tests.factories import declaration, flat_rows, item, write_flat_csv
 
@@ -57,6 +58,17 @@ def three_declarations() -> list[dict[str, Any]]:
     ]
 
 
+def store_as_the_api_does(uow: UnitOfWork, declaration_in: DeclarationCreate) -> Submission:
+    """Store one declaration as the API's edge does: committed, retried on a unique key."""
+    return uow.retrying(
+        lambda retry: service.store(
+            uow=uow, declaration_in=declaration_in, source="api", retry=retry
+        ),
+        attempts=service.STORE_ATTEMPTS,
+        exhausted=lambda: service.stored_concurrently(declaration_in),
+    )
+
+
 def test_flat_csv_is_stored_exactly_as_the_api_would(
     session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
@@ -69,9 +81,7 @@ def test_flat_csv_is_stored_exactly_as_the_api_would(
     # The API recognises every imported declaration as identical content.
     for payload in payloads:
         with UnitOfWork(session_factory) as uow:
-            again = service.submit(
-                uow=uow, declaration_in=DeclarationCreate.model_validate(payload), source="api"
-            )
+            again = store_as_the_api_does(uow, DeclarationCreate.model_validate(payload))
         assert not again.created, payload["number"]
     with UnitOfWork(session_factory) as uow:
         stored = service.get(uow=uow, number="B/1")
@@ -86,9 +96,7 @@ def test_api_then_import_is_unchanged(
     payloads = three_declarations()
     for payload in payloads:
         with UnitOfWork(session_factory) as uow:
-            service.submit(
-                uow=uow, declaration_in=DeclarationCreate.model_validate(payload), source="api"
-            )
+            store_as_the_api_does(uow, DeclarationCreate.model_validate(payload))
     write_flat_csv(tmp_path / "in.csv", payloads)
     report = run(session_factory, tmp_path / "in.csv")
     assert (report.declarations_created, report.declarations_unchanged) == (0, 3)

@@ -25,7 +25,11 @@ def parse(**changes: object) -> DeclarationCreate:
 
 def submit(factory: sessionmaker[Session], d: DeclarationCreate) -> service.Submission:
     with UnitOfWork(factory) as uow:
-        return service.submit(uow=uow, declaration_in=d, source="test")
+        return uow.retrying(
+            lambda retry: service.store(uow=uow, declaration_in=d, source="test", retry=retry),
+            attempts=service.STORE_ATTEMPTS,
+            exhausted=lambda: service.stored_concurrently(d),
+        )
 
 
 def count_rows(factory: sessionmaker[Session], table: type) -> int:

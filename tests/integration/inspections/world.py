@@ -94,6 +94,7 @@ def submit(
         assessed, _ = selectivity_service.submit(
             uow=uow, declaration_in=declaration_in, holder=holder, secret=SECRET
         )
+        uow.commit()
     return assessed
 
 

@@ -89,6 +89,7 @@ def test_swap_under_concurrent_requests(
                     assessed, _ = service.submit(
                         uow=uow, declaration_in=payload, holder=holder, secret=b"k"
                     )
+                    uow.commit()
                 decisions.append(assessed.decision)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
