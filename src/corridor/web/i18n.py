@@ -35,6 +35,8 @@ from babel.numbers import format_decimal as _format_decimal
 from babel.numbers import format_percent as _format_percent
 from babel.support import Translations
 
+from corridor.errors import Message
+
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
@@ -47,6 +49,7 @@ __all__ = [
     "format_percent",
     "gettext",
     "language",
+    "localized",
     "ngettext",
     "use_language",
 ]
@@ -110,6 +113,15 @@ def best_language(accept_language: str | None) -> str:
 def gettext(message: str) -> str:
     """``message`` in the current language."""
     return translations(_current.get()).gettext(message)
+
+
+def localized(text: str) -> str:
+    """A text for the user in the current language: a domain error's message
+    (:func:`corridor.errors.N_`) translated with its parameters, any other text as
+    it is."""
+    if isinstance(text, Message):
+        return text.rendered(gettext)
+    return text
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
