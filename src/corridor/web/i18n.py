@@ -6,7 +6,9 @@ Catalogues are the ``.po`` files under ``locale/<language>/LC_MESSAGES/``, one
 per domain package; they are merged and compiled in memory when first used, so
 no compiled ``.mo`` file is kept in the repository. A test extracts every
 message of the templates and ``web.py`` modules and fails on one without a
-Russian translation.
+Russian translation. The services' error messages are marked with
+``corridor.errors.N_`` (the English text keeping its template and parameters);
+:func:`localized` says them in the current language.
 
 Adding a language (Kyrgyz, ``ky``): add it to :data:`LANGUAGES` and put its
 ``.po`` files under ``locale/ky/LC_MESSAGES/``; Babel knows its number and date
