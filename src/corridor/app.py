@@ -209,7 +209,7 @@ async def _corridor_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, DatabaseUnavailable):
         return _unavailable(request, exc)
     if is_page_request(request):
-        return _error_page(request, _status_of(exc), str(exc.detail))
+        return _error_page(request, _status_of(exc), i18n.localized(exc.detail))
     body: dict[str, Any] = {"type": exc.title, "detail": exc.detail, "errors": []}
     headers: dict[str, str] = {}
     if isinstance(exc, InvalidInput):

@@ -16,12 +16,63 @@ exit codes (``corridor.cli``). Domain code never mentions either.
     ├── NotAuthenticated            no valid session or token, or sign-in refused
     ├── PermissionDenied            signed in, but the role may not do this
     └── TooManyAttempts             too many failed sign-ins from one address; wait
+
+Texts that can be translated: a service writes an error's detail, or a field's message,
+with :func:`N_` (``N_("audit plan %(plan)s does not exist", plan=7)``). The result is
+the English text itself (a ``str``: the API and the CLI show it as they always did)
+carrying its template and parameters, so a web page shows it in the user's language
+(``corridor.web.i18n.localized``). The template is the msgid: ``N_`` is gettext's own
+"translate later" keyword, so ``pybabel extract`` and the translations test find it, and
+the test wants the Russian of a domain package's messages in that package's catalogue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+
+class Message(str):
+    """An English text for the user, made from ``template % params``, that keeps its
+    template and parameters so that an edge can say it in another language.
+
+    A ``str`` on purpose: whatever takes a detail or a field's message takes it unchanged,
+    and equality, JSON and printing see exactly the English text.
+    """
+
+    template: str
+    params: Mapping[str, object]
+
+    def __new__(cls, template: str, /, **params: object) -> Message:
+        """The English text of ``template`` with ``params`` (``%(name)s`` placeholders)."""
+        text = super().__new__(cls, template % params if params else template)
+        text.template = template
+        text.params = params
+        return text
+
+    def __getnewargs_ex__(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        # Copies and pickles rebuild the message from its parts, not from its English.
+        return (self.template,), dict(self.params)
+
+    def rendered(self, gettext: Callable[[str], str]) -> str:
+        """The text in the language of ``gettext`` (parameters that are messages too are
+        translated alike); the English text when the translation does not fit the
+        parameters."""
+        params = {
+            name: value.rendered(gettext) if isinstance(value, Message) else value
+            for name, value in self.params.items()
+        }
+        try:
+            return gettext(self.template) % params if params else gettext(self.template)
+        except (KeyError, ValueError, TypeError):
+            return str.__str__(self)
+
+
+def N_(template: str, /, **params: object) -> Message:  # noqa: N802 - gettext's keyword
+    """Mark a text of a domain error for translation: ``template`` (the msgid, with
+    ``%(name)s`` placeholders) and its parameters. It reads as the English text."""
+    return Message(template, **params)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, StringCo
 from corridor import config
 from corridor.accounts.schemas import OfficeCode, UnitCode, Username
 from corridor.declarations.schemas import CountryCode, TraderId
-from corridor.errors import FieldError
+from corridor.errors import N_, FieldError
 from corridor.inspections.schemas import DeclarationNumber, Duties
 from corridor.reference.codes import DISCREPANCY_TYPES
 from corridor.text import PLAIN_LINE, PLAIN_TEXT, InputModel
@@ -84,7 +84,11 @@ ProfileCode = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[A-Z0
 def _known_type(value: str) -> str:
     if value not in DISCREPANCY_TYPES:
         raise ValueError(
-            f"unknown discrepancy type {value!r}; use one of {', '.join(DISCREPANCY_TYPES)}"
+            N_(
+                "unknown discrepancy type %(value)s; use one of %(types)s",
+                value=repr(value),
+                types=", ".join(DISCREPANCY_TYPES),
+            )
         )
     return value
 
@@ -119,11 +123,21 @@ def period_problems(first: date, last: date, *, names: tuple[str, str]) -> list[
     """What is wrong with a period (empty: nothing), on the field of its first or last
     day (``names``): its days in order, within the longest period, from 2000 on."""
     if last < first:
-        return [FieldError((names[1],), f"must not be before {names[0]} ({first})")]
+        return [
+            FieldError(
+                (names[1],),
+                N_("must not be before %(name)s (%(first)s)", name=names[0], first=first),
+            )
+        ]
     if (last - first).days + 1 > MAX_PERIOD_DAYS:
-        return [FieldError((names[1],), f"the period is longer than {MAX_PERIOD_DAYS} days")]
+        return [
+            FieldError(
+                (names[1],),
+                N_("the period is longer than %(days)s days", days=MAX_PERIOD_DAYS),
+            )
+        ]
     if first < date(2000, 1, 1):
-        return [FieldError((names[0],), "must not be before 2000-01-01")]
+        return [FieldError((names[0],), N_("must not be before 2000-01-01"))]
     return []
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from corridor.declarations.schemas import PlainDecimal
+from corridor.errors import N_
 from corridor.reference.codes import COUNTRY_CODES
 from corridor.text import InputModel
 from corridor.valuation.book import ALL_ORIGINS
@@ -28,7 +29,7 @@ _UNIT = re.compile(r"[A-Za-z0-9\-/.]{1,10}")
 
 def _price_hs(value: str) -> str:
     if not _PRICE_HS.fullmatch(value):
-        raise ValueError("the HS code of a reference price is 4, 6 or 10 digits")
+        raise ValueError(N_("the HS code of a reference price is 4, 6 or 10 digits"))
     return value
 
 
@@ -36,7 +37,10 @@ def _price_origin(value: str) -> str:
     code = value.upper()
     if code != ALL_ORIGINS and code not in COUNTRY_CODES:
         raise ValueError(
-            f"{value!r} is neither an ISO 3166-1 alpha-2 country code nor * (all origins)"
+            N_(
+                "%(value)s is neither an ISO 3166-1 alpha-2 country code nor * (all origins)",
+                value=repr(value),
+            )
         )
     return code
 
@@ -67,7 +71,9 @@ class PriceRefreshIn(InputModel):
     def _window(cls, value: date | None, info: ValidationInfo) -> date | None:
         start = info.data.get("history_from")
         if value is not None and start is not None and value < start:
-            raise ValueError(f"must not be before history_from ({start.isoformat()})")
+            raise ValueError(
+                N_("must not be before history_from (%(first)s)", first=start.isoformat())
+            )
         return value
 
 
@@ -92,11 +98,11 @@ class PriceOverrideCreate(InputModel):
     def _unit(cls, value: str, info: ValidationInfo) -> str:
         basis = info.data.get("basis")
         if basis == "unit" and not value:
-            raise ValueError("a per-unit price names its supplementary unit")
+            raise ValueError(N_("a per-unit price names its supplementary unit"))
         if basis == "kg" and value:
-            raise ValueError("a per-kg price has no unit")
+            raise ValueError(N_("a per-kg price has no unit"))
         if value and not _UNIT.fullmatch(value):
-            raise ValueError("a unit code is letters, digits, '-', '/' or '.'")
+            raise ValueError(N_("a unit code is letters, digits, '-', '/' or '.'"))
         return value
 
     @field_validator("low")
@@ -104,7 +110,7 @@ class PriceOverrideCreate(InputModel):
     def _low(cls, value: Decimal, info: ValidationInfo) -> Decimal:
         median = info.data.get("median")
         if median is not None and value > median:
-            raise ValueError(f"must not exceed the median ({median})")
+            raise ValueError(N_("must not exceed the median (%(median)s)", median=median))
         return value
 
     @field_validator("high")
@@ -112,7 +118,7 @@ class PriceOverrideCreate(InputModel):
     def _high(cls, value: Decimal, info: ValidationInfo) -> Decimal:
         median = info.data.get("median")
         if median is not None and value < median:
-            raise ValueError(f"must not be below the median ({median})")
+            raise ValueError(N_("must not be below the median (%(median)s)", median=median))
         return value
 
 

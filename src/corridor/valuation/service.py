@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from corridor.config import customs_day
 from corridor.db.tables import PriceOverrideRow, PriceRefreshRow, ReferencePriceRow
 from corridor.db.uow import UnitOfWork
-from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.errors import N_, Conflict, FieldError, InvalidInput, Message, NotFound
 from corridor.journal import service as journal_service
 from corridor.profiles import service as profiles_service
 from corridor.valuation import prices, repository
@@ -116,13 +116,16 @@ def list_prices(
     is empty and names no version.
     """
     if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput("bad page size", [FieldError(("limit",), f"1 to {MAX_PAGE}")])
+        raise InvalidInput(
+            N_("bad page size"),
+            [FieldError(("limit",), N_("1 to %(most)s", most=MAX_PAGE))],
+        )
     wanted = version if version is not None else repository.latest_version(uow.session)
     if wanted is None:
         return ReferencePricePage(version=None, items=[])
     record = repository.version(uow.session, wanted)
     if record is None:
-        raise NotFound(f"price version {wanted} does not exist")
+        raise NotFound(N_("price version %(version)s does not exist", version=wanted))
     rows = repository.prices(
         uow.session,
         wanted,
@@ -268,7 +271,10 @@ def _new_version(
         repository.add(uow.session, record)
     except IntegrityError:
         raise Conflict(
-            f"price version {record.price_version} was made by someone else meanwhile; retry"
+            N_(
+                "price version %(version)s was made by someone else meanwhile; retry",
+                version=record.price_version,
+            )
         ) from None
     return record
 
@@ -291,8 +297,13 @@ def set_override(
     today = today or customs_day(_now())
     if override_in.valid_to is not None and override_in.valid_to < today:
         raise InvalidInput(
-            "the override would never apply",
-            [FieldError(("valid_to",), f"must not be before today ({today.isoformat()})")],
+            N_("the override would never apply"),
+            [
+                FieldError(
+                    ("valid_to",),
+                    N_("must not be before today (%(today)s)", today=today.isoformat()),
+                )
+            ],
         )
     key = PriceKey(override_in.hs_code, override_in.origin, override_in.basis, override_in.unit)
     now = _now()
@@ -307,7 +318,9 @@ def set_override(
     try:
         uow.session.flush()
     except IntegrityError:
-        raise Conflict(f"an override of {_describe(key)} was set meanwhile; retry") from None
+        raise Conflict(
+            N_("an override of %(key)s was set meanwhile; retry", key=_describe(key))
+        ) from None
     previous = repository.latest_version(uow.session)
     current = None if previous is None else repository.price(uow.session, previous, key)
     price = _overridden(None if current is None else _statistics(current), row)
@@ -345,9 +358,13 @@ def lift_override(
     """
     row = repository.override(uow.session, override_id)
     if row is None:
-        raise NotFound(f"reference price override {override_id} does not exist")
+        raise NotFound(
+            N_("reference price override %(override)s does not exist", override=override_id)
+        )
     if not row.active:
-        raise Conflict(f"reference price override {override_id} is already lifted")
+        raise Conflict(
+            N_("reference price override %(override)s is already lifted", override=override_id)
+        )
     before = _override_state(row)
     row.active = False
     uow.session.flush()
@@ -449,6 +466,18 @@ def _override_state(row: PriceOverrideRow) -> dict[str, Any]:
     }
 
 
-def _describe(key: PriceKey) -> str:
-    unit = f" {key.unit}" if key.unit else ""
-    return f"HS {key.hs_code} origin {key.origin} per {key.basis}{unit}"
+def _describe(key: PriceKey) -> Message:
+    if key.unit:
+        return N_(
+            "HS %(hs)s origin %(origin)s per %(basis)s %(unit)s",
+            hs=key.hs_code,
+            origin=key.origin,
+            basis=key.basis,
+            unit=key.unit,
+        )
+    return N_(
+        "HS %(hs)s origin %(origin)s per %(basis)s",
+        hs=key.hs_code,
+        origin=key.origin,
+        basis=key.basis,
+    )

@@ -23,9 +23,9 @@ from corridor.valuation.schemas import (
     PriceOverrideLift,
     PriceRefreshIn,
 )
-from corridor.web.i18n import N_
+from corridor.web.i18n import N_, localized
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, change, page, redirect, render
+from corridor.web.pages import FormErrors, Page, change, page, redirect, render, rule_message
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,10 +46,7 @@ _NUMBERS = ("median", "low", "high")
 
 def _field_errors(exc: ValidationError) -> list[FieldError]:
     """A Pydantic validation error as the services' field errors."""
-    return [
-        FieldError(tuple(error["loc"]), str(error["msg"]).removeprefix("Value error, "))
-        for error in exc.errors()
-    ]
+    return [FieldError(tuple(error["loc"]), rule_message(error)) for error in exc.errors()]
 
 
 def _decimal_text(text: str, language: str) -> str:
@@ -161,10 +158,10 @@ def lift_override(
             uow=me.uow, override_id=override_id, lift_in=lift_in, actor=me.principal.username
         )
     except ValidationError as exc:
-        form = {"id": override_id, "reason": reason, "error": _field_errors(exc)[0].msg}
+        form = {"id": override_id, "reason": reason, "error": localized(_field_errors(exc)[0].msg)}
         return _prices_page(me, lift_form=form, status=422)
     except Conflict as exc:
-        form = {"id": override_id, "reason": reason, "error": exc.detail}
+        form = {"id": override_id, "reason": reason, "error": localized(exc.detail)}
         return _prices_page(me, lift_form=form, status=409)
     me.uow.commit()
     return redirect(me.request, "/prices")

@@ -6,7 +6,9 @@ Catalogues are the ``.po`` files under ``locale/<language>/LC_MESSAGES/``, one
 per domain package; they are merged and compiled in memory when first used, so
 no compiled ``.mo`` file is kept in the repository. A test extracts every
 message of the templates and ``web.py`` modules and fails on one without a
-Russian translation.
+Russian translation. The services' error messages are marked with
+``corridor.errors.N_`` (the English text keeping its template and parameters);
+:func:`localized` says them in the current language.
 
 Adding a language (Kyrgyz, ``ky``): add it to :data:`LANGUAGES` and put its
 ``.po`` files under ``locale/ky/LC_MESSAGES/``; Babel knows its number and date
@@ -35,6 +37,8 @@ from babel.numbers import format_decimal as _format_decimal
 from babel.numbers import format_percent as _format_percent
 from babel.support import Translations
 
+from corridor.errors import Message
+
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
@@ -47,6 +51,7 @@ __all__ = [
     "format_percent",
     "gettext",
     "language",
+    "localized",
     "ngettext",
     "use_language",
 ]
@@ -110,6 +115,15 @@ def best_language(accept_language: str | None) -> str:
 def gettext(message: str) -> str:
     """``message`` in the current language."""
     return translations(_current.get()).gettext(message)
+
+
+def localized(text: str) -> str:
+    """A text for the user in the current language: a domain error's message
+    (:func:`corridor.errors.N_`) translated with its parameters, any other text as
+    it is."""
+    if isinstance(text, Message):
+        return text.rendered(gettext)
+    return text
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

@@ -34,7 +34,7 @@ from pydantic_core import ErrorDetails
 from corridor.accounts.roles import Action, Principal
 from corridor.config import Settings
 from corridor.db.uow import UnitOfWork
-from corridor.errors import FieldError, NotAuthenticated, PermissionDenied
+from corridor.errors import FieldError, Message, NotAuthenticated, PermissionDenied
 from corridor.web import i18n
 from corridor.web.deps import unit_of_work
 from corridor.web.i18n import N_
@@ -129,7 +129,13 @@ _PYDANTIC_MESSAGES: dict[str, str] = {
 
 class FormErrors(dict[str, str]):
     """Messages by form field name, from an :class:`~corridor.errors.InvalidInput` or a
-    pydantic ``ValidationError``."""
+    pydantic ``ValidationError``, in the page's language: a domain message
+    (:func:`corridor.errors.N_`) is translated as it is put in."""
+
+    def __init__(self, messages: Mapping[str, str] | None = None, /, **named: str) -> None:
+        super().__init__(
+            {name: i18n.localized(text) for name, text in {**(messages or {}), **named}.items()}
+        )
 
     @classmethod
     def of(cls, errors: Iterable[FieldError], *, prefix: int = 0) -> FormErrors:
@@ -137,7 +143,7 @@ class FormErrors(dict[str, str]):
         found = cls()
         for error in errors:
             name = ".".join(str(part) for part in error.loc[prefix:]) or "__all__"
-            found.setdefault(name, error.msg)
+            found.setdefault(name, i18n.localized(error.msg))
         return found
 
     @classmethod
@@ -150,10 +156,20 @@ class FormErrors(dict[str, str]):
         )
 
 
+def rule_message(item: ErrorDetails) -> str:
+    """A pydantic error in the words of the rule that raised it, without pydantic's
+    "Value error, " prefix; a domain message (:func:`corridor.errors.N_`) stays one,
+    so that :class:`FormErrors` shows it in the page's language."""
+    cause = (item.get("ctx") or {}).get("error")
+    if isinstance(cause, ValueError) and cause.args and isinstance(cause.args[0], Message):
+        return cause.args[0]
+    return str(item["msg"]).removeprefix("Value error, ")
+
+
 def _pydantic_message(item: ErrorDetails) -> str:
     template = _PYDANTIC_MESSAGES.get(item["type"])
     if template is None:
-        return str(item["msg"]).removeprefix("Value error, ")
+        return rule_message(item)
     context = {key: str(value) for key, value in (item.get("ctx") or {}).items()}
     try:
         return i18n.gettext(template) % context

@@ -107,3 +107,35 @@ def test_shares_are_written_as_each_language_writes_them() -> None:
         i18n.use_language("en")
     assert i18n.format_percent(0.123) == "12.3%"
     assert i18n.format_percent(0.5, 0) == "50%"
+
+
+def domain_messages() -> dict[str, dict[str, str]]:
+    """Catalogue name -> the messages the services' errors write with ``corridor.errors.N_``
+    (``N_`` in a package's modules other than its web pages) -> where first used."""
+    found: dict[str, dict[str, str]] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(SOURCE), [("**.py", "python")], keywords={"N_": None}
+    ):
+        parts = Path(filename).parts
+        if len(parts) < 2 or parts[0] == "web" or parts[-1].startswith("web"):
+            continue
+        found.setdefault(f"{parts[0]}.po", {}).setdefault(message, f"{filename}:{lineno}")
+    return found
+
+
+def test_the_services_messages_are_translated_in_their_package_catalogue() -> None:
+    """A service's error message (``corridor.errors.N_``) is shown on the pages in the
+    user's language: its Russian lives in the catalogue of its package."""
+    by_catalogue = domain_messages()
+    assert {"postentry.po", "valuation.po"} <= set(by_catalogue)
+    folder = i18n.LOCALE_DIR / "ru" / "LC_MESSAGES"
+    missing = []
+    for name, messages in sorted(by_catalogue.items()):
+        translated: set[object] = set()
+        if (folder / name).is_file():
+            with (folder / name).open("rb") as handle:
+                translated = {m.id for m in read_po(handle, locale="ru") if m.string}
+        missing += [
+            f"{name}: {where}: {m!r}" for m, where in messages.items() if m not in translated
+        ]
+    assert missing == []

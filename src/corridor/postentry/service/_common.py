@@ -10,7 +10,7 @@ from typing import Any
 
 from corridor.accounts import service as accounts_service
 from corridor.db.uow import UnitOfWork
-from corridor.errors import NotFound
+from corridor.errors import N_, NotFound
 from corridor.journal import service as journal_service
 from corridor.postentry.schemas import customs_day
 
@@ -42,7 +42,7 @@ def unit_offices(
         return offices
     visible = scope if offices is None else offices & scope
     if not visible:
-        raise NotFound(f"unit {unit} has no office within yours")
+        raise NotFound(N_("unit %(unit)s has no office within yours", unit=unit))
     return frozenset(visible)
 
 

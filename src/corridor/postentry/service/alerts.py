@@ -18,7 +18,14 @@ from corridor.db.tables import AlertReceiptRow, AlertRow, ProfileRequestRow
 from corridor.db.uow import UnitOfWork
 from corridor.declarations.facts import fact_schema
 from corridor.declarations.schemas import DeclarationRead, declared_attributes
-from corridor.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
+from corridor.errors import (
+    N_,
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from corridor.postentry import repository
 from corridor.postentry.schemas import (
     REQUEST_MOVES,
@@ -60,7 +67,9 @@ def raise_alert(
         try:
             below = accounts_service.offices_under(uow=uow, unit_code=code)
         except NotFound:
-            problems.append(FieldError(("units", index), f"unit {code} does not exist"))
+            problems.append(
+                FieldError(("units", index), N_("unit %(unit)s does not exist", unit=code))
+            )
             continue
         if below is None:
             every_office = True
@@ -69,14 +78,23 @@ def raise_alert(
     known = _known_offices(uow)
     for index, code in enumerate(alert_in.offices):
         if code not in known:
-            problems.append(FieldError(("offices", index), f"no post covers office {code}"))
+            problems.append(
+                FieldError(("offices", index), N_("no post covers office %(office)s", office=code))
+            )
     offices |= set(alert_in.offices)
     if alert_in.valid_to < on:
-        problems.append(FieldError(("valid_to",), f"is before today ({on.isoformat()})"))
+        problems.append(
+            FieldError(("valid_to",), N_("is before today (%(today)s)", today=on.isoformat()))
+        )
     if alert_in.case_id is not None and repository.case(uow.session, alert_in.case_id) is None:
-        problems.append(FieldError(("case_id",), f"audit case {alert_in.case_id} does not exist"))
+        problems.append(
+            FieldError(
+                ("case_id",),
+                N_("audit case %(case)s does not exist", case=alert_in.case_id),
+            )
+        )
     if problems:
-        raise InvalidInput("the alert is invalid", problems)
+        raise InvalidInput(N_("the alert is invalid"), problems)
     now = utc_now()
     row = AlertRow(
         title=alert_in.title,
@@ -124,7 +142,7 @@ def withdraw_alert(
     row = _alert_or_raise(uow, alert_id, lock=True)
     shown = _alert_status(row, on)
     if shown != "active":
-        raise Conflict(f"alert {row.id} is {shown} already")
+        raise Conflict(N_("alert %(alert)s is %(status)s already", alert=row.id, status=shown))
     now = utc_now()
     row.status, row.withdrawn_by, row.withdrawn_at = "withdrawn", actor, now
     row.withdrawal_note = withdraw_in.note
@@ -145,7 +163,7 @@ def withdraw_alert(
 def _alert_or_raise(uow: UnitOfWork, alert_id: int, *, lock: bool = False) -> AlertRow:
     row = repository.alert(uow.session, alert_id, lock=lock)
     if row is None:
-        raise NotFound(f"alert {alert_id} does not exist")
+        raise NotFound(N_("alert %(alert)s does not exist", alert=alert_id))
     return row
 
 
@@ -263,11 +281,18 @@ def acknowledge(
     row = _alert_or_raise(uow, alert_id)
     offices = accounts_service.offices_under(uow=uow, unit_code=unit)
     if not addressed(row, offices):
-        raise NotFound(f"alert {alert_id} is not addressed to unit {unit}")
+        raise NotFound(
+            N_("alert %(alert)s is not addressed to unit %(unit)s", alert=alert_id, unit=unit)
+        )
     existing = repository.receipt(uow.session, row.id, unit)
     if existing is not None:
         raise Conflict(
-            f"alert {row.id} was acknowledged for {unit} by {existing.acknowledged_by} already"
+            N_(
+                "alert %(alert)s was acknowledged for %(unit)s by %(user)s already",
+                alert=row.id,
+                unit=unit,
+                user=existing.acknowledged_by,
+            )
         )
     now = utc_now()
     receipt = AlertReceiptRow(
@@ -276,7 +301,13 @@ def acknowledge(
     try:
         repository.add(uow.session, receipt)
     except IntegrityError:
-        raise Conflict(f"alert {row.id} was acknowledged for {unit} at the same time") from None
+        raise Conflict(
+            N_(
+                "alert %(alert)s was acknowledged for %(unit)s at the same time",
+                alert=row.id,
+                unit=unit,
+            )
+        ) from None
     journal(uow, actor, "alert.acknowledge", "alert", row.id, None, {"unit": unit}, now)
     return InboxAlert(
         **alert_read(row, on).model_dump(),
@@ -328,20 +359,27 @@ def raise_request(
     problems: list[FieldError] = []
     addressee = request_in.unit or head_office(uow=uow)
     if addressee is None:
-        problems.append(FieldError(("unit",), "there is no head office: name the unit"))
+        problems.append(FieldError(("unit",), N_("there is no head office: name the unit")))
     else:
         try:
             accounts_service.offices_under(uow=uow, unit_code=addressee)
         except NotFound:
-            problems.append(FieldError(("unit",), f"unit {addressee} does not exist"))
+            problems.append(
+                FieldError(("unit",), N_("unit %(unit)s does not exist", unit=addressee))
+            )
     if request_in.proposed_criteria is not None:
         problem = _criteria_problem(uow, request_in.proposed_criteria)
         if problem is not None:
             problems.append(FieldError(("proposed_criteria",), problem))
     if request_in.case_id is not None and repository.case(uow.session, request_in.case_id) is None:
-        problems.append(FieldError(("case_id",), f"audit case {request_in.case_id} does not exist"))
+        problems.append(
+            FieldError(
+                ("case_id",),
+                N_("audit case %(case)s does not exist", case=request_in.case_id),
+            )
+        )
     if problems or addressee is None:
-        raise InvalidInput("the request is invalid", problems)
+        raise InvalidInput(N_("the request is invalid"), problems)
     now = utc_now()
     row = ProfileRequestRow(
         unit=addressee,
@@ -387,7 +425,7 @@ def get_request(*, uow: UnitOfWork, request_id: int) -> ProfileRequestRead:
     """One request to draft a profile."""
     row = repository.request(uow.session, request_id)
     if row is None:
-        raise NotFound(f"request {request_id} does not exist")
+        raise NotFound(N_("request %(request)s does not exist", request=request_id))
     return ProfileRequestRead.model_validate(row, from_attributes=True)
 
 
@@ -413,15 +451,28 @@ def handle_request(
     decides profiles; Conflict for a move its status does not allow."""
     row = repository.request(uow.session, request_id, lock=True)
     if row is None or row.unit != principal.unit:
-        raise NotFound(f"request {request_id} is not addressed to unit {principal.unit}")
+        raise NotFound(
+            N_(
+                "request %(request)s is not addressed to unit %(unit)s",
+                request=request_id,
+                unit=principal.unit,
+            )
+        )
     if not any(principal.can(action) for action in _REQUEST_HANDLERS):
-        raise PermissionDenied("requests to draft a profile are handled by the risk analysts")
+        raise PermissionDenied(N_("requests to draft a profile are handled by the risk analysts"))
     if to not in REQUEST_MOVES[row.status]:
-        raise Conflict(f"request {row.id} is {row.status}: it cannot become {to}")
+        raise Conflict(
+            N_(
+                "request %(request)s is %(status)s: it cannot become %(to)s",
+                request=row.id,
+                status=row.status,
+                to=to,
+            )
+        )
     if handle_in.profile_code is not None and to != "done":
         raise InvalidInput(
-            "invalid answer",
-            [FieldError(("profile_code",), "name the profile drafted when settling as done")],
+            N_("invalid answer"),
+            [FieldError(("profile_code",), N_("name the profile drafted when settling as done"))],
         )
     before, now = row.status, utc_now()
     row.status, row.handled_by, row.handled_at = to, principal.username, now

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from corridor.db.uow import UnitOfWork
-from corridor.errors import FieldError, InvalidInput
+from corridor.errors import N_, FieldError, InvalidInput
 from corridor.postentry import ranking, repository
 from corridor.postentry.schemas import (
     MAX_CANDIDATES,
@@ -44,7 +44,7 @@ def audit_period(
     problems = period_problems(first, last, names=("from", "to"))
     if problems:
         raise InvalidInput(
-            "invalid period", [FieldError((*location, *e.loc), e.msg) for e in problems]
+            N_("invalid period"), [FieldError((*location, *e.loc), e.msg) for e in problems]
         )
     return AuditPeriod(first, last)
 
@@ -64,7 +64,8 @@ def rank_candidates(
     ``on``: the day whose compliance categories count (default: today)."""
     if not 1 <= limit <= MAX_CANDIDATES:
         raise InvalidInput(
-            "invalid limit", [FieldError(("limit",), f"must be between 1 and {MAX_CANDIDATES}")]
+            N_("invalid limit"),
+            [FieldError(("limit",), N_("must be between 1 and %(most)s", most=MAX_CANDIDATES))],
         )
     offices = unit_offices(uow=uow, unit=unit, scope=scope)
     ranked, book = ranked_releases(

@@ -15,7 +15,7 @@ from corridor.accounts.roles import Role
 from corridor.db.tables import AuditCaseDeclarationRow, AuditCaseRow, AuditPlanItemRow
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
-from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.errors import N_, Conflict, FieldError, InvalidInput, Message, NotFound
 from corridor.postentry import repository
 from corridor.postentry.schemas import (
     CASE_MOVES,
@@ -54,11 +54,14 @@ def _check_auditor(uow: UnitOfWork, username: str, problems: list[FieldError]) -
     try:
         user = accounts_service.get_user(uow=uow, username=username)
     except NotFound:
-        problems.append(FieldError(("auditor",), f"user {username} does not exist"))
+        problems.append(FieldError(("auditor",), N_("user %(user)s does not exist", user=username)))
         return
     if Role.POST_ENTRY_AUDITOR not in user.roles or not user.active:
         problems.append(
-            FieldError(("auditor",), f"user {username} is not an active post-entry auditor")
+            FieldError(
+                ("auditor",),
+                N_("user %(user)s is not an active post-entry auditor", user=username),
+            )
         )
 
 
@@ -82,16 +85,35 @@ def open_case(
         plan = plan_or_raise(uow, case_in.plan_id, scope, lock=True)
         if plan.state != "approved":
             raise Conflict(
-                f"audit plan {plan.id} is {plan.state}: cases are opened from an approved plan"
+                N_(
+                    "audit plan %(plan)s is %(state)s: cases are opened from an approved plan",
+                    plan=plan.id,
+                    state=plan.state,
+                )
             )
         item = repository.plan_item(uow.session, plan.id, case_in.tin)
         if item is None:
             raise InvalidInput(
                 "the case is invalid",
-                [FieldError(("tin",), f"audit plan {plan.id} holds no trader {case_in.tin}")],
+                [
+                    FieldError(
+                        ("tin",),
+                        N_(
+                            "audit plan %(plan)s holds no trader %(tin)s",
+                            plan=plan.id,
+                            tin=case_in.tin,
+                        ),
+                    )
+                ],
             )
         if repository.cases_of_items(uow.session, [item.id]):
-            raise Conflict(f"trader {case_in.tin} of plan {plan.id} has its case already")
+            raise Conflict(
+                N_(
+                    "trader %(tin)s of plan %(plan)s has its case already",
+                    tin=case_in.tin,
+                    plan=plan.id,
+                )
+            )
         unit, offices = plan.unit, offices_of(plan.all_offices, plan.offices)
         period = AuditPeriod(plan.period_from, plan.period_to)
     else:
@@ -111,7 +133,12 @@ def open_case(
     running = repository.open_case_of(uow.session, case_in.tin)
     if running is not None:
         raise Conflict(
-            f"trader {case_in.tin} has case {case_reference(running.id)} {running.state}"
+            N_(
+                "trader %(tin)s has case %(case)s %(state)s",
+                tin=case_in.tin,
+                case=case_reference(running.id),
+                state=running.state,
+            )
         )
     now = utc_now()
     all_offices, listed = stored_offices(offices)
@@ -139,7 +166,9 @@ def open_case(
     try:
         repository.add(uow.session, row)
     except IntegrityError:
-        raise Conflict(f"a case for trader {case_in.tin} was opened at the same time") from None
+        raise Conflict(
+            N_("a case for trader %(tin)s was opened at the same time", tin=case_in.tin)
+        ) from None
     for declaration_id in repository.blue_releases(
         uow.session, tin=row.tin, start=period.start, end=period.end, offices=offices
     ):
@@ -163,18 +192,32 @@ def _case_or_raise(
 ) -> AuditCaseRow:
     row = repository.case(uow.session, case_id, lock=lock)
     if row is None or not within_scope(row.all_offices, row.offices, scope):
-        raise NotFound(f"audit case {case_id} does not exist")
+        raise NotFound(N_("audit case %(case)s does not exist", case=case_id))
     return row
 
 
-def _working_or_raise(row: AuditCaseRow, what: str) -> None:
+def _working_or_raise(row: AuditCaseRow, what: Message) -> None:
     if row.state not in ("planned", "in_progress"):
-        raise Conflict(f"audit case {case_reference(row.id)} is {row.state}: {what}")
+        raise Conflict(
+            N_(
+                "audit case %(case)s is %(state)s: %(what)s",
+                case=case_reference(row.id),
+                state=row.state,
+                what=what,
+            )
+        )
 
 
 def _move(row: AuditCaseRow, to: str) -> None:
     if to not in CASE_MOVES[row.state]:
-        raise Conflict(f"audit case {case_reference(row.id)} is {row.state}: it cannot become {to}")
+        raise Conflict(
+            N_(
+                "audit case %(case)s is %(state)s: it cannot become %(to)s",
+                case=case_reference(row.id),
+                state=row.state,
+                to=to,
+            )
+        )
 
 
 def get_case(*, uow: UnitOfWork, case_id: int, scope: frozenset[str] | None = None) -> CaseRead:
@@ -226,11 +269,11 @@ def assign(
 ) -> CaseRead:
     """Give a planned or running case its auditor (a post-entry auditor)."""
     row = _case_or_raise(uow, case_id, scope, lock=True)
-    _working_or_raise(row, "its auditor is no longer changed")
+    _working_or_raise(row, N_("its auditor is no longer changed"))
     problems: list[FieldError] = []
     _check_auditor(uow, assign_in.auditor, problems)
     if problems:
-        raise InvalidInput("invalid auditor", problems)
+        raise InvalidInput(N_("invalid auditor"), problems)
     before, now = row.auditor, utc_now()
     row.auditor, row.updated_at = assign_in.auditor, now
     repository.flush(uow.session)
@@ -282,7 +325,7 @@ def add_declaration(
     scope. InvalidInput for a declaration not stored within the caller's offices or of
     another trader; Conflict when it is in the scope already or the case is closed."""
     row = _case_or_raise(uow, case_id, scope, lock=True)
-    _working_or_raise(row, "its scope is no longer changed")
+    _working_or_raise(row, N_("its scope is no longer changed"))
     try:
         declaration = declarations_service.get(
             uow=uow,
@@ -292,23 +335,31 @@ def add_declaration(
         )
     except NotFound as exc:
         raise InvalidInput(
-            "the declaration cannot be added",
+            N_("the declaration cannot be added"),
             [FieldError(("declaration_number",), exc.detail)],
         ) from None
     if row.tin not in (declaration.importer, declaration.declarant):
         raise InvalidInput(
-            "the declaration cannot be added",
+            N_("the declaration cannot be added"),
             [
                 FieldError(
                     ("declaration_number",),
-                    f"declaration {declaration.number} is not of trader {row.tin}",
+                    N_(
+                        "declaration %(number)s is not of trader %(tin)s",
+                        number=declaration.number,
+                        tin=row.tin,
+                    ),
                 )
             ],
         )
     if repository.case_declaration(uow.session, row.id, declaration.id) is not None:
         raise Conflict(
-            f"declaration {declaration.number} version {declaration.version} is in the "
-            f"scope of {case_reference(row.id)} already"
+            N_(
+                "declaration %(number)s version %(version)s is in the scope of %(case)s already",
+                number=declaration.number,
+                version=declaration.version,
+                case=case_reference(row.id),
+            )
         )
     now = utc_now()
     repository.add(
@@ -345,9 +396,11 @@ def add_document(
 ) -> CaseRead:
     """Add a document reference (an act, a letter) to a planned or running case."""
     row = _case_or_raise(uow, case_id, scope, lock=True)
-    _working_or_raise(row, "its documents are no longer changed")
+    _working_or_raise(row, N_("its documents are no longer changed"))
     if any(document["ref"] == document_in.ref for document in row.documents):
-        raise Conflict(f"{case_reference(row.id)} cites {document_in.ref} already")
+        raise Conflict(
+            N_("%(case)s cites %(ref)s already", case=case_reference(row.id), ref=document_in.ref)
+        )
     now = utc_now()
     entry = {"ref": document_in.ref, "added_by": actor, "added_at": now.isoformat()}
     row.documents = [*row.documents, entry]  # a new list: the change is seen and stored
@@ -363,21 +416,29 @@ def findings_problems(findings: CaseFindings) -> list[FieldError]:
     found = findings.outcome == "discrepancy"
     if found and not findings.discrepancy_types:
         problems.append(
-            FieldError(("discrepancy_types",), "at least one type is required with a discrepancy")
+            FieldError(
+                ("discrepancy_types",),
+                N_("at least one type is required with a discrepancy"),
+            )
         )
     if not found:
         if findings.discrepancy_types:
             problems.append(
                 FieldError(
-                    ("discrepancy_types",), "must be empty when the outcome is no_discrepancy"
+                    ("discrepancy_types",),
+                    N_("must be empty when the outcome is no_discrepancy"),
                 )
             )
         for name in ("additional_duties", "penalties"):
             if getattr(findings, name) > 0:
-                problems.append(FieldError((name,), "must be 0 when the outcome is no_discrepancy"))
+                problems.append(
+                    FieldError((name,), N_("must be 0 when the outcome is no_discrepancy"))
+                )
     for index, kind in enumerate(findings.discrepancy_types):
         if kind in findings.discrepancy_types[:index]:
-            problems.append(FieldError(("discrepancy_types", index), f"{kind} is listed twice"))
+            problems.append(
+                FieldError(("discrepancy_types", index), N_("%(kind)s is listed twice", kind=kind))
+            )
     return problems
 
 
@@ -397,7 +458,7 @@ def complete(
     _move(row, "completed")
     problems = findings_problems(findings)
     if problems:
-        raise InvalidInput("the findings are invalid", problems)
+        raise InvalidInput(N_("the findings are invalid"), problems)
     now = utc_now()
     row.state, row.closed_by, row.closed_at, row.updated_at = "completed", actor, now, now
     row.outcome = findings.outcome

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from corridor.db.tables import AuditPlanItemRow, AuditPlanRow
 from corridor.db.uow import UnitOfWork
-from corridor.errors import Conflict, InvalidInput, NotFound
+from corridor.errors import N_, Conflict, InvalidInput, NotFound
 from corridor.postentry import repository
 from corridor.postentry.schemas import (
     PLAN_MOVES,
@@ -55,14 +55,19 @@ def create_plan(
         plan_in.period_from, plan_in.period_to, names=("period_from", "period_to")
     )
     if problems:
-        raise InvalidInput("the plan is invalid", problems)
+        raise InvalidInput(N_("the plan is invalid"), problems)
     period = AuditPeriod(plan_in.period_from, plan_in.period_to)
     offices = unit_offices(uow=uow, unit=unit, scope=scope)
     existing = repository.plan_for(uow.session, unit, period.first_day, period.last_day)
     if existing is not None:
         raise Conflict(
-            f"unit {unit} has plan {existing.id} for {period.first_day} to "
-            f"{period.last_day} already; edit it"
+            N_(
+                "unit %(unit)s has plan %(plan)s for %(first)s to %(last)s already; edit it",
+                unit=unit,
+                plan=existing.id,
+                first=period.first_day,
+                last=period.last_day,
+            )
         )
     ranked, _book = ranked_releases(
         uow, period=period, offices=offices, order="risk", on=on or today()
@@ -84,7 +89,9 @@ def create_plan(
     try:
         repository.add(uow.session, plan)
     except IntegrityError:
-        raise Conflict(f"unit {unit} got a plan for this period at the same time") from None
+        raise Conflict(
+            N_("unit %(unit)s got a plan for this period at the same time", unit=unit)
+        ) from None
     for row in ranked.candidates.head(plan_in.capacity).iter_rows(named=True):
         repository.add(uow.session, _item_from(plan.id, row, actor=actor, at=now))
     read = _plan_read(uow, plan)
@@ -114,13 +121,19 @@ def plan_or_raise(
     """The plan, locked when asked; NotFound also for a plan outside ``scope``."""
     plan = repository.plan(uow.session, plan_id, lock=lock)
     if plan is None or not within_scope(plan.all_offices, plan.offices, scope):
-        raise NotFound(f"audit plan {plan_id} does not exist")
+        raise NotFound(N_("audit plan %(plan)s does not exist", plan=plan_id))
     return plan
 
 
 def _draft_or_raise(plan: AuditPlanRow) -> None:
     if plan.state != "draft":
-        raise Conflict(f"audit plan {plan.id} is {plan.state}: only a draft plan is edited")
+        raise Conflict(
+            N_(
+                "audit plan %(plan)s is %(state)s: only a draft plan is edited",
+                plan=plan.id,
+                state=plan.state,
+            )
+        )
 
 
 def get_plan(*, uow: UnitOfWork, plan_id: int, scope: frozenset[str] | None = None) -> PlanRead:
@@ -169,8 +182,13 @@ def set_capacity(
     held = len(repository.plan_items(uow.session, plan.id))
     if update.capacity < held:
         raise Conflict(
-            f"audit plan {plan.id} holds {held} traders: remove some before lowering its "
-            f"capacity to {update.capacity}"
+            N_(
+                "audit plan %(plan)s holds %(held)s traders: remove some before lowering its "
+                "capacity to %(capacity)s",
+                plan=plan.id,
+                held=held,
+                capacity=update.capacity,
+            )
         )
     before = plan.capacity
     now = utc_now()
@@ -205,11 +223,18 @@ def add_item(
     _draft_or_raise(plan)
     held = repository.plan_items(uow.session, plan.id)
     if any(item.tin == item_in.tin for item in held):
-        raise Conflict(f"audit plan {plan.id} holds trader {item_in.tin} already")
+        raise Conflict(
+            N_("audit plan %(plan)s holds trader %(tin)s already", plan=plan.id, tin=item_in.tin)
+        )
     if len(held) >= plan.capacity:
         raise Conflict(
-            f"audit plan {plan.id} is full: it holds {len(held)} traders, its capacity is "
-            f"{plan.capacity} audits; raise the capacity or remove a trader first"
+            N_(
+                "audit plan %(plan)s is full: it holds %(held)s traders, its capacity is "
+                "%(capacity)s audits; raise the capacity or remove a trader first",
+                plan=plan.id,
+                held=len(held),
+                capacity=plan.capacity,
+            )
         )
     now = utc_now()
     ranked, _book = ranked_releases(
@@ -240,7 +265,11 @@ def add_item(
         repository.add(uow.session, item)
     except IntegrityError:
         raise Conflict(
-            f"trader {item_in.tin} was added to plan {plan.id} at the same time"
+            N_(
+                "trader %(tin)s was added to plan %(plan)s at the same time",
+                tin=item_in.tin,
+                plan=plan.id,
+            )
         ) from None
     plan.updated_at = now
     journal(
@@ -264,7 +293,7 @@ def remove_item(
     _draft_or_raise(plan)
     item = repository.plan_item(uow.session, plan.id, tin)
     if item is None:
-        raise NotFound(f"audit plan {plan.id} holds no trader {tin}")
+        raise NotFound(N_("audit plan %(plan)s holds no trader %(tin)s", plan=plan.id, tin=tin))
     before = {"tin": item.tin, "rank": item.rank, "source": item.source}
     repository.delete(uow.session, item)
     now = utc_now()
@@ -285,9 +314,18 @@ def move_plan(
     Conflict for any other move."""
     plan = plan_or_raise(uow, plan_id, scope, lock=True)
     if to not in PLAN_MOVES[plan.state]:
-        raise Conflict(f"audit plan {plan.id} is {plan.state}: it cannot become {to}")
+        raise Conflict(
+            N_(
+                "audit plan %(plan)s is %(state)s: it cannot become %(to)s",
+                plan=plan.id,
+                state=plan.state,
+                to=to,
+            )
+        )
     if to == "approved" and not repository.plan_items(uow.session, plan.id):
-        raise Conflict(f"audit plan {plan.id} holds no trader: add one before approving it")
+        raise Conflict(
+            N_("audit plan %(plan)s holds no trader: add one before approving it", plan=plan.id)
+        )
     before, now = plan.state, utc_now()
     plan.state, plan.updated_at = to, now
     if to == "approved":
