@@ -53,6 +53,7 @@ from corridor.profiles.web import router as profiles_pages
 from corridor.profiles.web_reference import router as reference_pages
 from corridor.selectivity.api import router as selectivity_router
 from corridor.selectivity.snapshot import ProfileSetHolder
+from corridor.selectivity.web import router as selectivity_pages
 from corridor.traders.api import router as traders_router
 from corridor.traders.web import router as traders_pages
 from corridor.valuation.api import router as valuation_router
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         accounts_pages,
         analytics_pages,
         declarations_pages,
+        selectivity_pages,
         inspections_pages,
         profiles_pages,
         reference_pages,

@@ -1,8 +1,12 @@
-"""What the command-line edges of every package share: options validated by the same
-Pydantic models as the API, and one use case per database session."""
+"""What the command-line edges of every package share: the journal's actor of a command,
+the exit code of a refused import, options validated by the same Pydantic models as the
+API, and one use case per database session.
+
+A package's ``cli.py`` imports from here, never from another package's ``cli.py``."""
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -17,6 +21,18 @@ from corridor.errors import FieldError, InvalidInput
 
 Model = TypeVar("Model", bound=BaseModel)
 Result = TypeVar("Result")
+
+#: Exit code when rows of an imported file were rejected and ``--allow-partial`` was not given.
+EXIT_REJECTED = 5
+
+
+def cli_actor() -> str:
+    """``cli:`` and the operating-system user running the command (the journal's actor)."""
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment or the password database
+        name = "unknown"
+    return f"cli:{name}"[:60]
 
 
 def validated(model: type[Model], data: dict[str, Any]) -> Model:

@@ -112,7 +112,9 @@ def test_from_a_new_profile_to_a_recorded_hit(browsing: Browsing, live_server: L
     expect(inspector.locator("main")).to_contain_text(INSTRUCTIONS)
     assert "heading" not in inspector.locator("main").inner_text()
     inspector.goto(f"/declarations/{number}")
-    expect(inspector.locator("main")).to_contain_text(INSTRUCTIONS)
+    # htmx loads the page's panels: the decision (selectivity), the act (inspections).
+    expect(inspector.locator("#panel-decision")).to_contain_text(INSTRUCTIONS)
+    expect(inspector.locator("#panel-act")).to_contain_text("48,500.00")
     assert CODE not in inspector.locator("main").inner_text()
     browsing.shot(inspector, "inspector-declaration")
 
@@ -127,5 +129,12 @@ def test_from_a_new_profile_to_a_recorded_hit(browsing: Browsing, live_server: L
     expect(effectiveness).to_contain_text("48,500")
     browsing.shot(analyst, "profile-effectiveness")
     analyst.goto(f"/declarations/{number}")
-    expect(analyst.locator("main")).to_contain_text(CODE)
+    expect(analyst.locator("#panel-decision")).to_contain_text(CODE)
+    expect(analyst.locator("#panel-act")).to_contain_text("48,500.00")
     browsing.shot(analyst, "analyst-declaration")
+    # The panels speak the page's language.
+    with analyst.expect_navigation():
+        analyst.select_option("#language-switch", "ru")
+    expect(analyst.locator("#panel-decision")).to_contain_text("Решение СУР")
+    expect(analyst.locator("#panel-act")).to_contain_text("Акт таможенного досмотра")
+    browsing.shot(analyst, "analyst-declaration-ru")

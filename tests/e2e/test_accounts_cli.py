@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from corridor.accounts import service
-from corridor.accounts.cli import cli_actor, tokens_app, units_app, users_app
+from corridor.accounts.cli import tokens_app, units_app, users_app
 from corridor.accounts.roles import Role
 from corridor.accounts.service import LoginThrottle
 from corridor.config import Settings, get_settings
@@ -23,6 +23,7 @@ from corridor.db.tables import JournalEntryRow, UserRow
 from corridor.db.uow import UnitOfWork
 from corridor.errors import Conflict, InvalidInput, NotAuthenticated
 from corridor.journal import service as journal
+from corridor.terminal import cli_actor
 
 PASSWORD = "Issyk-Kul shore 2026"
 

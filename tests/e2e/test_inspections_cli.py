@@ -21,13 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner, Result
 
-from corridor.accounts.cli import cli_actor
 from corridor.config import get_settings
 from corridor.db.tables import InspectionActRow, JournalEntryRow
 from corridor.db.uow import UnitOfWork
 from corridor.errors import InvalidInput
 from corridor.inspections.cli import app
 from corridor.inspections.importers import COLUMNS
+from corridor.terminal import cli_actor
 from tests.integration.inspections.world import INSPECTED_AT, activate_cars, submit
 from tests.staff import seed_staff
 

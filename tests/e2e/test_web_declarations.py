@@ -25,10 +25,11 @@ from corridor.db.uow import UnitOfWork
 from corridor.declarations import web as declarations_web
 from corridor.selectivity import service as selectivity_service
 from corridor.web.i18n import format_number
+from tests.e2e.test_permissions import flat_routes
 from tests.factories import declaration, item
 from tests.integration.inspections.world import INSTRUCTIONS, activate_cars, random_control
 from tests.staff import Staff, seed_staff
-from tests.web import htmx_headers, sign_in
+from tests.web import htmx_headers, sign_in, with_panels
 
 CARS = "KGBSK/011026/0000001"  # a car at Bishkek: the cars profile sends it red
 SHOES = "KGBSK/011026/0000003"  # no profile matches; random control sends it yellow
@@ -200,7 +201,7 @@ def test_an_analyst_sees_every_hit_with_profile_version_reason_and_draws(
     hit_draw = format_number(decision.hits[0]["draw"], 4)
     random_draw = format_number(decision.random[0]["draw"], 4)
     sign_in(client, session_factory, staff, Role.RISK_ANALYST)
-    page = client.get(f"/declarations/{CARS}")
+    page = with_panels(client, f"/declarations/{CARS}")
     assert page.status_code == 200
     text = html.unescape(page.text)
     assert '<a href="/profiles/NAT-2026-0100"><code>NAT-2026-0100</code></a> v1' in text
@@ -237,7 +238,7 @@ def test_restricted_roles_see_channel_measures_and_instructions_only(
         format_number(decision.random[0]["draw"], 4),
     ]
     sign_in(client, session_factory, staff, who)
-    page = client.get(f"/declarations/{CARS}")
+    page = with_panels(client, f"/declarations/{CARS}")
     assert page.status_code == 200
     text = html.unescape(page.text)
     assert 'class="badge ch-red"' in text
@@ -250,6 +251,48 @@ def test_restricted_roles_see_channel_measures_and_instructions_only(
     assert "random control" not in text  # not even which measure the draw set
 
 
+def test_the_page_is_a_frame_of_panels_served_by_the_packages_owning_them(
+    client: TestClient,
+    staff: Staff,
+    session_factory: sessionmaker[Session],
+    lodged: dict[str, str],
+) -> None:
+    owners = {
+        "alerts": "corridor.postentry.web_alerts",
+        "decision": "corridor.selectivity.web",
+        "act": "corridor.inspections.web",
+    }
+    for route in flat_routes(client.app.routes):  # type: ignore[attr-defined]
+        for name, module in owners.items():
+            if route.path == f"/panels/{name}/{{number:path}}":
+                assert route.endpoint.__module__ == module
+                owners[name] = "served"
+    assert set(owners.values()) == {"served"}
+    sign_in(client, session_factory, staff, "inspector.post1")
+    frame = client.get(f"/declarations/{CARS}")
+    assert frame.status_code == 200
+    for name in ("alerts", "decision", "act"):
+        url = f"/panels/{name}/{CARS}?version=1"
+        # htmx loads the panel; without JavaScript the placeholder is a link to it.
+        assert f'hx-get="{url}" hx-trigger="load" hx-swap="outerHTML"' in frame.text
+        assert f'<a href="{url}">' in frame.text
+        fragment = client.get(url, headers={"HX-Request": "true"})
+        assert fragment.status_code == 200
+        assert fragment.text.lstrip().startswith(("{#", "<div", '<div id="panel-'))
+        assert "<html" not in fragment.text
+        alone = client.get(url)  # the link followed: the panel as a page of its own
+        assert alone.status_code == 200
+        assert "<html" in alone.text
+        assert f'<a href="/declarations/{CARS}?version=1">' in alone.text
+        # Like the page: another office's declaration, or a version never lodged, is not found.
+        assert client.get(f"/panels/{name}/{OSH}").status_code == 404
+        assert client.get(f"/panels/{name}/{CARS}?version=2").status_code == 404
+    # The decision is the panel's: the frame itself shows the channel and nothing of it.
+    assert 'class="badge ch-red"' in frame.text
+    assert "physical examination of goods" not in frame.text
+    assert "physical examination of goods" in client.get(f"/panels/decision/{CARS}").text
+
+
 def test_a_declaration_outside_the_users_offices_is_not_found(
     client: TestClient,
     staff: Staff,
@@ -257,17 +300,17 @@ def test_a_declaration_outside_the_users_offices_is_not_found(
     lodged: dict[str, str],
 ) -> None:
     sign_in(client, session_factory, staff, "inspector.post1")
-    hidden = client.get(f"/declarations/{OSH}")
+    hidden = with_panels(client, f"/declarations/{OSH}")
     assert hidden.status_code == 404
     assert hidden.headers["content-type"].startswith("text/html")
     assert OSH in hidden.text  # the message names what was asked for, nothing more
     assert "8703231990" not in hidden.text
-    assert client.get("/declarations/KGBSK/011026/7777777").status_code == 404
-    assert client.get(f"/declarations/{CARS}?version=2").status_code == 404
-    assert client.get(f"/declarations/{CARS}?version=0").status_code == 422
+    assert with_panels(client, "/declarations/KGBSK/011026/7777777").status_code == 404
+    assert with_panels(client, f"/declarations/{CARS}?version=2").status_code == 404
+    assert with_panels(client, f"/declarations/{CARS}?version=0").status_code == 422
     sign_in(client, session_factory, staff, "inspector.post2")
-    assert client.get(f"/declarations/{OSH}").status_code == 200
-    assert client.get(f"/declarations/{CARS}").status_code == 404
+    assert with_panels(client, f"/declarations/{OSH}").status_code == 200
+    assert with_panels(client, f"/declarations/{CARS}").status_code == 404
 
 
 def test_an_amended_declaration_shows_its_versions(
@@ -280,12 +323,12 @@ def test_an_amended_declaration_shows_its_versions(
     response = client.post("/api/v1/declarations", json=amended, headers=staff.headers("system"))
     assert response.status_code == 201
     sign_in(client, session_factory, staff, Role.REGIONAL_COORDINATOR)
-    latest = client.get(f"/declarations/{CARS}")
+    latest = with_panels(client, f"/declarations/{CARS}")
     assert "Version 2 of 2" in latest.text
     assert "01KG999ZZZ" in latest.text
     assert f'href="/declarations/{CARS}?version=1"' in latest.text
     assert 'id="reroute"' in latest.text
-    first = client.get(f"/declarations/{CARS}?version=1")
+    first = with_panels(client, f"/declarations/{CARS}?version=1")
     assert "Version 1 of 2" in first.text
     assert "01KG123ABC" in first.text
     assert "not the latest version" in first.text
@@ -302,7 +345,7 @@ def test_a_reroute_with_errors_is_refused_beside_the_fields_and_stores_nothing(
     lodged: dict[str, str],
 ) -> None:
     csrf = sign_in(client, session_factory, staff, "inspector.post1")
-    page = client.get(f"/declarations/{EXPORT}")
+    page = with_panels(client, f"/declarations/{EXPORT}")
     assert 'id="reroute"' in page.text
     assert f'hx-post="/declarations/{EXPORT}/reroute"' in page.text
     assert "RISK-INDICATOR" in page.text
@@ -374,7 +417,7 @@ def test_a_good_reroute_changes_the_channel_and_shows_in_the_history(
         "RISK-INDICATOR",
         "seal broken",
     )
-    page = client.get(f"/declarations/{EXPORT}")
+    page = with_panels(client, f"/declarations/{EXPORT}")
     history = page.text.split('id="h-reroutes"')[1].split("</section>")[0]
     assert history.count('class="badge ch-green"') == 1  # from
     assert history.count('class="badge ch-red"') == 1  # to
@@ -412,7 +455,7 @@ def test_who_may_not_reroute_sees_no_form_and_is_refused(
     data = {"channel": "red", "reason_code": "INTEL", "comment": "tip-off"}
     for who in (Role.VIEWER, Role.RISK_ANALYST, Role.POST_ENTRY_AUDITOR):
         csrf = sign_in(client, session_factory, staff, who)
-        page = client.get(f"/declarations/{EXPORT}")
+        page = with_panels(client, f"/declarations/{EXPORT}")
         assert page.status_code == 200
         assert 'id="reroute"' not in page.text
         refused = client.post(
@@ -449,7 +492,7 @@ def test_the_pages_speak_russian(
     listing = client.get("/declarations")
     assert "Таможенный орган" in listing.text
     assert "Customs office" not in listing.text
-    page = client.get(f"/declarations/{CARS}")
+    page = with_panels(client, f"/declarations/{CARS}")
     assert "Решение СУР" in page.text
     assert "Изменения канала" in page.text
     assert "Selectivity decision" not in page.text

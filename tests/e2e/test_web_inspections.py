@@ -28,7 +28,7 @@ from corridor.inspections.schemas import InspectionActRead
 from tests.factories import declaration, item
 from tests.integration.inspections.world import INSTRUCTIONS, activate_cars, random_control
 from tests.staff import Staff, seed_staff
-from tests.web import htmx_headers, sign_in
+from tests.web import htmx_headers, sign_in, with_panels
 
 CARS = "KGBSK/011026/0000001"  # registered 1 Oct 09:30; the cars profile sends it red
 EARLIER = "KGBSK/300926/0000009"  # a car registered the day before: first in the queue
@@ -313,7 +313,7 @@ def test_a_good_act_is_stored_and_shown_and_a_second_one_is_a_conflict(
     # An analyst may tell how the declaration was selected.
     sign_in(client, session_factory, staff, Role.RISK_ANALYST)
     assert "risk profile" in client.get(f"/acts/{act.id}").text
-    detail = client.get(f"/declarations/{CARS}")
+    detail = with_panels(client, f"/declarations/{CARS}")
     assert f'href="/acts/{act.id}"' in detail.text
     assert "Inspection act" in detail.text
 

@@ -23,7 +23,7 @@ from corridor.db.uow import UnitOfWork
 from corridor.postentry import service
 from tests.integration.postentry.world import REROUTED, A, B, C, build
 from tests.staff import Staff
-from tests.web import htmx_headers, sign_in
+from tests.web import htmx_headers, sign_in, with_panels
 
 HEAD, AUDITOR, ANALYST = "post_entry_head", "post_entry_auditor", "risk_analyst"
 RANKING = "/post-entry?unit=POST-1&from=2026-10-01&to=2026-10-31"
@@ -211,10 +211,12 @@ def test_alerts_on_the_declaration_page_and_in_the_queue(
     assert 'id="e-importer"' in vague.text
     assert 'id="e-units"' in vague.text
     sign_in(client, session_factory, staff, "inspector.post1")
-    declaration = text_of(client.get(f"/declarations/{REROUTED}"))
+    declaration = text_of(with_panels(client, f"/declarations/{REROUTED}"))
     assert "Alerts in force for this declaration" in declaration
     assert "Ask for the sales contract." in declaration
-    assert "Alerts in force" not in text_of(client.get("/declarations/KGBSK/051026/0000011"))
+    assert "Alerts in force" not in text_of(
+        with_panels(client, "/declarations/KGBSK/051026/0000011")
+    )
     queue = text_of(client.get("/queue"))
     assert REROUTED in queue
     assert "Cars of A under value" in queue

@@ -27,7 +27,7 @@ from corridor.traders import service as traders_service
 from corridor.traders.schemas import OverrideCreate, TraderRead
 from tests.integration.valuation.history import car_import
 from tests.staff import Staff, seed_staff
-from tests.web import htmx_headers, sign_in
+from tests.web import htmx_headers, sign_in, with_panels
 
 IMPORTER = "01503200710021"  # the factories' importer
 BROKER = "02107199910034"  # the factories' declarant
@@ -248,14 +248,14 @@ def test_the_declaration_page_shows_the_simplified_procedure_to_analysts_only(
     )
     assert response.json()["decision"]["channel"] == "yellow"
     sign_in(client, session_factory, staff, Role.RISK_ANALYST)
-    page = html.unescape(client.get("/declarations/KGBSK/W/0100").text)
+    page = html.unescape(with_panels(client, "/declarations/KGBSK/W/0100").text)
     assert "Simplified procedure" in page
     assert "The trader was low-risk on the day of the decision." in page
     assert "Profile NAT-2026-0301 v1: optional measures not applied:" in page
     assert "Random control, red: rate 100 % × 0 = 0 %" in page
     assert "it would have selected at the full rate" in page
     sign_in(client, session_factory, staff, "inspector.post1")
-    hidden = client.get("/declarations/KGBSK/W/0100")
+    hidden = with_panels(client, "/declarations/KGBSK/W/0100")
     assert hidden.status_code == 200
     assert "Simplified procedure" not in hidden.text
 

@@ -6,7 +6,6 @@ change is journalled with the actor ``cli:<operating-system user>``.
 
 from __future__ import annotations
 
-import getpass
 import sys
 from datetime import datetime
 from typing import Annotated
@@ -18,7 +17,7 @@ from rich.table import Table
 from corridor.accounts import service
 from corridor.accounts.schemas import TokenIssue, UnitCreate, UserCreate, UserUpdate
 from corridor.config import get_settings
-from corridor.terminal import run_use_case, validated
+from corridor.terminal import cli_actor, run_use_case, validated
 
 units_app = typer.Typer(help="Units of the customs service: create, list.", no_args_is_help=True)
 users_app = typer.Typer(
@@ -28,15 +27,6 @@ tokens_app = typer.Typer(
     help="API tokens of system clients: issue, list, revoke.", no_args_is_help=True
 )
 console = Console()
-
-
-def cli_actor() -> str:
-    """``cli:`` and the operating-system user running the command (the journal's actor)."""
-    try:
-        name = getpass.getuser()
-    except (OSError, KeyError):  # no user name in the environment or the password database
-        name = "unknown"
-    return f"cli:{name}"[:60]
 
 
 def _read_password(from_stdin: bool) -> str:

@@ -13,11 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from corridor.config import get_settings
 from corridor.db.engine import open_database
 from corridor.declarations.importers import Format, import_file
+from corridor.terminal import EXIT_REJECTED
 
 console = Console()
-
-#: Exit code when rows were rejected and ``--allow-partial`` was not given.
-EXIT_REJECTED = 5
 
 
 def import_command(

@@ -1,43 +1,36 @@
-"""Web pages of declarations: the searchable list, one declaration with its decision,
-and an officer's re-route.
+"""Web pages of declarations: the searchable list and one declaration.
 
-A page shows of a decision what the API gives the same caller: the decision goes
-through :func:`corridor.selectivity.service.shown_to`, so roles not cleared for
-the reasons see the channel, the measures and the officer instructions only.
-Every read passes the caller's offices (``principal.offices``): a declaration of
-another office is "not found", as in the API.
+A declaration's page is a frame: its header and goods, and panels that htmx loads
+from the packages owning them (the decision and the re-route form from
+:mod:`corridor.selectivity.web`, the inspection act from :mod:`corridor.inspections.web`,
+the alerts from :mod:`corridor.postentry.web_alerts`); without JavaScript each panel
+is a link to a page of its own. Every read passes the caller's offices
+(``principal.offices``): a declaration of another office is "not found", as in the API.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any
-from urllib.parse import quote
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import Action
 from corridor.config import Settings
 from corridor.declarations import service
 from corridor.declarations.repository import ListFilters
-from corridor.declarations.schemas import DeclarationRead
-from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
-from corridor.inspections import service as inspections_service
-from corridor.inspections.schemas import INSPECTION_CHANNELS
-from corridor.postentry import service as postentry_service
+from corridor.errors import FieldError, InvalidInput
 from corridor.selectivity import service as selectivity_service
-from corridor.selectivity.schemas import REROUTE_REASONS, DecisionRead, RerouteIn
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, change, page, redirect, render
+from corridor.web.labels import declaration_url, panel_url
+from corridor.web.pages import Page, page, render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Page, Depends(page(Action.DECLARATIONS_READ))]
-Rerouter = Annotated[Page, Depends(change(Action.DECISIONS_REROUTE))]
 # Declaration numbers are at most 40 characters; anything longer is simply not stored.
 Number = Annotated[str, Path(min_length=1, max_length=80)]
 
@@ -47,16 +40,6 @@ CHANNELS = ("red", "yellow", "blue", "green")
 _DAY = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"
 
 FLOW_NAMES = {"IM": N_("import"), "EX": N_("export"), "TR": N_("transit")}
-#: The re-route reason codes in words (``selectivity.schemas.REROUTE_REASONS``).
-REROUTE_REASON_NAMES = {
-    "INTEL": N_("operational information received after selection"),
-    "RISK-INDICATOR": N_("risk indicator observed by the officer (documents, goods, behaviour)"),
-    "DOCS-DISCREPANCY": N_("discrepancy found in the documents"),
-    "SUPERVISOR": N_("instruction of the head of the post or a superior unit"),
-    "ERROR": N_("correction of an evident error in the declaration data"),
-    "FACILITATION": N_("facilitation granted (perishable goods, humanitarian, AEO) with approval"),
-}
-OUTCOME_NAMES = {"no_discrepancy": N_("no discrepancy"), "discrepancy": N_("discrepancy found")}
 
 
 def _settings(me: Page) -> Settings:
@@ -140,120 +123,26 @@ def declaration_detail(
     number: Number,
     version: Annotated[int | None, Query(ge=1, le=999)] = None,
 ) -> Response:
-    """One declaration version (the latest unless asked): header, goods, its decision as
-    the user may see it, re-routes, its inspection act; the re-route form for officers."""
-    return _detail(me, number, version)
-
-
-@router.post("/declarations/{number:path}/reroute", response_class=HTMLResponse)
-def reroute(
-    me: Rerouter,
-    number: Number,
-    version: Annotated[int | None, Form(ge=1, le=999)] = None,
-    channel: Annotated[str, Form()] = "",
-    reason_code: Annotated[str, Form()] = "",
-    comment: Annotated[str, Form()] = "",
-) -> Response:
-    """Re-route the declaration (the version shown) with the same use case as the API;
-    the form again with each field's message when refused."""
-    values = {"channel": channel, "reason_code": reason_code, "comment": comment}
-    status_code = 422
-    try:
-        reroute_in = RerouteIn.model_validate({k: v for k, v in values.items() if v.strip()})
-        selectivity_service.reroute(
-            uow=me.uow,
-            number=number,
-            version=version,
-            reroute_in=reroute_in,
-            officer=me.principal.username,
-            scope=me.principal.offices,
-        )
-    except ValidationError as exc:
-        errors = translated(FormErrors.of_validation(exc))
-    except InvalidInput as exc:
-        errors = translated(FormErrors.of(exc.errors))
-    except Conflict as exc:
-        errors, status_code = FormErrors({"channel": exc.detail}), 409
-    else:
-        me.uow.commit()
-        return redirect(me.request, declaration_url(number))
-    me.uow.rollback()
-    return _detail(
-        me, number, version, reroute_values=values, errors=errors, status_code=status_code
-    )
-
-
-def declaration_url(number: str, version: int | None = None) -> str:
-    """The page of a declaration (its number keeps its slashes)."""
-    return f"/declarations/{quote(number)}" + ("" if version is None else f"?version={version}")
-
-
-def translated(errors: FormErrors) -> FormErrors:
-    """The messages in the page's language where the catalogue knows them."""
-    return FormErrors({name: _(message) for name, message in errors.items()})
-
-
-def _decision(me: Page, declaration: DeclarationRead) -> DecisionRead | None:
-    """The decision as the user may see it (None: the version was never assessed)."""
-    try:
-        decision = selectivity_service.get_decision(
-            uow=me.uow,
-            number=declaration.number,
-            version=declaration.version,
-            scope=me.principal.offices,
-        )
-    except NotFound:
-        return None
-    return selectivity_service.shown_to(decision, me.principal, uow=me.uow)
-
-
-def _detail(
-    me: Page,
-    number: str,
-    version: int | None,
-    *,
-    reroute_values: dict[str, str] | None = None,
-    errors: FormErrors | None = None,
-    status_code: int = 200,
-) -> Response:
+    """One declaration version (the latest unless asked): header and goods, and the
+    panels of its decision, its inspection act and the alerts in force for it."""
     declaration = service.get(
         uow=me.uow, number=number, version=version, scope=me.principal.offices
     )
-    decision = _decision(me, declaration)
-    act = inspections_service.current_act_of(uow=me.uow, declaration_id=declaration.id)
-    if act is not None:
-        act = inspections_service.shown_to(act, me.principal)
-    latest = declaration.version == max(declaration.versions)
-    context: dict[str, Any] = {
-        "declaration": declaration,
-        "decision": decision,
-        "act": act,
-        # Alerts of post-entry control in force today: instructions, shown to every reader.
-        "alerts": postentry_service.alerts_for(uow=me.uow, declaration=declaration),
-        "latest": latest,
-        "can_reroute": me.can(Action.DECISIONS_REROUTE) and decision is not None and latest,
-        "can_record": (
-            me.can(Action.INSPECTIONS_RECORD)
-            and act is None
-            and decision is not None
-            and decision.current_channel in INSPECTION_CHANNELS
-            and latest
-        ),
-        "values": reroute_values or {"channel": "", "reason_code": "", "comment": ""},
-        "errors": errors or FormErrors(),
-        "channel_choices": [(name, _(name)) for name in CHANNELS],
-        "reason_choices": [
-            (code, f"{code} · {_(REROUTE_REASON_NAMES.get(code, text))}")
-            for code, text in REROUTE_REASONS.items()
-        ],
-        "reason_names": {
-            code: _(REROUTE_REASON_NAMES.get(code, text)) for code, text in REROUTE_REASONS.items()
+    # The channel beside the number, as in the list; the decision itself is the panel's.
+    channel = selectivity_service.current_channels(
+        uow=me.uow, declaration_ids=[declaration.id]
+    ).get(declaration.id)
+    return render(
+        me.request,
+        "declarations/detail.html",
+        page=me,
+        declaration=declaration,
+        channel=channel,
+        latest=declaration.version == max(declaration.versions),
+        panels={
+            name: panel_url(name, declaration.number, declaration.version)
+            for name in ("alerts", "decision", "act")
         },
-        "flow_names": FLOW_NAMES,
-        "outcome_names": OUTCOME_NAMES,
-        "declaration_url": declaration_url,
-    }
-    # htmx swaps the re-route form alone; a plain post gets the whole page back.
-    fragment = errors is not None and me.request.headers.get("HX-Request") == "true"
-    template = "declarations/_reroute.html" if fragment else "declarations/detail.html"
-    return render(me.request, template, page=me, status_code=status_code, **context)
+        flow_names=FLOW_NAMES,
+        declaration_url=declaration_url,
+    )

@@ -9,11 +9,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from corridor.accounts.cli import cli_actor
 from corridor.config import get_settings
 from corridor.db.engine import open_database
-from corridor.declarations.cli import EXIT_REJECTED
 from corridor.inspections.importers import Format, format_of, import_acts
+from corridor.terminal import EXIT_REJECTED, cli_actor
 
 app = typer.Typer(help="Inspection acts: import acts written on paper first.", no_args_is_help=True)
 console = Console()

@@ -22,11 +22,11 @@ from corridor.accounts.roles import Action
 from corridor.config import Settings
 from corridor.declarations import service as declarations_service
 from corridor.declarations.schemas import DeclarationRead
-from corridor.declarations.web import OUTCOME_NAMES, declaration_url, translated
 from corridor.errors import Conflict, InvalidInput, NotFound
 from corridor.inspections import service
 from corridor.inspections.repository import ActFilters
 from corridor.inspections.schemas import (
+    INSPECTION_CHANNELS,
     MEASURE_REASONS,
     InspectionActCorrection,
     InspectionActCreate,
@@ -39,13 +39,25 @@ from corridor.reference.codes import DISCREPANCY_TYPES
 from corridor.selectivity import service as selectivity_service
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, change, page, redirect, render
+from corridor.web.labels import OUTCOME_NAMES, TYPE_NAMES, declaration_url
+from corridor.web.pages import (
+    FormErrors,
+    Page,
+    change,
+    page,
+    redirect,
+    render,
+    render_panel,
+    translated,
+)
 
 router = APIRouter(include_in_schema=False)
 Recorder = Annotated[Page, Depends(page(Action.INSPECTIONS_RECORD))]
 RecorderChange = Annotated[Page, Depends(change(Action.INSPECTIONS_RECORD))]
 # The action of GET /api/v1/inspection-acts/{act_id}: whoever reads declarations.
 Reader = Annotated[Page, Depends(page(Action.DECLARATIONS_READ))]
+# Declaration numbers are at most 40 characters; anything longer is simply not stored.
+Number = Annotated[str, Path(min_length=1, max_length=80)]
 ActId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 #: Declarations on a page of the queue.
@@ -70,19 +82,6 @@ REASON_NAMES = {
     "SAFETY-RISK": N_("safety rules did not allow it (hazardous goods, weather, site)"),
 }
 #: The discrepancy types in words (``reference.codes.DISCREPANCY_TYPES``).
-TYPE_NAMES = {
-    "classification": N_("goods classified under the wrong HS code"),
-    "valuation": N_("customs value misdeclared (undervaluation, missing costs)"),
-    "origin": N_("country of origin or preference misdeclared"),
-    "quantity_weight": N_("quantity, mass or number of packages misdeclared"),
-    "description": N_("goods not as described"),
-    "prohibitions_restrictions": N_(
-        "prohibitions and restrictions not observed (licences, permits)"
-    ),
-    "ipr": N_("goods infringing intellectual property rights"),
-    "concealment_smuggling": N_("undeclared or concealed goods"),
-    "documents": N_("documents missing, invalid or forged"),
-}
 BASIS_NAMES = {
     "profile": N_("risk profile"),
     "random": N_("random control"),
@@ -329,6 +328,41 @@ def read_act(me: Reader, act_id: ActId) -> Response:
 
 
 # --------------------------------------------------------------------------- correcting
+
+
+@router.get("/panels/act/{number:path}", response_class=HTMLResponse)
+def act_panel(
+    me: Reader,
+    number: Number,
+    version: Annotated[int | None, Query(ge=1, le=999)] = None,
+) -> Response:
+    """The inspections panel of a declaration's page: the current act of the version (the
+    latest unless asked) as the user may see it, or the way to record one for inspectors."""
+    declaration = declarations_service.get(
+        uow=me.uow, number=number, version=version, scope=me.principal.offices
+    )
+    act = service.current_act_of(uow=me.uow, declaration_id=declaration.id)
+    if act is not None:
+        act = service.shown_to(act, me.principal)
+    channel = selectivity_service.current_channels(
+        uow=me.uow, declaration_ids=[declaration.id]
+    ).get(declaration.id)
+    can_record = (
+        me.can(Action.INSPECTIONS_RECORD)
+        and act is None
+        and channel in INSPECTION_CHANNELS
+        and declaration.version == max(declaration.versions)
+    )
+    return render_panel(
+        me,
+        "inspections/_act_panel.html",
+        heading=_("Declaration %(number)s") % {"number": declaration.number},
+        back=declaration_url(declaration.number, declaration.version),
+        declaration=declaration,
+        act=act,
+        can_record=can_record,
+        outcome_names=OUTCOME_NAMES,
+    )
 
 
 @router.get("/acts/{act_id}/correct", response_class=HTMLResponse)

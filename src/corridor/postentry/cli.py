@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from corridor.accounts.cli import cli_actor
 from corridor.errors import FieldError, InvalidInput
 from corridor.postentry import service
 from corridor.postentry.schemas import (
@@ -28,7 +27,7 @@ from corridor.postentry.schemas import (
     PlanRead,
     PlanState,
 )
-from corridor.terminal import run_use_case, validated
+from corridor.terminal import cli_actor, run_use_case, validated
 
 app = typer.Typer(
     help="Post-entry control: audit candidates, plans and cases.", no_args_is_help=True

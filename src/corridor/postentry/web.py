@@ -23,9 +23,7 @@ from pydantic import ValidationError
 
 from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import Role
-from corridor.declarations.web import translated
 from corridor.errors import Conflict, InvalidInput, NotFound
-from corridor.inspections.web import TYPE_NAMES
 from corridor.postentry import service, web_alerts
 from corridor.postentry.schemas import (
     CaseAssign,
@@ -52,7 +50,8 @@ from corridor.postentry.web_common import (
     shared_context,
 )
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, redirect, render
+from corridor.web.labels import TYPE_NAMES
+from corridor.web.pages import FormErrors, Page, redirect, render, translated
 
 router = APIRouter(include_in_schema=False)
 _DAY = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"

@@ -2,7 +2,9 @@
 
 * ``/post-entry/alerts`` and ``/post-entry/requests``: alerts (ориентировки) to the
   posts and requests to the risk unit, raised here;
-* ``/inbox``: what is addressed to the user's unit, acknowledged and handled there.
+* ``/inbox``: what is addressed to the user's unit, acknowledged and handled there;
+* ``/panels/alerts/{number}``: the panel of a declaration's page with the alerts in
+  force for it (instructions, shown to whoever reads the declaration).
 
 Included in the router of :mod:`corridor.postentry.web`; the same use cases as
 :mod:`corridor.postentry.api`, buttons only for the roles allowed their action.
@@ -13,12 +15,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query
+from fastapi import APIRouter, Depends, Form, Path, Query
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import Action
+from corridor.declarations import service as declarations_service
 from corridor.errors import Conflict, InvalidInput, NotFound
 from corridor.postentry import service
 from corridor.postentry.schemas import (
@@ -40,9 +43,35 @@ from corridor.postentry.web_common import (
     given,
     shared_context,
 )
-from corridor.web.pages import FormErrors, Page, redirect, render
+from corridor.web.i18n import gettext as _
+from corridor.web.labels import declaration_url
+from corridor.web.pages import FormErrors, Page, page, redirect, render, render_panel
 
 router = APIRouter(include_in_schema=False)
+# The declaration's page shows its alerts to whoever reads the declaration.
+DeclarationReader = Annotated[Page, Depends(page(Action.DECLARATIONS_READ))]
+# Declaration numbers are at most 40 characters; anything longer is simply not stored.
+Number = Annotated[str, Path(min_length=1, max_length=80)]
+
+
+@router.get("/panels/alerts/{number:path}", response_class=HTMLResponse)
+def alerts_panel(
+    me: DeclarationReader,
+    number: Number,
+    version: Annotated[int | None, Query(ge=1, le=999)] = None,
+) -> Response:
+    """The alerts of post-entry control in force today for a declaration version (the
+    latest unless asked): instructions, shown to every reader; nothing when none apply."""
+    declaration = declarations_service.get(
+        uow=me.uow, number=number, version=version, scope=me.principal.offices
+    )
+    return render_panel(
+        me,
+        "postentry/_alerts_panel.html",
+        heading=_("Declaration %(number)s") % {"number": declaration.number},
+        back=declaration_url(declaration.number, declaration.version),
+        alerts=service.alerts_for(uow=me.uow, declaration=declaration),
+    )
 
 
 # =========================================================================== alerts

@@ -9,13 +9,12 @@ from fastapi import Depends, Path
 from pydantic import ValidationError
 
 from corridor.accounts.roles import Action
-from corridor.declarations.web import declaration_url, translated
 from corridor.errors import InvalidInput
-from corridor.inspections.web import TYPE_NAMES
 from corridor.postentry.schemas import CandidateReason
 from corridor.web.i18n import N_, format_number, ngettext
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, change, page
+from corridor.web.labels import TYPE_NAMES, declaration_url
+from corridor.web.pages import FormErrors, Page, change, page, translated
 
 Reader = Annotated[Page, Depends(page(Action.POSTENTRY_READ))]
 Planner = Annotated[Page, Depends(change(Action.POSTENTRY_PLAN))]

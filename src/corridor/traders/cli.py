@@ -24,9 +24,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from corridor.accounts.cli import cli_actor
 from corridor.errors import FieldError, InvalidInput, NotFound
-from corridor.terminal import run_use_case, validated
+from corridor.terminal import cli_actor, run_use_case, validated
 from corridor.traders import service
 from corridor.traders.schemas import (
     MAX_PAGE,

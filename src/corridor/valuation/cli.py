@@ -16,9 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from corridor.accounts.cli import cli_actor
 from corridor.errors import FieldError, InvalidInput
-from corridor.terminal import run_use_case, validated
+from corridor.terminal import cli_actor, run_use_case, validated
 from corridor.valuation import service
 from corridor.valuation.schemas import (
     DEFAULT_MIN_SAMPLE,

@@ -359,3 +359,41 @@ def safe_next(target: str | None) -> str:
 def options(values: Sequence[str]) -> list[tuple[str, str]]:
     """(value, label) pairs for a select whose labels are the values."""
     return [(value, value) for value in values]
+
+
+def translated(errors: FormErrors) -> FormErrors:
+    """The messages in the page's language where the catalogue knows them."""
+    return FormErrors({name: i18n.gettext(message) for name, message in errors.items()})
+
+
+def is_htmx(request: Request) -> bool:
+    """Whether htmx sent the request (it wants a fragment, not a whole page)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def render_panel(
+    me: Page,
+    template: str,
+    *,
+    heading: str,
+    back: str,
+    status_code: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    """A panel of a composed page, served by the package that owns what it shows.
+
+    htmx (the page loading its panels) gets the fragment alone; a browser without
+    JavaScript, following the page's link to the panel, gets it as a page of its own
+    under ``heading`` with a link ``back`` to the composed page."""
+    if is_htmx(me.request):
+        return render(me.request, template, page=me, status_code=status_code, **values)
+    return render(
+        me.request,
+        "panel.html",
+        page=me,
+        status_code=status_code,
+        panel=template,
+        heading=heading,
+        back=back,
+        **values,
+    )
