@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from corridor.db.engine import make_engine, make_session_factory
 from corridor.db.migrate import SEEDED_TABLES, upgrade
 from corridor.db.tables import Base
+from tests.examples import load_profile
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # xdist's workers inherit a terminal size of 80x24 that a plain run has not: rich would
@@ -34,6 +35,10 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 # A test process starts hundreds of applications on one large heap: a full collection
 # and freeze at each start-up (the servers' setting) would cost more than it saves.
 os.environ.setdefault("CORRIDOR_GC_FREEZE", "false")
+
+# The property tests' profile (tests/examples.py): a quarter of the examples by default,
+# all of them with HYPOTHESIS_PROFILE=ci.
+load_profile()
 
 PG_URL = os.environ.get("CORRIDOR_TEST_DATABASE_URL", "").strip()
 #: The browser for the web pages' tests (Debian's chromium; never a downloaded one).
