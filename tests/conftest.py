@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from corridor.db.engine import make_engine, make_session_factory
 from corridor.db.migrate import SEEDED_TABLES, upgrade
 from corridor.db.tables import Base
+from tests.examples import load_profile
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # xdist's workers inherit a terminal size of 80x24 that a plain run has not: rich would
@@ -34,6 +35,10 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 # A test process starts hundreds of applications on one large heap: a full collection
 # and freeze at each start-up (the servers' setting) would cost more than it saves.
 os.environ.setdefault("CORRIDOR_GC_FREEZE", "false")
+
+# The property tests' profile (tests/examples.py): a quarter of the examples by default,
+# all of them with HYPOTHESIS_PROFILE=ci.
+load_profile()
 
 PG_URL = os.environ.get("CORRIDOR_TEST_DATABASE_URL", "").strip()
 #: The browser for the web pages' tests (Debian's chromium; never a downloaded one).
@@ -83,14 +88,15 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _worker_database(url: str) -> str:
+def _worker_database(url: str, suffix: str = "") -> str:
     """The URL of this test process's own database: ``url`` itself without xdist, else a
-    database named after the worker beside it (created when missing)."""
+    database named after the worker beside it; ``suffix`` names another database of the
+    process (created when missing)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
+    if not worker and not suffix:
         return url
     named = make_url(url)
-    own = named.set(database=f"{named.database}_{worker}")
+    own = named.set(database="_".join(p for p in (named.database, worker, suffix) if p))
     server = make_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with server.connect() as connection:
@@ -104,13 +110,13 @@ def _worker_database(url: str) -> str:
     return own.render_as_string(hide_password=False)
 
 
-@pytest.fixture(scope="session")
-def pg_engine() -> Iterator[Engine]:
-    """The PostgreSQL test database, wiped and migrated once per run."""
+def _migrated_postgres(suffix: str = "") -> Engine:
+    """This process's PostgreSQL database (``suffix``: another one of its own), wiped and
+    migrated; skips (or fails, when required) without a usable server."""
     if not PG_URL:
         pytest.skip(SKIP_REASON)
     try:
-        engine = make_engine(_worker_database(PG_URL))
+        engine = make_engine(_worker_database(PG_URL, suffix))
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
@@ -119,15 +125,35 @@ def pg_engine() -> Iterator[Engine]:
             pytest.fail(f"PostgreSQL required but unusable at {PG_URL}: {exc}", pytrace=False)
         pytest.skip(f"PostgreSQL unreachable: {exc}")
     upgrade(engine)
-    with engine.connect() as connection:
-        seeded = {
-            name: [
-                dict(row)
-                for row in connection.execute(Base.metadata.tables[name].select()).mappings()
-            ]
-            for name in SEEDED_TABLES
-        }
-    _SEEDED.update(seeded)
+    if not _SEEDED:
+        with engine.connect() as connection:
+            _SEEDED.update(
+                {
+                    name: [
+                        dict(row)
+                        for row in connection.execute(
+                            Base.metadata.tables[name].select()
+                        ).mappings()
+                    ]
+                    for name in SEEDED_TABLES
+                }
+            )
+    return engine
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine]:
+    """The PostgreSQL test database, wiped and migrated once per run."""
+    engine = _migrated_postgres()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_module_engine() -> Iterator[Engine]:
+    """A second PostgreSQL database of this process (``…_module``), for the databases a
+    module's tests share: ``engine`` empties its own before every test, never this one."""
+    engine = _migrated_postgres("module")
     yield engine
     engine.dispose()
 
@@ -172,3 +198,23 @@ def database_url(engine: Engine) -> str:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions on the test database."""
     return make_session_factory(engine)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_engine(
+    request: pytest.FixtureRequest,
+    sqlite_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Engine]:
+    """A migrated, empty database that one module's tests share (SQLite, then PostgreSQL):
+    for worlds that are costly to build and that the tests only read."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("module") / "corridor.db"
+        shutil.copyfile(sqlite_template, path)
+        sqlite = make_engine(f"sqlite:///{path}")
+        yield sqlite
+        sqlite.dispose()
+        return
+    pg: Engine = request.getfixturevalue("pg_module_engine")
+    _truncate(pg)
+    yield pg

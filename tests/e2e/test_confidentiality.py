@@ -9,67 +9,18 @@ and approvers; a post's inspector sees only the post's declarations.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from corridor.accounts.roles import Role
-from corridor.app import create_app
-from corridor.config import Settings
-from corridor.db.uow import UnitOfWork
-from corridor.demo import generate
-from corridor.demo import selectivity as demo_selectivity
-from corridor.profiles import service as profiles_service
 from tests.e2e.test_permissions import flat_routes
-from tests.staff import Staff, seed_staff
+from tests.e2e.world import RESTRICTED, secrets_of
+from tests.staff import Staff
 
-RESTRICTED = ("inspector", "post_entry_auditor", "viewer", "system", "inspector.post1")
 CLEARED_FOR_INTELLIGENCE = ("intelligence_officer", "approver")
-END = date.today() - timedelta(days=1)
-
-
-@pytest.fixture
-def world(
-    engine: Engine, database_url: str, session_factory: sessionmaker[Session]
-) -> Iterator[tuple[TestClient, Staff, list[dict[str, Any]]]]:
-    """The demo's profiles and lists, and 150 demo declarations submitted by the system."""
-    staff = seed_staff(session_factory)
-    demo_selectivity.seed(session_factory=session_factory, end=END, today=END)
-    app = create_app(Settings(database_url=database_url), engine=engine)
-    bodies = [
-        entry.declaration.model_dump(mode="json")
-        for entry in generate(declarations=150, seed=7, end=END, days=20).declarations
-    ]
-    with TestClient(app, raise_server_exceptions=False) as client:
-        for index, body in enumerate(bodies):
-            body["office"] = "KGBSK" if index % 2 else "KGOSH"
-            response = client.post(
-                "/api/v1/declarations", json=body, headers=staff.headers(Role.SYSTEM)
-            )
-            assert response.status_code == 201, response.text
-        yield client, staff, bodies
-
-
-def secrets_of(session_factory: sessionmaker[Session]) -> tuple[list[str], list[str]]:
-    """Every profile's criteria and rationale, and every list entry of the demo."""
-    with UnitOfWork(session_factory) as uow:
-        profiles = profiles_service.list_profiles(uow=uow, status=None, kind=None)
-        texts = [p.criteria for p in profiles if p.criteria] + [
-            p.rationale for p in profiles if p.rationale
-        ]
-        entries = [
-            value
-            for named in profiles_service.list_lists(uow=uow)
-            for entry in profiles_service.get_list(uow=uow, name=named.name).entries or []
-            for value in entry
-        ]
-    return texts, entries
 
 
 def readable_urls(app: FastAPI, bodies: list[dict[str, Any]]) -> list[str]:
@@ -112,10 +63,10 @@ def walk(value: Any, where: str) -> None:
 
 def test_restricted_roles_never_get_criteria_lists_or_reasons(
     world: tuple[TestClient, Staff, list[dict[str, Any]]],
-    session_factory: sessionmaker[Session],
+    world_sessions: sessionmaker[Session],
 ) -> None:
     client, staff, bodies = world
-    criteria, entries = secrets_of(session_factory)
+    criteria, entries = secrets_of(world_sessions)
     assert len(criteria) > 30
     app = client.app
     assert isinstance(app, FastAPI)
@@ -189,9 +140,9 @@ def test_intelligence_is_seen_only_by_the_cleared(
 
 
 def test_analysts_cannot_write_intelligence(
-    world: tuple[TestClient, Staff, list[dict[str, Any]]],
+    fresh_world: tuple[TestClient, Staff, list[dict[str, Any]]],
 ) -> None:
-    client, staff, _ = world
+    client, staff, _ = fresh_world
     target = {
         "code": "TGT-2026-0099",
         "title": "A target drafted by the wrong person",
@@ -242,10 +193,10 @@ def test_a_post_sees_only_its_offices(
 
 def test_the_journal_shows_criteria_only_to_the_cleared(
     world: tuple[TestClient, Staff, list[dict[str, Any]]],
-    session_factory: sessionmaker[Session],
+    world_sessions: sessionmaker[Session],
 ) -> None:
     client, staff, _ = world
-    criteria, _ = secrets_of(session_factory)
+    criteria, _ = secrets_of(world_sessions)
     url = "/api/v1/journal?object_type=profile&action=profile.create&limit=500"
     admin = client.get(url, headers=staff.headers("administrator"))
     assert admin.status_code == 200

@@ -17,19 +17,19 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.accounts.roles import PERMISSIONS, Action, Role
+from corridor.db.engine import make_session_factory
 from corridor.db.uow import UnitOfWork
 from corridor.journal.service import MAX_PAGE
 from corridor.profiles import service as profiles_service
-from tests.e2e.test_confidentiality import END, world
 from tests.e2e.test_pages import concrete_urls, page_routes, path_values
 from tests.e2e.test_permissions import action_of, flat_routes
+from tests.e2e.world import END, World
 from tests.staff import Staff
 from tests.web import htmx_headers, sign_in
-
-__all__ = ["world"]  # the fixture planted builds on
 
 #: Every user of tests/staff.py without the intelligence clearance.
 UNCLEARED = [role.value for role in Role if role not in PERMISSIONS[Action.INTELLIGENCE_READ]] + [
@@ -38,16 +38,14 @@ UNCLEARED = [role.value for role in Role if role not in PERMISSIONS[Action.INTEL
 ]
 
 
-@pytest.fixture
-def planted(
-    world: tuple[TestClient, Staff, list[dict[str, Any]]],
-    session_factory: sessionmaker[Session],
-) -> tuple[TestClient, Staff, list[dict[str, Any]]]:
-    """The world, and three of its imports lodged again by watched traders: an importer
-    of RISKY_IMPORTERS, a broker of COMPLICIT_BROKERS, both with sensitive goods (the
-    national profile NAT-2026-0007 and the target TGT-2026-0002 read those lists)."""
-    client, staff, bodies = world
-    with UnitOfWork(session_factory) as uow:
+@pytest.fixture(scope="module")
+def shared_world(shared_world: World, module_engine: Engine) -> World:
+    """The world this module's reading tests share: the demo world, and three of its
+    imports lodged again by watched traders: an importer of RISKY_IMPORTERS, a broker of
+    COMPLICIT_BROKERS, both with sensitive goods (the national profile NAT-2026-0007 and
+    the target TGT-2026-0002 read those lists)."""
+    client, staff, bodies = shared_world
+    with UnitOfWork(make_session_factory(module_engine)) as uow:
         importer = profiles_service.get_list(uow=uow, name="RISKY_IMPORTERS").entries or []
         broker = profiles_service.get_list(uow=uow, name="COMPLICIT_BROKERS").entries or []
     imports = [b for b in bodies if b["flow"] == "IM" and b["procedure"] == "40"]
@@ -75,6 +73,12 @@ def planted(
         assert response.status_code == 201, response.text
         planted.append(lodged)
     return client, staff, planted + bodies
+
+
+@pytest.fixture
+def planted(world: World) -> World:
+    """The planted world (this module's ``world``), with the planted bodies first."""
+    return world
 
 
 def intelligence_of(
@@ -114,13 +118,13 @@ def _leaks(text: str, secrets: set[str]) -> list[str]:
 
 def test_no_route_or_page_tells_an_uncleared_role_of_confidential_lists(
     planted: tuple[TestClient, Staff, list[dict[str, Any]]],
-    session_factory: sessionmaker[Session],
+    world_sessions: sessionmaker[Session],
 ) -> None:
     client, staff, bodies = planted
     app = client.app
     assert isinstance(app, FastAPI)
     numbers = [b["number"] for b in bodies]
-    secrets, hit, codes = intelligence_of(client, staff, session_factory, numbers)
+    secrets, hit, codes = intelligence_of(client, staff, world_sessions, numbers)
     # The world must hold what is to be hidden: confidential lists read by national
     # profiles (not only targets), and declarations they selected.
     assert {"RISKY_IMPORTERS", "ASYCUDA_WATCH", "COMPLICIT_BROKERS"} <= secrets
@@ -159,7 +163,7 @@ def test_no_route_or_page_tells_an_uncleared_role_of_confidential_lists(
             assert not leaked, f"GET {url} as {username} tells of {leaked}"
             read += response.status_code == 200
             exported += url in exports and response.status_code == 200
-        sign_in(client, session_factory, staff, username)
+        sign_in(client, world_sessions, staff, username)
         for url in pages:
             response = client.get(url, follow_redirects=False)
             assert response.status_code < 500, f"page {url} as {username}"
@@ -195,11 +199,11 @@ def _api_urls(app: FastAPI, numbers: list[str], codes: list[str]) -> list[str]:
 
 def test_the_cleared_see_what_is_hidden_from_the_others(
     planted: tuple[TestClient, Staff, list[dict[str, Any]]],
-    session_factory: sessionmaker[Session],
+    world_sessions: sessionmaker[Session],
 ) -> None:
     client, staff, bodies = planted
     _secrets, hit, codes = intelligence_of(
-        client, staff, session_factory, [b["number"] for b in bodies]
+        client, staff, world_sessions, [b["number"] for b in bodies]
     )
     national = next(c for c in codes if c.startswith("NAT-"))
     for who in ("intelligence_officer", "approver"):
@@ -258,9 +262,9 @@ def test_criteria_checks_do_not_confirm_a_confidential_list(
 
 
 def test_saving_a_profile_does_not_confirm_a_confidential_list(
-    world: tuple[TestClient, Staff, list[dict[str, Any]]],
+    fresh_world: tuple[TestClient, Staff, list[dict[str, Any]]],
 ) -> None:
-    client, staff, _bodies = world
+    client, staff, _bodies = fresh_world
 
     def draft(code: str, name: str) -> dict[str, Any]:
         return {
@@ -304,10 +308,10 @@ def test_saving_a_profile_does_not_confirm_a_confidential_list(
 
 def test_the_editors_live_check_does_not_confirm_a_confidential_list(
     world: tuple[TestClient, Staff, list[dict[str, Any]]],
-    session_factory: sessionmaker[Session],
+    world_sessions: sessionmaker[Session],
 ) -> None:
     client, staff, _bodies = world
-    csrf = sign_in(client, session_factory, staff, "risk_analyst")
+    csrf = sign_in(client, world_sessions, staff, "risk_analyst")
     answers = {}
     for name in ("RISKY_IMPORTERS", "RISKY_IMPORTER", "RISKY_EXPORTERS"):
         response = client.post(

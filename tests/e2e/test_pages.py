@@ -20,12 +20,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.accounts.roles import PERMISSIONS, Role
-from tests.e2e.test_confidentiality import RESTRICTED, secrets_of, world
 from tests.e2e.test_permissions import action_of, flat_routes
+from tests.e2e.world import RESTRICTED, secrets_of
 from tests.staff import Staff
 from tests.web import sign_in
-
-__all__ = ["world"]  # the fixture, shared with the API's confidentiality tests
 
 #: Pages anyone may open or post: sign-in and the language switch.
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/language")}
@@ -100,11 +98,11 @@ def test_every_page_names_its_action(world: tuple[TestClient, Staff, list[Any]])
 
 def test_every_page_as_every_role(
     world: tuple[TestClient, Staff, list[dict[str, Any]]],
-    session_factory: sessionmaker[Session],
+    world_sessions: sessionmaker[Session],
 ) -> None:
     client, staff, bodies = world
     assert isinstance(client.app, FastAPI)
-    criteria, _entries = secrets_of(session_factory)
+    criteria, _entries = secrets_of(world_sessions)
     values = path_values(bodies)
     pages = [
         (url, action_of(route))
@@ -114,7 +112,7 @@ def test_every_page_as_every_role(
     ]
     rendered = 0
     for username in USERS:
-        sign_in(client, session_factory, staff, username)
+        sign_in(client, world_sessions, staff, username)
         roles = {Role(r) for r in _roles_of(username)}
         for url, action in pages:
             assert action is not None
@@ -150,7 +148,7 @@ def _roles_of(username: str) -> list[str]:
 
 def test_pages_without_a_session_go_to_sign_in(
     world: tuple[TestClient, Staff, list[dict[str, Any]]],
-    session_factory: sessionmaker[Session],
+    world_sessions: sessionmaker[Session],
 ) -> None:
     client, _staff, bodies = world
     assert isinstance(client.app, FastAPI)
@@ -172,7 +170,7 @@ def test_pages_without_a_session_go_to_sign_in(
 
 def test_a_change_without_the_csrf_token_is_refused(
     world: tuple[TestClient, Staff, list[dict[str, Any]]],
-    session_factory: sessionmaker[Session],
+    world_sessions: sessionmaker[Session],
 ) -> None:
     client, staff, bodies = world
     assert isinstance(client.app, FastAPI)
@@ -185,7 +183,7 @@ def test_a_change_without_the_csrf_token_is_refused(
         allowed = [role for role in Role if role in PERMISSIONS[action]]
         if not allowed:
             continue
-        sign_in(client, session_factory, staff, allowed[0])
+        sign_in(client, world_sessions, staff, allowed[0])
         url = concrete_urls(path, values)[0]
         response = client.post(url, data={"x": "1"}, follow_redirects=False)
         assert response.status_code == 403, f"POST {url}: {response.status_code}"

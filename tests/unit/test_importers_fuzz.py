@@ -26,6 +26,7 @@ from corridor.errors import InvalidInput
 from corridor.inspections.importers import REQUIRED, read_rows
 from corridor.profiles.files import read_profiles
 from corridor.profiles.service import parse_list_csv
+from tests.examples import examples
 
 T = TypeVar("T")
 
@@ -58,7 +59,7 @@ def hostile(draw: st.DrawFn, header: bytes, row: bytes = b"") -> bytes:
 
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

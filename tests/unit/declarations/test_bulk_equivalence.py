@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from corridor.declarations.bulk import _ADAPTERS, AMOUNT_FIELDS, CANONICAL_AMOUNT, validate_rows
 from corridor.declarations.schemas import DeclarationCreate
+from tests.examples import examples
 from tests.factories import declaration, flat_rows, item
 
 NOW = datetime.now(UTC)
@@ -212,7 +213,7 @@ def bulk_answer(payload: dict[str, Any]) -> tuple[bool, str | None, set[str]]:
 
 
 @settings(
-    max_examples=400,
+    max_examples=examples(400),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -228,7 +229,7 @@ def test_bulk_and_api_agree(payload: dict[str, Any]) -> None:
         assert {normalise.get(f, f) for f in api_fields} == bulk_fields
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(AMOUNTS)
 def test_amount_fast_path_equals_the_pydantic_type(text: str) -> None:
     """Strings the Polars fast path accepts are valid amounts with that canonical form."""

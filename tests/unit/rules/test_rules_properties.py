@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from corridor import rules as r
 from corridor.rules import FieldType as T
+from tests.examples import examples
 from tests.unit.rules.rules_testing import (
     LISTS,
     SCHEMA,
@@ -22,7 +23,7 @@ from tests.unit.rules.rules_testing import (
 )
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(2000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(T.BOOLEAN, 4), fact_frames())
 def test_closure_and_polars_agree(expr: r.Expr, frame: tuple[list[dict[str, Any]], Any]) -> None:
     rows, dtypes = frame
@@ -41,7 +42,7 @@ NUMBER_CONDITIONS = st.one_of(
 )
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(NUMBER_CONDITIONS, fact_frames())
 def test_arithmetic_agrees(expr: r.Expr, frame: tuple[list[dict[str, Any]], Any]) -> None:
     rows, dtypes = frame
@@ -49,7 +50,7 @@ def test_arithmetic_agrees(expr: r.Expr, frame: tuple[list[dict[str, Any]], Any]
     assert closure == batch, r.to_text(expr)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.sampled_from(list(T)).flatmap(lambda kind: expressions(kind, 4)))
 def test_text_and_json_round_trip(expr: r.Expr) -> None:
     text = r.to_text(expr)
@@ -85,7 +86,7 @@ def _furthest_stage(text: str) -> str:
     return "evaluated"
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(st.text(max_size=200))
 def test_arbitrary_text_raises_only_rule_errors(text: str) -> None:
     assert _furthest_stage(text) in ("parse", "check", "evaluated")
@@ -137,7 +138,7 @@ TOKENS = [
 ]
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(st.lists(st.sampled_from(TOKENS), max_size=14))
 def test_token_soup_raises_only_rule_errors(tokens: list[str]) -> None:
     assert _furthest_stage(" ".join(tokens)) in ("parse", "check", "evaluated")
@@ -166,7 +167,7 @@ JSONISH = st.recursive(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(JSONISH)
 def test_arbitrary_json_raises_only_rule_errors(document: object) -> None:
     try:

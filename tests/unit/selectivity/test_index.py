@@ -19,6 +19,7 @@ from corridor.selectivity.engine import (
     ProfileSpec,
     compile_profile_set,
 )
+from tests.examples import examples
 from tests.unit.selectivity.selectivity_testing import AT, MEASURES, decide, profile
 
 SCHEMA = fact_schema()
@@ -221,7 +222,7 @@ def compiled(specs: list[ProfileSpec], **options: Any) -> Any:
     )
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(profiles(), st.lists(declarations(), min_size=1, max_size=4))
 def test_indexed_and_unindexed_decisions_are_identical(
     specs: list[ProfileSpec], facts: list[DeclarationFacts]

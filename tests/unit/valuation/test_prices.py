@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corridor.valuation.prices import BOUND_K, compute, unit_values
+from tests.examples import examples
 
 CAR = "8703231990"
 
@@ -164,7 +165,7 @@ def test_items_without_a_usable_value_give_none() -> None:
     assert (empty.prices, empty.items_used) == ([], 0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(
         st.floats(min_value=0.01, max_value=1e9, allow_nan=False, allow_infinity=False),
