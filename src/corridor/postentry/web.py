@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import Role
+from corridor.config import customs_day
 from corridor.declarations.web import translated
 from corridor.errors import Conflict, InvalidInput, NotFound
 from corridor.inspections.web import TYPE_NAMES
@@ -116,7 +117,7 @@ def _candidates_page(
     ranking = None
     errors = FormErrors()
     try:
-        period = service.audit_period(first, last)
+        period = service.audit_period(first, last, today=customs_day(me.uow.now))
         ranking = service.rank_candidates(
             uow=me.uow,
             unit=unit,
