@@ -178,6 +178,13 @@ def customs_zone() -> ZoneInfo:
     return ZoneInfo(Settings().timezone)
 
 
+def wall_clock() -> datetime:
+    """The moment, in UTC, from the wall clock: read once by a unit of work when it is
+    entered (``UnitOfWork.now``) and by the edges that need the time outside one. Use
+    cases take their unit of work's moment instead (``tests/unit/test_one_clock.py``)."""
+    return datetime.now(UTC)
+
+
 def customs_day(moment: datetime) -> date:
     """The day an aware instant falls on in the installation's time zone."""
     if moment.utcoffset() is None:

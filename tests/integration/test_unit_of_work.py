@@ -4,16 +4,19 @@ the lost attempt is gone; the edge gets the answer, or the error it chose."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from corridor.db.tables import UnitRow
-from corridor.db.uow import UnitOfWork
+from corridor.db.tables import SelectivityStateRow, UnitRow
+from corridor.db.uow import UnitOfWork, now_of
 from corridor.errors import Conflict
+from corridor.journal import service as journal_service
+from corridor.profiles import service as profiles_service
+from tests.integration.profiles.test_profiles import ANALYST, APPROVER, profile
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -97,3 +100,67 @@ def test_a_refusal_at_commit_is_retried_too(session_factory: sessionmaker[Sessio
         assert uow.retrying(lambda retry: unflushed(uow, retry), attempts=2) == 2
     assert runs == [False, True]
     assert stored(session_factory) == ["POST-DST", "POST-OSH"]
+
+
+# --------------------------------------------------------------------------- one instant
+
+
+def test_a_unit_of_work_holds_one_moment_given_or_read_once(
+    session_factory: sessionmaker[Session],
+) -> None:
+    given = datetime(2026, 10, 1, 14, 0, tzinfo=timezone(timedelta(hours=6)))
+    with UnitOfWork(session_factory, now=given) as uow:
+        assert uow.now == given
+        assert uow.now.tzinfo is UTC
+        assert now_of(uow.session) == uow.now
+    with UnitOfWork(session_factory) as uow:
+        first = uow.now
+        assert first.tzinfo is UTC
+        assert uow.now is first
+    with pytest.raises(RuntimeError, match="outside its with-block"):
+        _ = uow.now
+    with pytest.raises(ValueError, match="aware"):
+        UnitOfWork(session_factory, now=datetime(2026, 10, 1))
+    with session_factory() as session, pytest.raises(RuntimeError, match="outside a unit"):
+        now_of(session)
+
+
+def test_one_use_case_stamps_its_unit_of_works_moment_everywhere(
+    session_factory: sessionmaker[Session],
+) -> None:
+    # A profile's activation stamps the version, the selectivity state (what workers poll)
+    # and the journal: one instant in all three, the unit of work's.
+    with UnitOfWork(session_factory) as uow:
+        profiles_service.create_profile(
+            confidential_lists=True, uow=uow, profile_in=profile(), actor=ANALYST
+        )
+        uow.commit()
+    moments = {
+        "submit": datetime(2026, 10, 1, 8, 0, 0, 123456, tzinfo=UTC),
+        "approve": datetime(2026, 10, 1, 9, 0, 0, 234567, tzinfo=UTC),
+        "activate": None,  # the wall clock, read once by the unit of work
+    }
+    for action, actor in (("submit", ANALYST), ("approve", APPROVER), ("activate", APPROVER)):
+        with UnitOfWork(session_factory, now=moments[action]) as uow:
+            profiles_service.transition(
+                uow=uow, code="NAT-2026-0001", version=1, action=action, actor=actor
+            )
+            moments[action] = uow.now
+            uow.commit()
+    with UnitOfWork(session_factory) as uow:
+        read = profiles_service.get_profile(uow=uow, code="NAT-2026-0001", version=1)
+        journalled = journal_service.entries(
+            uow=uow, include_confidential=True, cursor=None, limit=50
+        ).items
+        state = uow.session.get(SelectivityStateRow, 1)
+        assert state is not None
+        changed_at = state.changed_at
+    assert (read.submitted_at, read.approved_at, read.activated_at) == (
+        moments["submit"],
+        moments["approve"],
+        moments["activate"],
+    )
+    assert [t.at for t in read.transitions][-3:] == list(moments.values())
+    by_action = {entry.action: entry.at for entry in journalled}
+    assert [by_action[f"profile.{action}"] for action in moments] == list(moments.values())
+    assert changed_at == moments["activate"]

@@ -8,13 +8,31 @@ unique key and may lose a race).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from corridor.config import wall_clock
+
 Result = TypeVar("Result")
+
+
+#: Where a unit of work leaves its moment on its session, for the repositories and
+#: services that are handed the session alone (:func:`now_of`).
+_NOW_KEY = "corridor.now"
+
+
+def now_of(session: Session) -> datetime:
+    """The moment of the unit of work that owns ``session`` (its :attr:`UnitOfWork.now`),
+    for code handed a session rather than the unit of work (the journal, repositories).
+    RuntimeError for a session no unit of work opened: such code never reads the clock."""
+    moment = session.info.get(_NOW_KEY)
+    if not isinstance(moment, datetime):
+        raise RuntimeError("a session outside a unit of work has no moment")
+    return moment
 
 
 class UnitOfWork:
@@ -24,11 +42,29 @@ class UnitOfWork:
     without ``commit()`` (or through an exception) rolls everything back, so a
     failed use case never leaves a partial write. Repositories and services
     never commit.
+
+    The unit of work also holds the use case's moment, :attr:`now`: the wall clock is
+    read once, when the block is entered (or ``now`` is given, by a test or a batch),
+    so that everything one use case stamps carries one instant. Services and
+    repositories take the time from here, never from the clock.
     """
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], *, now: datetime | None = None
+    ) -> None:
+        if now is not None and now.utcoffset() is None:
+            raise ValueError("a unit of work's now must be an aware time")
         self._factory = session_factory
         self._session: Session | None = None
+        self._given_now = now
+        self._now: datetime | None = None
+
+    @property
+    def now(self) -> datetime:
+        """The use case's moment, in UTC; only inside the ``with`` block."""
+        if self._now is None:
+            raise RuntimeError("UnitOfWork used outside its with-block")
+        return self._now
 
     @property
     def session(self) -> Session:
@@ -38,7 +74,11 @@ class UnitOfWork:
         return self._session
 
     def __enter__(self) -> Self:
+        # The one read of the wall clock a use case makes (see the class's docstring).
+        moment = self._given_now if self._given_now is not None else wall_clock()
+        self._now = moment.astimezone(UTC)
         self._session = self._factory()
+        self._session.info[_NOW_KEY] = self._now
         return self
 
     def __exit__(
@@ -51,8 +91,10 @@ class UnitOfWork:
         try:
             session.rollback()
         finally:
+            session.info.pop(_NOW_KEY, None)
             session.close()
             self._session = None
+            self._now = None
 
     def commit(self) -> None:
         """Commit the use case's work."""

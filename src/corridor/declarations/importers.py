@@ -27,7 +27,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -38,6 +38,7 @@ import pyarrow.csv as pa_csv
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor import textfiles
+from corridor.config import wall_clock
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import bulk, repository, service
 from corridor.declarations.schemas import declared_attributes
@@ -436,7 +437,7 @@ def import_file(
     as the format. Otherwise every row ends up accepted or in the report.
     ``total`` is told the number of rows once read, ``progress`` the rows done.
     """
-    started = datetime.now(UTC)
+    started = wall_clock()  # the batch's start: the moment its rows are judged against
     frame, unreadable = read_frame(path, fmt)
     report = ImportReport(rows_read=frame.height + len(unreadable))
     report.rejections += unreadable
@@ -545,7 +546,7 @@ def _record_run(
             path=str(path),
             format=fmt,
             started_at=started,
-            finished_at=datetime.now(UTC),
+            finished_at=uow.now,
             rows_read=report.rows_read,
             declarations_created=report.declarations_created,
             declarations_unchanged=report.declarations_unchanged,

@@ -36,7 +36,7 @@ from pydantic import (
     model_validator,
 )
 
-from corridor.config import Settings
+from corridor.config import Settings, wall_clock
 from corridor.declarations.attributes import AttributeLevel, AttributeRegistry, load_registry
 from corridor.reference.codes import (
     COUNTRY_CODES,
@@ -60,7 +60,8 @@ EARLIEST_REGISTRATION = datetime(2000, 1, 1, tzinfo=UTC)
 def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
     # Bulk intake passes the time once in the context instead of reading the clock per row.
     context = info.context if isinstance(info.context, dict) else {}
-    now = context.get("now") or datetime.now(UTC)
+    # Without one (a body FastAPI validates at the edge) the edge's clock is read here.
+    now = context.get("now") or wall_clock()
     if value > now + CLOCK_SKEW:
         raise ValueError(f"registration time {value.isoformat()} is in the future")
     if value < EARLIEST_REGISTRATION:

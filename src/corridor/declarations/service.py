@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -155,7 +155,7 @@ def ingest(
         )
     else:
         result = IngestResult(created=list(range(len(declarations))))
-    received_at = datetime.now(UTC)
+    received_at = uow.now
     headers: list[dict[str, Any]] = []
     items: list[list[dict[str, Any]]] = []
     for index in result.created:
@@ -219,7 +219,7 @@ def ingest_validated(
             items.filter(pl.col(ROW_INDEX).is_in(created)),
             None if truths is None else truths.filter(pl.col(ROW_INDEX).is_in(created)),
             source=source,
-            received_at=datetime.now(UTC),
+            received_at=uow.now,
         )
     return result
 

@@ -32,7 +32,6 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -42,6 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from corridor import textfiles
 from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import PERMISSIONS, Action
+from corridor.config import wall_clock
 from corridor.db.uow import UnitOfWork
 from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
 from corridor.exports import write_csv
@@ -277,7 +277,7 @@ def import_acts(
     """Import the acts of a file; write the rejected rows to ``report_path`` (default:
     next to the file). Raises InvalidInput when the file cannot be read as the format;
     otherwise every row ends up recorded, unchanged or in the report."""
-    started = datetime.now(UTC)
+    started = wall_clock()  # the batch's start: the moment its rows are judged against
     report = ImportReport()
     inspectors: dict[str, frozenset[str] | FieldError | None] = {}
     for number, read in read_rows(path, fmt):

@@ -133,6 +133,7 @@ def record(
         recorded_by=recorded_by,
         source=source,
         correction_reason=None,
+        recorded_at=uow.now,
     )
     read = _store(uow, row, declaration)
     journal_service.record(
@@ -219,6 +220,7 @@ def correct(
         recorded_by=recorded_by,
         source=source,
         correction_reason=correction.correction_reason,
+        recorded_at=uow.now,
     )
     read = _store(uow, row, declaration)
     journal_service.record(
@@ -396,6 +398,7 @@ def _new_row(
     recorded_by: str,
     source: str,
     correction_reason: str | None,
+    recorded_at: datetime,
 ) -> InspectionActRow:
     return InspectionActRow(
         declaration_id=declaration.id,
@@ -414,7 +417,7 @@ def _new_row(
         inspector=inspector,
         inspected_at=findings.inspected_at,
         recorded_by=recorded_by,
-        recorded_at=datetime.now(UTC),
+        recorded_at=recorded_at,
         correction_reason=correction_reason,
         source=source,
     )

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from corridor.config import Settings
 from corridor.db.tables import JournalEntryRow
-from corridor.db.uow import UnitOfWork
+from corridor.db.uow import UnitOfWork, now_of
 from corridor.errors import DatabaseNotReady, FieldError, InvalidInput
 from corridor.journal import repository
 from corridor.journal.schemas import JournalEntryRead, JournalPage
@@ -152,9 +152,10 @@ def record(
     """Append one change of state in the caller's transaction; returns the stored entry.
 
     ``before``/``after`` are the object's state (JSON-ready after conversion:
-    decimals and times become strings); None where there was none.
+    decimals and times become strings); None where there was none. ``at``: the moment
+    of the change, by default that of the unit of work that owns ``session``.
     """
-    at = (at or datetime.now(UTC)).astimezone(UTC)
+    at = (at or now_of(session)).astimezone(UTC)
     # The change itself is written first, so that the journal's head is the last lock
     # the transaction takes: it is held until commit and every journalled write queues
     # on it, so taking it last keeps that queue short and the lock order the same in
@@ -351,7 +352,7 @@ def checkpoint(
     row = uow.session.get(JournalEntryRow, result.last_seq)
     if row is None:  # deleted since the walk: verify again to say where
         return verify(uow=uow), None
-    when = (at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    when = (at or uow.now).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     signature = checkpoint_signature(key=journal_key(), seq=row.seq, hash=row.hash, at=when)
     return result, Checkpoint(row.seq, row.hash, when, signature)
 

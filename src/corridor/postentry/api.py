@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Query, status
 
 from corridor.accounts.roles import Action, Principal
+from corridor.config import customs_day
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
 from corridor.postentry import service
@@ -84,7 +85,9 @@ def candidates(
     return service.rank_candidates(
         uow=uow,
         unit=unit or who.unit,
-        period=service.audit_period(date_from, date_to, location=("query",)),
+        period=service.audit_period(
+            date_from, date_to, today=customs_day(uow.now), location=("query",)
+        ),
         scope=who.offices,
         order=order,
         limit=limit,

@@ -71,6 +71,7 @@ def candidates_command(
     period = service.audit_period(
         None if date_from is None else date_from.date(),
         None if date_to is None else date_to.date(),
+        today=service.today(),
     )
     code = _unit(unit)
     ranking = run_use_case(

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import Role
+from corridor.config import customs_day
 from corridor.errors import Conflict, InvalidInput, NotFound
 from corridor.postentry import service, web_alerts
 from corridor.postentry.schemas import (
@@ -115,7 +116,7 @@ def _candidates_page(
     ranking = None
     errors = FormErrors()
     try:
-        period = service.audit_period(first, last)
+        period = service.audit_period(first, last, today=customs_day(me.uow.now))
         ranking = service.rank_candidates(
             uow=me.uow,
             unit=unit,

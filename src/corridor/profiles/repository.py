@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -18,6 +17,7 @@ from corridor.db.tables import (
     ReferenceListVersionRow,
     SelectivityStateRow,
 )
+from corridor.db.uow import now_of
 
 # ----------------------------------------------------------------- measures
 
@@ -232,7 +232,7 @@ def bump_generation(session: Session) -> None:
     session.execute(
         update(SelectivityStateRow)
         .where(SelectivityStateRow.id == 1)
-        .values(generation=SelectivityStateRow.generation + 1, changed_at=datetime.now(UTC))
+        .values(generation=SelectivityStateRow.generation + 1, changed_at=now_of(session))
     )
 
 

@@ -114,7 +114,7 @@ def _assess_and_store(
     items = [item.model_dump() for item in declaration.items]
     book = current.price_book if declaration.flow == "IM" else None
     price_version = None if book is None else book.version
-    now = (now or datetime.now(UTC)).astimezone(UTC)
+    now = (now or uow.now).astimezone(UTC)
     trader = _trader_facts(uow, declaration, customs_day(now))
     # One header and one trader record: the scope, the rows and the trader's status agree.
     facts = DeclarationFacts.of(
@@ -250,7 +250,7 @@ def reroute(
         reason_code=reroute_in.reason_code,
         comment=reroute_in.comment,
         officer=officer,
-        at=datetime.now(UTC),
+        at=uow.now,
     )
     repository.add(uow.session, record)
     journal_service.record(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from corridor.config import customs_day
+from corridor.config import customs_day, wall_clock
 from corridor.declarations.schemas import PlainDecimal
 from corridor.text import PLAIN_LINE, InputModel
 
@@ -38,7 +38,9 @@ MAX_PAGE = 500
 
 
 def _today() -> date:
-    return customs_day(datetime.now(UTC))
+    # The model is validated by FastAPI at the edge, where there is no context to carry a
+    # moment: the edge's clock is read here.
+    return customs_day(wall_clock())
 
 
 class TraderHistoryRead(BaseModel):

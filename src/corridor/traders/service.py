@@ -91,17 +91,13 @@ class AssessedTraders(NamedTuple):
     history: TraderHistoryCounts | None
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 # =========================================================================== refresh
 
 
 def refresh(*, uow: UnitOfWork, actor: str) -> RegisterRefreshRead:
     """Rebuild the register (traders, roles, activity, names seen) and trader history from
     declarations and inspection acts, and journal it once (no commit)."""
-    now = _now()
+    now = uow.now
     history = _rebuild_history(uow, now)
     activity = repository.activity(uow.session, offences_since=now)
     repository.replace_register(uow.session, _register(activity, now))
@@ -130,7 +126,7 @@ def refresh(*, uow: UnitOfWork, actor: str) -> RegisterRefreshRead:
 def refresh_history(*, uow: UnitOfWork, actor: str) -> HistoryRefreshRead:
     """Rebuild every trader's history (importers and declarants) by SQL aggregation over
     declarations and current inspection acts, and journal it (no commit)."""
-    now = _now()
+    now = uow.now
     result = _rebuild_history(uow, now)
     journal_service.record(
         uow.session,
@@ -219,7 +215,7 @@ def recategorise(
     scores and categories with their components, the register's activity figures, and
     a change row for each trader whose computed category changed (or was computed for
     the first time); journal the run once with its counts (no commit)."""
-    now = _now()
+    now = uow.now
     as_of = as_of or customs_day(now)
     activity = repository.activity(uow.session, offences_since=_years_before(as_of, rules))
     p0 = scoring.population_rate(activity)
@@ -337,7 +333,7 @@ def _status(computed: str | None, override: str | None, aeo: bool) -> TraderStat
 
 def get_trader(*, uow: UnitOfWork, tin: str, on: date | None = None) -> TraderRead:
     """Everything the register knows of one trader, as of ``on`` (default: today)."""
-    on = on or customs_day(_now())
+    on = on or customs_day(uow.now)
     row = repository.trader(uow.session, tin)
     if row is None:
         raise NotFound(f"the register knows no trader {tin}")
@@ -390,7 +386,7 @@ def list_traders(
         raise InvalidInput("invalid limit", [FieldError(("limit",), f"from 1 to {MAX_PAGE}")])
     found = repository.search(
         uow.session,
-        on=on or customs_day(_now()),
+        on=on or customs_day(uow.now),
         category=category,
         role=role,
         aeo=aeo,
@@ -471,7 +467,7 @@ def set_override(
     """Put a trader in a category by hand, with a reason, until a day (inclusive); it
     replaces an override in force. Recorded as a category change and journalled."""
     _known(uow, tin)
-    now = _now()
+    now = uow.now
     before = effective_status(uow=uow, tin=tin, on=customs_day(now)).category
     replaced = repository.open_overrides(uow.session, tin, customs_day(now))
     for old in replaced:
@@ -518,7 +514,7 @@ def lift_override(*, uow: UnitOfWork, tin: str, lift_in: ReasonIn, actor: str) -
     """Lift the override in force before it expires (the computed category applies again);
     recorded as a category change and journalled."""
     _known(uow, tin)
-    now = _now()
+    now = uow.now
     found = repository.open_overrides(uow.session, tin, customs_day(now))
     if not found:
         raise Conflict(f"trader {tin} has no override in force")
@@ -601,7 +597,7 @@ def set_aeo(*, uow: UnitOfWork, tin: str, aeo_in: AeoSet, actor: str) -> AeoRead
     Journalled. It has effect from ``valid_from`` to ``valid_to``, checked at each
     decision's date."""
     _known(uow, tin)
-    now = _now()
+    now = uow.now
     existing = repository.certificate(uow.session, aeo_in.certificate)
     if existing is not None and existing.tin != tin:
         raise Conflict(f"AEO certificate {aeo_in.certificate} is recorded for another trader")
@@ -646,7 +642,7 @@ def end_aeo(*, uow: UnitOfWork, tin: str, end_in: ReasonIn, actor: str) -> AeoRe
     """End a trader's AEO certificate (withdrawn or suspended) before its validity runs
     out; it has no effect from today. Journalled."""
     _known(uow, tin)
-    now = _now()
+    now = uow.now
     current = [c for c in repository.certificates(uow.session, tin) if c.ended_at is None]
     if not current:
         raise Conflict(f"trader {tin} holds no AEO certificate that was not ended")
@@ -710,7 +706,7 @@ def record_audit_finding(
         problems.append(FieldError(("found_at",), "must carry a time zone"))
     if problems:
         raise InvalidInput("invalid audit finding", problems)
-    now = _now()
+    now = uow.now
     row = repository.finding(uow.session, tin, case_ref)
     before = None if row is None else _finding_state(row)
     if row is None:

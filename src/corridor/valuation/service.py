@@ -68,10 +68,6 @@ __all__ = [
 ]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _key_of(row: PriceOverrideRow | ReferencePriceRow) -> PriceKey:
     return PriceKey(row.hs_code, row.origin, row.basis, row.unit)
 
@@ -167,7 +163,7 @@ def refresh(
 
     Raises Conflict when another refresh or override made the same version number first.
     """
-    today = today or customs_day(_now())
+    today = today or customs_day(uow.now)
     items = repository.history_items(
         uow.session,
         registered_from=_start_of(refresh_in.history_from),
@@ -259,7 +255,7 @@ def _new_version(
     """Claim the next price version number; a concurrent claim of the same one is a Conflict."""
     record = PriceRefreshRow(
         price_version=(previous or 0) + 1,
-        computed_at=_now(),
+        computed_at=uow.now,
         computed_by=actor,
         history_from=history_from,
         history_to=history_to,
@@ -294,7 +290,7 @@ def set_override(
 
     Raises InvalidInput when ``valid_to`` has passed.
     """
-    today = today or customs_day(_now())
+    today = today or customs_day(uow.now)
     if override_in.valid_to is not None and override_in.valid_to < today:
         raise InvalidInput(
             N_("the override would never apply"),
@@ -306,7 +302,7 @@ def set_override(
             ],
         )
     key = PriceKey(override_in.hs_code, override_in.origin, override_in.basis, override_in.unit)
-    now = _now()
+    now = uow.now
     row = repository.override_for(uow.session, key)
     before = None if row is None else _override_state(row)
     if row is None:

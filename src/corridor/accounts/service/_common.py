@@ -1,9 +1,9 @@
-"""What the accounts service's modules share: constants, the clock, hashing."""
+"""What the accounts service's modules share: constants, hashing."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -25,10 +25,6 @@ ACTOR_LENGTH, OBJECT_LENGTH = 60, 200
 PASSWORDS = PasswordHash((Argon2Hasher(),))
 KIND_ORDER = {"head_office": 0, "regional": 1, "post": 2}
 ROLE_NAMES = frozenset(role.value for role in Role)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def digest(secret: str) -> str:

@@ -10,7 +10,7 @@ from corridor.accounts.roles import Principal
 
 #: The one answer to every refused sign-in, whatever the reason.
 # =========================================================================== sessions
-from corridor.accounts.service._common import digest, utc_now
+from corridor.accounts.service._common import digest
 from corridor.accounts.service.signin import principal_of
 from corridor.config import Settings
 from corridor.db.tables import LoginSessionRow
@@ -26,7 +26,7 @@ def start_session(
     Only the session id's SHA-256 is stored; the id itself goes to the browser (signed,
     in a cookie) and nowhere else.
     """
-    now = now or utc_now()
+    now = now or uow.now
     session_id = secrets.token_urlsafe(32)
     csrf_token = secrets.token_urlsafe(32)
     repository.add(
@@ -48,7 +48,7 @@ def principal_from_session(
 ) -> tuple[Principal, str] | None:
     """The principal of a browser session and its CSRF token; None when the session is
     unknown, ended or expired, or its user is inactive or locked."""
-    now = now or utc_now()
+    now = now or uow.now
     found = repository.login_session(uow.session, digest(session_id))
     if found is None:
         return None
@@ -69,7 +69,7 @@ def end_session(
     if found is None or found[0].ended_at is not None:
         return
     login, user, _unit = found
-    login.ended_at = now or utc_now()
+    login.ended_at = now or uow.now
     journal.record(
         uow.session,
         actor=actor,

@@ -20,7 +20,6 @@ from corridor.accounts.service._common import (
     OBJECT_LENGTH,
     PASSWORDS,
     REFUSED,
-    utc_now,
 )
 from corridor.accounts.service.units import offices_below
 from corridor.accounts.service.users import known_roles
@@ -132,7 +131,7 @@ def authenticate(
     success is journalled in the caller's transaction too, which the caller commits
     (usually with :func:`start_session`).
     """
-    now = now or utc_now()
+    now = now or uow.now
     throttle.check(client, limit=settings.login_address_failures, now=now)
     session = uow.session
     found = repository.user_with_unit(session, username)

@@ -21,7 +21,6 @@ from corridor.accounts.service._common import (
     TOKEN_PREFIX_LENGTH,
     TOKEN_USE_PRECISION,
     digest,
-    utc_now,
 )
 from corridor.accounts.service.signin import clip, principal_of
 from corridor.accounts.service.users import known_roles, user_with_unit_or_raise
@@ -53,7 +52,7 @@ def issue_token(
     Raises NotFound for an unknown user, Conflict for an inactive one, InvalidInput
     naming ``expires_days`` or ``roles``.
     """
-    now = now or utc_now()
+    now = now or uow.now
     if not 1 <= token_in.expires_days <= settings.api_token_max_days:
         raise InvalidInput(
             "the token would live too long",
@@ -104,7 +103,7 @@ def revoke_token(
     *, uow: UnitOfWork, token_id: int, actor: str, now: datetime | None = None
 ) -> TokenRead:
     """Revoke an API token for good. Raises NotFound, or Conflict when already revoked."""
-    now = now or utc_now()
+    now = now or uow.now
     found = repository.token_with_user(uow.session, token_id)
     if found is None:
         raise NotFound(f"API token {token_id} does not exist")
@@ -131,7 +130,7 @@ def list_tokens(
     *, uow: UnitOfWork, username: str | None = None, now: datetime | None = None
 ) -> list[TokenRead]:
     """API tokens, newest first (of one user, or all). Raises NotFound for an unknown user."""
-    now = now or utc_now()
+    now = now or uow.now
     user_id = None
     if username is not None:
         user_id = user_with_unit_or_raise(uow, username)[0].id
@@ -153,7 +152,7 @@ def principal_from_token(
     """
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    now = now or utc_now()
+    now = now or uow.now
     found = repository.token_by_hash(uow.session, digest(secret))
     if found is None:
         return None

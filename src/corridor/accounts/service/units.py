@@ -7,7 +7,7 @@ from corridor.accounts.schemas import (
     UnitCreate,
     UnitRead,
 )
-from corridor.accounts.service._common import KIND_ORDER, utc_now
+from corridor.accounts.service._common import KIND_ORDER
 from corridor.db.tables import UnitRow
 from corridor.db.uow import UnitOfWork
 from corridor.errors import (
@@ -82,7 +82,7 @@ def create_unit(*, uow: UnitOfWork, unit_in: UnitCreate, actor: str) -> UnitRead
         kind=unit_in.kind,
         parent_id=None if parent is None else parent.id,
         offices=list(unit_in.offices),
-        created_at=utc_now(),
+        created_at=uow.now,
     )
     repository.add(session, row)
     read = _unit_read(row, None if parent is None else parent.code)

@@ -15,7 +15,7 @@ from corridor.accounts.schemas import (
     UserRead,
     UserUpdate,
 )
-from corridor.accounts.service._common import PASSWORDS, ROLE_NAMES, utc_now
+from corridor.accounts.service._common import PASSWORDS, ROLE_NAMES
 from corridor.db.tables import UnitRow, UserRow
 from corridor.db.uow import UnitOfWork
 from corridor.errors import (
@@ -39,7 +39,7 @@ def create_user(*, uow: UnitOfWork, user_in: UserCreate, actor: str) -> UserRead
     if repository.user_by_username(session, user_in.username) is not None:
         raise Conflict(f"username {user_in.username} is already taken")
     unit = _unit_for_user(uow, user_in.unit)
-    now = utc_now()
+    now = uow.now
     row = UserRow(
         username=user_in.username,
         full_name=user_in.full_name,
@@ -92,7 +92,7 @@ def update_user(*, uow: UnitOfWork, username: str, user_update: UserUpdate, acto
             roles = wanted
     after = _user_read(user, unit.code, roles)
     if after != before:
-        user.updated_at = utc_now()
+        user.updated_at = uow.now
         journal.record(
             session,
             actor=actor,
@@ -128,7 +128,7 @@ def set_password(*, uow: UnitOfWork, username: str, password: str, actor: str) -
     user, _unit = user_with_unit_or_raise(uow, username)
     had_password = user.password_hash is not None
     user.password_hash = PASSWORDS.hash(password)
-    user.updated_at = utc_now()
+    user.updated_at = uow.now
     journal.record(
         uow.session,
         actor=actor,
@@ -146,7 +146,7 @@ def unlock(*, uow: UnitOfWork, username: str, actor: str) -> UserRead:
     before = {"locked_until": user.locked_until, "failed_logins": user.failed_logins}
     user.locked_until = None
     user.failed_logins = 0
-    user.updated_at = utc_now()
+    user.updated_at = uow.now
     journal.record(
         uow.session,
         actor=actor,

@@ -1,14 +1,15 @@
-"""What the subjects of the post-entry use cases share: the clock, the caller's scope
+"""What the subjects of the post-entry use cases share: the edges' today, the caller's scope
 over offices, the journal. Not part of the package's face (:mod:`corridor.postentry.service`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from corridor.accounts import service as accounts_service
+from corridor.config import wall_clock
 from corridor.db.uow import UnitOfWork
 from corridor.errors import N_, NotFound
 from corridor.journal import service as journal_service
@@ -18,14 +19,11 @@ from corridor.postentry.schemas import customs_day
 MAX_LIST = 500
 
 
-def utc_now() -> datetime:
-    """The moment, in UTC (how every time is stored)."""
-    return datetime.now(UTC)
-
-
 def today() -> date:
-    """Today, as a customs day."""
-    return customs_day(utc_now())
+    """Today, as a customs day, from the wall clock: for the edges (and tests) that have no
+    unit of work at hand. Use cases take the day of their unit of work,
+    ``customs_day(uow.now)``, never this."""
+    return customs_day(wall_clock())
 
 
 # =========================================================================== scope

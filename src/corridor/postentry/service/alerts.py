@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from corridor import rules
 from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import Action, Principal
+from corridor.config import customs_day
 from corridor.db.tables import AlertReceiptRow, AlertRow, ProfileRequestRow
 from corridor.db.uow import UnitOfWork
 from corridor.declarations.facts import fact_schema
@@ -39,7 +40,7 @@ from corridor.postentry.schemas import (
     RequestMove,
     alert_problems,
 )
-from corridor.postentry.service._common import MAX_LIST, journal, today, utc_now
+from corridor.postentry.service._common import MAX_LIST, journal
 from corridor.profiles import service as profiles_service
 
 # =========================================================================== alerts
@@ -59,7 +60,7 @@ def raise_alert(
 ) -> AlertRead:
     """Raise an alert to the offices of the units and the offices it names. InvalidInput
     for an unknown unit, office or case, or a last day already past."""
-    on = on or today()
+    on = on or customs_day(uow.now)
     problems = alert_problems(alert_in)
     offices: set[str] = set()
     every_office = False
@@ -95,7 +96,7 @@ def raise_alert(
         )
     if problems:
         raise InvalidInput(N_("the alert is invalid"), problems)
-    now = utc_now()
+    now = uow.now
     row = AlertRow(
         title=alert_in.title,
         instructions=alert_in.instructions,
@@ -138,12 +139,12 @@ def withdraw_alert(
 ) -> AlertRead:
     """Withdraw an active alert before its last day. Conflict when it is withdrawn or
     expired already."""
-    on = on or today()
+    on = on or customs_day(uow.now)
     row = _alert_or_raise(uow, alert_id, lock=True)
     shown = _alert_status(row, on)
     if shown != "active":
         raise Conflict(N_("alert %(alert)s is %(status)s already", alert=row.id, status=shown))
-    now = utc_now()
+    now = uow.now
     row.status, row.withdrawn_by, row.withdrawn_at = "withdrawn", actor, now
     row.withdrawal_note = withdraw_in.note
     repository.flush(uow.session)
@@ -169,14 +170,14 @@ def _alert_or_raise(uow: UnitOfWork, alert_id: int, *, lock: bool = False) -> Al
 
 def get_alert(*, uow: UnitOfWork, alert_id: int, on: date | None = None) -> AlertRead:
     """One alert."""
-    return alert_read(_alert_or_raise(uow, alert_id), on or today())
+    return alert_read(_alert_or_raise(uow, alert_id), on or customs_day(uow.now))
 
 
 def list_alerts(
     *, uow: UnitOfWork, current: bool = False, on: date | None = None
 ) -> list[AlertRead]:
     """Alerts, the latest raised first; ``current``: only those active and not past."""
-    on = on or today()
+    on = on or customs_day(uow.now)
     return [
         alert_read(row, on)
         for row in repository.alerts(uow.session, active_on=on if current else None)
@@ -237,7 +238,7 @@ def alerts_for(
     *, uow: UnitOfWork, declaration: DeclarationRead, on: date | None = None
 ) -> list[AlertRead]:
     """The alerts in force on ``on`` (default: today) that apply to a declaration."""
-    on = on or today()
+    on = on or customs_day(uow.now)
     goods = [(item.hs_code, item.origin) for item in declaration.items]
     return [
         alert_read(row, on)
@@ -251,7 +252,7 @@ def alerts_for_each(
 ) -> dict[tuple[str, int], list[AlertRead]]:
     """The alerts in force that apply to each declaration version (number, version) of
     ``keys`` (a page of the inspection queue at once); versions with none are left out."""
-    on = on or today()
+    on = on or customs_day(uow.now)
     in_force = repository.alerts_in_force(uow.session, on)
     if not in_force or not keys:
         return {}
@@ -277,7 +278,7 @@ def acknowledge(
 ) -> InboxAlert:
     """Acknowledge, for ``unit``, an alert addressed to it. NotFound for an alert not
     addressed to the unit; Conflict when the unit acknowledged it already."""
-    on = on or today()
+    on = on or customs_day(uow.now)
     row = _alert_or_raise(uow, alert_id)
     offices = accounts_service.offices_under(uow=uow, unit_code=unit)
     if not addressed(row, offices):
@@ -294,7 +295,7 @@ def acknowledge(
                 user=existing.acknowledged_by,
             )
         )
-    now = utc_now()
+    now = uow.now
     receipt = AlertReceiptRow(
         alert_id=row.id, unit=unit, acknowledged_by=actor, acknowledged_at=now
     )
@@ -380,7 +381,7 @@ def raise_request(
         )
     if problems or addressee is None:
         raise InvalidInput(N_("the request is invalid"), problems)
-    now = utc_now()
+    now = uow.now
     row = ProfileRequestRow(
         unit=addressee,
         title=request_in.title,
@@ -474,7 +475,7 @@ def handle_request(
             N_("invalid answer"),
             [FieldError(("profile_code",), N_("name the profile drafted when settling as done"))],
         )
-    before, now = row.status, utc_now()
+    before, now = row.status, uow.now
     row.status, row.handled_by, row.handled_at = to, principal.username, now
     if handle_in.response:
         row.response = handle_in.response

@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from corridor.config import customs_day
 from corridor.db.uow import UnitOfWork
 from corridor.errors import N_, FieldError, InvalidInput
 from corridor.postentry import ranking, repository
@@ -24,7 +25,7 @@ from corridor.postentry.schemas import (
     PopulationRates,
     period_problems,
 )
-from corridor.postentry.service._common import today, unit_offices
+from corridor.postentry.service._common import unit_offices
 from corridor.traders import service as traders_service
 from corridor.valuation import service as valuation_service
 from corridor.valuation.book import PriceBook, value_ratio
@@ -34,12 +35,16 @@ DEFAULT_DAYS = 90
 
 
 def audit_period(
-    date_from: date | None, date_to: date | None, *, location: tuple[str, ...] = ()
+    date_from: date | None,
+    date_to: date | None,
+    *,
+    today: date,
+    location: tuple[str, ...] = (),
 ) -> AuditPeriod:
     """The period asked for (both days included); without one, the last
-    :data:`DEFAULT_DAYS` customs days up to today. InvalidInput names ``from`` or ``to``
-    (after ``location``: the API says ``("query",)``)."""
-    last = date_to or today()
+    :data:`DEFAULT_DAYS` customs days up to ``today`` (the edge's customs day).
+    InvalidInput names ``from`` or ``to`` (after ``location``: the API says ``("query",)``)."""
+    last = date_to or today
     first = date_from or last - timedelta(days=DEFAULT_DAYS - 1)
     problems = period_problems(first, last, names=("from", "to"))
     if problems:
@@ -69,7 +74,7 @@ def rank_candidates(
         )
     offices = unit_offices(uow=uow, unit=unit, scope=scope)
     ranked, book = ranked_releases(
-        uow, period=period, offices=offices, order=order, on=on or today()
+        uow, period=period, offices=offices, order=order, on=on or customs_day(uow.now)
     )
     frame = ranked.candidates
     population = ranked.population

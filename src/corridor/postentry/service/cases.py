@@ -38,7 +38,6 @@ from corridor.postentry.service._common import (
     offices_of,
     stored_offices,
     unit_offices,
-    utc_now,
     within_scope,
 )
 from corridor.postentry.service.plans import plan_or_raise
@@ -140,7 +139,7 @@ def open_case(
                 state=running.state,
             )
         )
-    now = utc_now()
+    now = uow.now
     all_offices, listed = stored_offices(offices)
     row = AuditCaseRow(
         plan_id=case_in.plan_id,
@@ -274,7 +273,7 @@ def assign(
     _check_auditor(uow, assign_in.auditor, problems)
     if problems:
         raise InvalidInput(N_("invalid auditor"), problems)
-    before, now = row.auditor, utc_now()
+    before, now = row.auditor, uow.now
     row.auditor, row.updated_at = assign_in.auditor, now
     repository.flush(uow.session)
     journal(
@@ -296,7 +295,7 @@ def start(
     """Start a planned case; whoever starts a case without an auditor becomes its auditor."""
     row = _case_or_raise(uow, case_id, scope, lock=True)
     _move(row, "in_progress")
-    now = utc_now()
+    now = uow.now
     row.state, row.started_at, row.updated_at = "in_progress", now, now
     row.auditor = row.auditor or actor
     repository.flush(uow.session)
@@ -361,7 +360,7 @@ def add_declaration(
                 case=case_reference(row.id),
             )
         )
-    now = utc_now()
+    now = uow.now
     repository.add(
         uow.session,
         AuditCaseDeclarationRow(
@@ -401,7 +400,7 @@ def add_document(
         raise Conflict(
             N_("%(case)s cites %(ref)s already", case=case_reference(row.id), ref=document_in.ref)
         )
-    now = utc_now()
+    now = uow.now
     entry = {"ref": document_in.ref, "added_by": actor, "added_at": now.isoformat()}
     row.documents = [*row.documents, entry]  # a new list: the change is seen and stored
     row.updated_at = now
@@ -459,7 +458,7 @@ def complete(
     problems = findings_problems(findings)
     if problems:
         raise InvalidInput(N_("the findings are invalid"), problems)
-    now = utc_now()
+    now = uow.now
     row.state, row.closed_by, row.closed_at, row.updated_at = "completed", actor, now, now
     row.outcome = findings.outcome
     row.discrepancy_types = list(findings.discrepancy_types)
@@ -501,7 +500,7 @@ def cancel(
     """Cancel a planned or running case, with why."""
     row = _case_or_raise(uow, case_id, scope, lock=True)
     _move(row, "cancelled")
-    before, now = row.state, utc_now()
+    before, now = row.state, uow.now
     row.state, row.cancel_note = "cancelled", cancel_in.note
     row.closed_by, row.closed_at, row.updated_at = actor, now, now
     repository.flush(uow.session)

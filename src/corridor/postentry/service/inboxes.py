@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from corridor.accounts import service as accounts_service
+from corridor.config import customs_day
 from corridor.db.uow import UnitOfWork
 from corridor.postentry import repository
 from corridor.postentry.schemas import InboxAlert, InboxRead, ProfileRequestRead
-from corridor.postentry.service._common import MAX_LIST, today
+from corridor.postentry.service._common import MAX_LIST
 from corridor.postentry.service.alerts import addressed, alert_read
 
 
@@ -19,7 +20,7 @@ def inbox(
     ``settled`` also the withdrawn and expired ones), each with the unit's
     acknowledgement, and the requests addressed to the unit (with ``settled`` also
     those done or rejected)."""
-    on = on or today()
+    on = on or customs_day(uow.now)
     offices = accounts_service.offices_under(uow=uow, unit_code=unit)
     rows = [
         row

@@ -10,6 +10,7 @@ from typing import Any, Literal
 import polars as pl
 from sqlalchemy.exc import IntegrityError
 
+from corridor.config import customs_day
 from corridor.db.tables import AuditPlanItemRow, AuditPlanRow
 from corridor.db.uow import UnitOfWork
 from corridor.errors import N_, Conflict, InvalidInput, NotFound
@@ -31,9 +32,7 @@ from corridor.postentry.service._common import (
     journal,
     offices_of,
     stored_offices,
-    today,
     unit_offices,
-    utc_now,
     within_scope,
 )
 from corridor.postentry.service.candidates import candidate_read, ranked_releases
@@ -70,9 +69,9 @@ def create_plan(
             )
         )
     ranked, _book = ranked_releases(
-        uow, period=period, offices=offices, order="risk", on=on or today()
+        uow, period=period, offices=offices, order="risk", on=on or customs_day(uow.now)
     )
-    now = utc_now()
+    now = uow.now
     all_offices, listed = stored_offices(offices)
     plan = AuditPlanRow(
         unit=unit,
@@ -191,7 +190,7 @@ def set_capacity(
             )
         )
     before = plan.capacity
-    now = utc_now()
+    now = uow.now
     plan.capacity, plan.updated_at = update.capacity, now
     repository.flush(uow.session)
     journal(
@@ -236,13 +235,13 @@ def add_item(
                 capacity=plan.capacity,
             )
         )
-    now = utc_now()
+    now = uow.now
     ranked, _book = ranked_releases(
         uow,
         period=AuditPeriod(plan.period_from, plan.period_to),
         offices=offices_of(plan.all_offices, plan.offices),
         order="risk",
-        on=on or today(),
+        on=on or customs_day(uow.now),
     )
     found = ranked.candidates.filter(pl.col("tin") == item_in.tin)
     if found.height:
@@ -296,7 +295,7 @@ def remove_item(
         raise NotFound(N_("audit plan %(plan)s holds no trader %(tin)s", plan=plan.id, tin=tin))
     before = {"tin": item.tin, "rank": item.rank, "source": item.source}
     repository.delete(uow.session, item)
-    now = utc_now()
+    now = uow.now
     plan.updated_at = now
     journal(uow, actor, "audit_plan.remove", "audit_plan", plan.id, before, None, now)
     return _plan_read(uow, plan)
@@ -326,7 +325,7 @@ def move_plan(
         raise Conflict(
             N_("audit plan %(plan)s holds no trader: add one before approving it", plan=plan.id)
         )
-    before, now = plan.state, utc_now()
+    before, now = plan.state, uow.now
     plan.state, plan.updated_at = to, now
     if to == "approved":
         plan.approved_by, plan.approved_at = actor, now

@@ -1,8 +1,6 @@
-"""What the profiles service's modules share: the actors, the states, the clock."""
+"""What the profiles service's modules share: the actors, the states, the generation."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 from corridor.db.uow import UnitOfWork
 from corridor.profiles import repository
@@ -12,10 +10,6 @@ SYSTEM = "system"
 EXPIRY_ACTOR = "system:expiry"
 EDITABLE = ("draft", "submitted")
 IN_FORCE = ("active", "suspended")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def selection_changed(*, uow: UnitOfWork) -> None:

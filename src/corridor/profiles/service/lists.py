@@ -29,7 +29,6 @@ from corridor.profiles.schemas import (
     ReferenceListRead,
     ReferenceListVersionRead,
 )
-from corridor.profiles.service._common import utc_now
 from corridor.text import refuse_control_characters
 
 # =========================================================================== lists
@@ -74,7 +73,7 @@ def create_list(*, uow: UnitOfWork, list_in: ReferenceListCreate, actor: str) ->
                 for key in unknown
             ],
         )
-    now = utc_now()
+    now = uow.now
     head = ReferenceListRow(
         name=list_in.name,
         kind=list_in.kind,
@@ -221,7 +220,7 @@ def _add_list_version(
         entries=[list(entry) for entry in unique],
         entry_count=len(unique),
         comment=comment,
-        created_at=utc_now(),
+        created_at=uow.now,
         created_by=actor,
     )
     repository.add(uow.session, version)

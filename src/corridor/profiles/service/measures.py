@@ -17,7 +17,6 @@ from corridor.profiles.schemas import (
     MeasureRead,
     MeasureUpdate,
 )
-from corridor.profiles.service._common import utc_now
 
 # =========================================================================== measures
 
@@ -36,7 +35,7 @@ def create_measure(*, uow: UnitOfWork, measure_in: MeasureCreate, actor: str) ->
     """Add a measure to the catalogue. Raises Conflict when the code exists."""
     if repository.measure(uow.session, measure_in.code) is not None:
         raise Conflict(f"measure {measure_in.code} already exists")
-    now = utc_now()
+    now = uow.now
     row = MeasureRow(**measure_in.model_dump(), updated_at=now, updated_by=actor)
     repository.add(uow.session, row)
     repository.bump_generation(uow.session)
@@ -52,7 +51,7 @@ def update_measure(
     before = _measure_state(row)
     for name, value in measure_in.model_dump().items():
         setattr(row, name, value)
-    now = utc_now()
+    now = uow.now
     row.updated_at, row.updated_by = now, actor
     repository.bump_generation(uow.session)
     _journal_measure(uow, "measure.update", code, before, _measure_state(row), actor, now)
@@ -68,7 +67,7 @@ def delete_measure(*, uow: UnitOfWork, code: str, actor: str) -> None:
     before = _measure_state(row)
     repository.delete(uow.session, row)
     repository.bump_generation(uow.session)  # the compiled set carries the catalogue
-    _journal_measure(uow, "measure.delete", code, before, None, actor, utc_now())
+    _journal_measure(uow, "measure.delete", code, before, None, actor, uow.now)
 
 
 def _measure_state(row: MeasureRow) -> dict[str, Any]:

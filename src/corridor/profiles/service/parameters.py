@@ -14,7 +14,6 @@ from corridor.profiles.schemas import (
     OfficeParametersIn,
     OfficeParametersRead,
 )
-from corridor.profiles.service._common import utc_now
 
 # =========================================================================== office parameters
 
@@ -38,7 +37,7 @@ def set_office_parameters(
         uow.session.add(row)
     for name, value in parameters.model_dump().items():
         setattr(row, name, value)
-    now = utc_now()
+    now = uow.now
     row.updated_at, row.updated_by = now, actor
     uow.session.flush()
     repository.bump_generation(uow.session)

@@ -25,7 +25,7 @@ from corridor.profiles.schemas import (
     ProfileRead,
     TransitionRead,
 )
-from corridor.profiles.service._common import EDITABLE, EXPIRY_ACTOR, IN_FORCE, SYSTEM, utc_now
+from corridor.profiles.service._common import EDITABLE, EXPIRY_ACTOR, IN_FORCE, SYSTEM
 from corridor.profiles.service.intelligence import criteria_json_of, is_intelligence
 from corridor.profiles.service.lists import named_lists
 
@@ -122,7 +122,7 @@ def edit_profile(
             _transition(uow, latest, "draft", actor, "edited after submission", journal=None)
             latest.submitted_by = latest.submitted_at = None
         after = _profile_state(latest)
-        _journal_profile(uow, "profile.edit", latest, before, after, actor, utc_now(), before)
+        _journal_profile(uow, "profile.edit", latest, before, after, actor, uow.now, before)
         return _read(uow, latest)
     row = _new_version(uow, code, latest.version + 1, draft, actor, confidential_lists)
     # before: the version the new draft replaces, so the entry shows what changed.
@@ -142,7 +142,7 @@ def _new_version(
     criteria_json = _criteria_or_raise(uow, draft.criteria, confidential_lists)
     _measures_or_raise(uow, draft)
     row = ProfileVersionRow(
-        code=code, version=version, status="draft", author=actor, created_at=utc_now()
+        code=code, version=version, status="draft", author=actor, created_at=uow.now
     )
     _apply(row, draft, criteria_json)
     repository.add(uow.session, row)
@@ -274,7 +274,7 @@ def transition(
         raise Conflict(
             f"profile {code} v{version} is {row.status}; {action} needs it {' or '.join(allowed)}"
         )
-    now = utc_now()
+    now = uow.now
     # Every refusal is raised before anything is written (journal included).
     if action == "approve" and actor == row.author:
         raise Conflict(f"four eyes: {actor} wrote profile {code} v{version} and cannot approve it")
@@ -313,7 +313,7 @@ def expire_due(*, uow: UnitOfWork, today: date) -> list[str]:
     if due:
         repository.bump_generation(uow.session)
     for row in due:
-        row.ended_at = utc_now()
+        row.ended_at = uow.now
         _transition(
             uow,
             row,
@@ -343,7 +343,7 @@ def _transition(
 ) -> None:
     """Record a change of state in the version's transitions and, as ``profile.<journal>``,
     in the journal (``journal=None``: the caller journals the change itself)."""
-    at = utc_now()
+    at = uow.now
     repository.record_transition(
         uow.session,
         profile_version_id=row.id,
