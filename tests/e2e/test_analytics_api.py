@@ -9,9 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from corridor.config import Settings, get_settings
 from corridor.db.tables import ProfileVersionRow
 from corridor.db.uow import UnitOfWork
 from corridor.errors import InvalidInput
+from tests.cli import run_corridor
 from tests.integration.analytics import feedback_world
 from tests.staff import Staff, seed_staff
 
@@ -232,16 +231,7 @@ def test_an_inspector_may_not_read_analytics(client: TestClient, staff: Staff) -
 
 def corridor(url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``corridor report …`` as a user runs it (exit codes come from ``corridor.cli``)."""
-    env = {**os.environ, "CORRIDOR_DATABASE_URL": url, "COLUMNS": "220"}
-    return subprocess.run(
-        [sys.executable, "-m", "corridor.cli", "report", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_corridor("report", *args, database_url=url, cwd=cwd, columns=220)
 
 
 @pytest.fixture

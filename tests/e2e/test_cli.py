@@ -14,24 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli import run_corridor
 from tests.factories import declaration, item, write_flat_csv
 
 
 def corridor(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "CORRIDOR_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        "COLUMNS": "200",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "corridor.cli", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_corridor(*args, database_url=f"sqlite:///{tmp_path / 'cli.db'}", cwd=tmp_path)
 
 
 def test_commands_refuse_an_unmigrated_database(tmp_path: Path) -> None:

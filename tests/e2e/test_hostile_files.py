@@ -10,16 +10,15 @@ text (an apostrophe in front).
 from __future__ import annotations
 
 import csv
-import os
 import random
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.cli import run_corridor
 from tests.factories import declaration, item, write_flat_csv
 
 HEADER = (
@@ -35,19 +34,8 @@ ACT = "KGBSK/1,109:applied,no_discrepancy,30,inspector.post1,2026-10-01T14:10:00
 
 
 def corridor(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "CORRIDOR_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-        "COLUMNS": "250",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "corridor.cli", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    return run_corridor(
+        *args, database_url=f"sqlite:///{tmp_path / 'cli.db'}", cwd=tmp_path, columns=250
     )
 
 

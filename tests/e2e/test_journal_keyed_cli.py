@@ -8,9 +8,7 @@ never a traceback. SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.journal.cli import EXIT_BROKEN
+from tests.cli import run_corridor
 from tests.integration.journal.test_journal import sql, stored, write
 from tests.integration.journal.test_keyed_journal import head_row, rechain, truncate_to
 
@@ -29,20 +28,11 @@ def corridor(
     url: str, *args: str, key: str | None = None, production: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """The real CLI in a subprocess (PYTHONPATH is inherited) on ``url``."""
-    env = {**os.environ, "CORRIDOR_DATABASE_URL": url, "COLUMNS": "200"}
-    env.pop("CORRIDOR_JOURNAL_KEY", None)
-    if key is not None:
-        env["CORRIDOR_JOURNAL_KEY"] = key
-    if production:
-        env["CORRIDOR_ENVIRONMENT"] = "production"
-    result = subprocess.run(
-        [sys.executable, "-m", "corridor.cli", "journal", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    env = {
+        "CORRIDOR_JOURNAL_KEY": key,
+        "CORRIDOR_ENVIRONMENT": "production" if production else None,
+    }
+    result = run_corridor("journal", *args, database_url=url, env=env)
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     return result
 
