@@ -532,9 +532,8 @@ def seed(
 
     activated, existing = [], []
     for profile_in in demo_profiles(book, today):
-        secret = profile_in.kind == "target" or bool(
-            profiles_service.lists_read(rules.to_json(rules.parse(profile_in.criteria)))
-            & confidential
+        secret = profiles_service.is_intelligence(
+            profile_in.kind, rules.to_json(rules.parse(profile_in.criteria)), confidential
         )
         author = intelligence if secret else analyst
         if _bring_to_active(session_factory, profile_in, author, approver):

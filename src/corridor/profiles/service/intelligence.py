@@ -50,7 +50,7 @@ def intelligence(*, uow: UnitOfWork) -> Intelligence:
         for version_id, code, version, kind, criteria_json in repository.version_criteria(
             uow.session
         )
-        if kind == "target" or lists_read(criteria_json) & confidential
+        if is_intelligence(kind, criteria_json, confidential)
     ]
     return Intelligence(
         lists=confidential,
@@ -60,6 +60,8 @@ def intelligence(*, uow: UnitOfWork) -> Intelligence:
 
 
 def is_intelligence(kind: str, criteria_json: Any, confidential: frozenset[str]) -> bool:
+    """Whether a profile version of ``kind`` with stored criteria ``criteria_json`` is
+    intelligence material, ``confidential`` being the confidential lists' names."""
     return kind == "target" or bool(lists_read(criteria_json) & confidential)
 
 
