@@ -53,7 +53,8 @@ def test_online_features_equal_batch_features_on_the_public_dataset() -> None:
     known = normalize(frame.head(5000))
     space = FeatureSpace(FEATURES, vocabularies(known, FEATURES), freeze(known, ALL_KEYS), 20.0)
     online_equals_batch(sample, space)
-    assert frame["label"].dtype == pl.Boolean and frame["label"].null_count() == 0
+    assert frame["label"].dtype == pl.Boolean
+    assert frame["label"].null_count() == 0
 
 
 def test_an_outcome_recorded_at_or_after_registration_never_changes_features() -> None:
@@ -80,7 +81,8 @@ def test_an_outcome_recorded_at_or_after_registration_never_changes_features() -
     ).head(frame.height)
     # The declaration and every one registered up to its day read exactly as before.
     known = (frame["registered_at"].dt.date() <= target["registered_at"].date()).to_list()
-    assert known[500] and sum(known) > 500
+    assert known[500]
+    assert sum(known) > 500
     assert before.filter(pl.Series(known)).equals(after.filter(pl.Series(known)))
     assert not before.equals(after)  # later declarations do learn of them
     # The same outcome a day earlier is known, and the importer's rate moves.
@@ -150,7 +152,8 @@ def test_the_artifact_round_trips_and_training_is_deterministic(
     assert again.sha256 == model.sha256
     assert again.score_frame(labelled.head(50)).equals(model.score_frame(labelled.head(50)))
     assert train(labelled, options=QUICK).sha256 == model.sha256
-    assert model.rows == labelled.height and model.positives == labelled["label"].sum()
+    assert model.rows == labelled.height
+    assert model.positives == labelled["label"].sum()
     quality = model.quality
     assert quality["rows_used"] == labelled.height
     assert sum(m["rows"] for m in quality["label_rate_by_month"]) == labelled.height

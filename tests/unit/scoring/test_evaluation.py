@@ -53,7 +53,8 @@ def test_evaluate_reports_the_interface_and_is_consistent(
 ) -> None:
     frame = labelled.tail(1000)
     figures = evaluate(model, frame)
-    assert figures["rows"] == 1000 and figures["positives"] == frame["label"].sum()
+    assert figures["rows"] == 1000
+    assert figures["positives"] == frame["label"].sum()
     assert set(figures["precision_at"]) == {"1", "2", "5", "10"}
     assert 0.5 < figures["auc"] <= 1.0
     scored = model.score_frame(frame)
