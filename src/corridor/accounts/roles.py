@@ -69,6 +69,10 @@ class Action(StrEnum):
     INTELLIGENCE_WRITE = "intelligence.write"
     PARAMETERS_READ = "parameters.read"
     PARAMETERS_WRITE = "parameters.write"
+    # risk-scoring models
+    MODELS_READ = "models.read"  # the registry and model cards
+    MODELS_WRITE = "models.write"  # train and register draft versions
+    MODELS_DECIDE = "models.decide"  # approve, shadow, activate, retire
     # traders and post-entry control
     TRADERS_READ = "traders.read"  # the register: categories with their components, AEO
     TRADERS_WRITE = "traders.write"  # category overrides, AEO status, recategorising
@@ -131,6 +135,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.INTELLIGENCE_WRITE: frozenset({_R.INTELLIGENCE_OFFICER}),
     Action.PARAMETERS_READ: _ANALYSTS | {_R.ADMINISTRATOR},
     Action.PARAMETERS_WRITE: frozenset({_R.ADMINISTRATOR}),
+    Action.MODELS_READ: _ANALYSTS | _POST_ENTRY,
+    Action.MODELS_WRITE: frozenset(
+        {_R.RISK_ANALYST, _R.REGIONAL_COORDINATOR, _R.INTELLIGENCE_OFFICER}
+    ),
+    Action.MODELS_DECIDE: frozenset({_R.APPROVER}),
     Action.TRADERS_READ: _ANALYSTS | _POST_ENTRY,
     Action.TRADERS_WRITE: frozenset({_R.RISK_ANALYST, _R.APPROVER, _R.POST_ENTRY_HEAD}),
     Action.POSTENTRY_READ: _ANALYSTS | _POST_ENTRY,
@@ -170,6 +179,9 @@ _DESCRIPTIONS: dict[Action, str] = {
     Action.INTELLIGENCE_WRITE: "write target profiles and confidential lists",
     Action.PARAMETERS_READ: "read office selectivity parameters",
     Action.PARAMETERS_WRITE: "set office selectivity parameters",
+    Action.MODELS_READ: "read the model registry and model cards (data, metrics, limits)",
+    Action.MODELS_WRITE: "train risk-scoring models and register draft versions",
+    Action.MODELS_DECIDE: "approve (four eyes), shadow, activate, retire model versions",
     Action.TRADERS_READ: "read the trader register: compliance categories and why, AEO status",
     Action.TRADERS_WRITE: "override a trader's category (reason, expiry), record AEO status",
     Action.POSTENTRY_READ: "read post-entry audit candidates, plans and cases",

@@ -45,6 +45,7 @@ from corridor.db.tables.profiles import (
     RerouteRow,
     SelectivityStateRow,
 )
+from corridor.db.tables.scoring import ModelVersionRow
 from corridor.db.tables.traders import (
     AeoCertificateRow,
     TraderCategoryChangeRow,
@@ -78,6 +79,7 @@ __all__ = [
     "JournalHeadRow",
     "LoginSessionRow",
     "MeasureRow",
+    "ModelVersionRow",
     "OfficeParameterRow",
     "PriceOverrideRow",
     "PriceRefreshRow",
