@@ -51,6 +51,8 @@ from corridor.postentry.web import router as postentry_pages
 from corridor.profiles.api import router as profiles_router
 from corridor.profiles.web import router as profiles_pages
 from corridor.profiles.web_reference import router as reference_pages
+from corridor.scoring.api import router as scoring_router
+from corridor.scoring.web import router as scoring_pages
 from corridor.selectivity.api import router as selectivity_router
 from corridor.selectivity.snapshot import ProfileSetHolder
 from corridor.selectivity.web import router as selectivity_pages
@@ -128,6 +130,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(inspections_router)
     app.include_router(valuation_router)
     app.include_router(traders_router)
+    app.include_router(scoring_router)
     # The web pages (server-rendered; their scripts and styles are files of the package).
     app.mount("/assets", StaticFiles(directory=STATIC_DIR), name="assets")
     for pages in (
@@ -141,6 +144,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         valuation_pages,
         journal_pages,
         traders_pages,
+        scoring_pages,
         postentry_pages,
         administration_pages,
     ):

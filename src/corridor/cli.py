@@ -25,6 +25,7 @@ from corridor.inspections.cli import app as inspections_app
 from corridor.journal.cli import app as journal_app
 from corridor.postentry.cli import app as postentry_app
 from corridor.profiles.cli import app as profiles_app
+from corridor.scoring.cli import app as model_app
 from corridor.traders.cli import app as traders_app
 from corridor.valuation.cli import app as prices_app
 
@@ -46,6 +47,7 @@ app.add_typer(inspections_app, name="inspections")
 app.add_typer(prices_app, name="prices")
 app.add_typer(traders_app, name="traders")
 app.add_typer(postentry_app, name="postentry")
+app.add_typer(model_app, name="model")
 app.command("import")(import_command)
 
 #: Exit codes by error kind; documented in README.

@@ -81,6 +81,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/parameters", N_("Office parameters"), Action.PARAMETERS_READ),
     NavItem("/prices", N_("Reference prices"), Action.PRICES_READ),
     NavItem("/traders", N_("Traders"), Action.TRADERS_READ),
+    NavItem("/models", N_("Models"), Action.MODELS_READ),
     NavItem("/post-entry", N_("Post-entry control"), Action.POSTENTRY_READ),
     NavItem("/inbox", N_("Inbox"), Action.INBOX_READ),
     NavItem("/journal", N_("Journal"), Action.JOURNAL_READ),
