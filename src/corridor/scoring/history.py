@@ -33,8 +33,11 @@ from corridor.scoring.core import record_of
 from corridor.scoring.core.inputs import CODE_COLUMNS, NUMBER_COLUMNS
 from corridor.scoring.repository import inspected, unselected_declarations
 
-__all__ = ["MAX_WEIGHT", "labelled_history"]
+__all__ = ["MAX_WEIGHT", "UNWEIGHTED", "WEIGHTED_RANDOM", "labelled_history"]
 
+#: How the rows were weighed (the model card says it in the reader's language).
+UNWEIGHTED: Final = "none (every row weighs 1)"
+WEIGHTED_RANDOM: Final = "inverse random rate for the random control group"
 #: The largest weight a random control's row gets (keeps a few rows from ruling the model).
 MAX_WEIGHT: Final = 50.0
 _COLUMNS: Final = ("registered_at", *CODE_COLUMNS, *NUMBER_COLUMNS)
@@ -84,9 +87,7 @@ def labelled_history(
                 for index in range(first, first + count):
                     records[index]["weight"] = random_weight
     weighting = {
-        "method": "inverse random rate for the random control group"
-        if random_weight != 1.0
-        else "none (every row weighs 1)",
+        "method": WEIGHTED_RANDOM if random_weight != 1.0 else UNWEIGHTED,
         "declarations_by_basis": dict(sorted(bases.items())),
         "unselected_declarations": unselected,
         "random_weight": round(random_weight, 6),

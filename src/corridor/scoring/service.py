@@ -42,7 +42,7 @@ from corridor.profiles import service as profiles_service
 from corridor.scoring import repository
 from corridor.scoring.cdd import read_cdd
 from corridor.scoring.core import TrainedModel, TrainingOptions, evaluate, train
-from corridor.scoring.history import labelled_history
+from corridor.scoring.history import UNWEIGHTED, labelled_history
 from corridor.scoring.schemas import (
     FLOWS,
     NAME_PATTERN,
@@ -271,7 +271,7 @@ def register(
         library_versions=dict(model.versions),
         metrics={"cv": model.cv},
         quality=model.quality,
-        weighting=weighting or {"method": "none (every row weighs 1)"},
+        weighting=weighting or {"method": UNWEIGHTED},
         created_by=actor,
         created_at=uow.now,
         reason="",
@@ -322,7 +322,7 @@ def train_from_files(
         inputs=_file_inputs(paths),
         actor=actor,
         weighting={
-            "method": "none (every row weighs 1)",
+            "method": UNWEIGHTED,
             "note": "the files record no selection basis: every row is taken as inspected "
             "alike, so the figures describe the inspected population, not all declarations",
         },

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from corridor.accounts.roles import Action
 from corridor.errors import Conflict, InvalidInput
 from corridor.scoring import service
+from corridor.scoring.history import UNWEIGHTED, WEIGHTED_RANDOM
 from corridor.scoring.schemas import NAME_PATTERN, RetireIn
 from corridor.web.i18n import N_
 from corridor.web.pages import FormErrors, Page, change, page, redirect, render
@@ -41,6 +42,16 @@ SOURCE_NAMES: dict[str, str] = {
     "acts": N_("stored inspection acts"),
 }
 FLOW_NAMES: dict[str, str] = {"IM": N_("imports"), "EX": N_("exports")}
+WEIGHTING_NAMES: dict[str, str] = {
+    UNWEIGHTED: N_("none (every row weighs 1)"),
+    WEIGHTED_RANDOM: N_("inverse random rate for the random control group"),
+}
+#: The core's words for how cross-validation chose (``cv.selection``).
+SELECTION_NAMES: dict[str, str] = {
+    "mean of precision at 5 % and 10 % over the folds": N_(
+        "mean of precision at 5 %% and 10 %% over the folds"
+    ),
+}
 
 
 @router.get("/models", response_class=HTMLResponse)
@@ -91,6 +102,8 @@ def _card(
         status_names=STATUS_NAMES,
         source_names=SOURCE_NAMES,
         flow_names=FLOW_NAMES,
+        weighting_names=WEIGHTING_NAMES,
+        selection_names=SELECTION_NAMES,
         form=form or {"values": {}, "errors": FormErrors()},
     )
 
