@@ -74,15 +74,20 @@ def shadow(name: NamePath, version: VersionPath, uow: Committed, who: Decider) -
 def activate(
     name: NamePath,
     version: VersionPath,
-    uow: Committed,
+    uow: UoW,
     who: Decider,
     activate_in: Annotated[ActivateIn | None, Body()] = None,
 ) -> ModelVersionRead:
     """Make an approved or shadowing version the active one of its flow; 409 while another
     is active, unless ``{"replace": true}`` retires that one in the same transaction."""
     replace = activate_in.replace if activate_in is not None else False
-    return service.activate(
-        uow=uow, name=name, version=version, actor=who.username, replace=replace
+    # Two activations at once meet on the one-active-per-flow index: the one run again
+    # finds the other active and answers 409 with its name.
+    return uow.retrying(
+        lambda _retry: service.activate(
+            uow=uow, name=name, version=version, actor=who.username, replace=replace
+        ),
+        attempts=2,
     )
 
 

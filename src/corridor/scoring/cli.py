@@ -33,9 +33,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from corridor.config import customs_day_start
+from corridor.db.uow import UnitOfWork
 from corridor.errors import FieldError, InvalidInput
 from corridor.scoring.schemas import EvaluationRead, ModelVersionRead
-from corridor.terminal import cli_actor, run_use_case
+from corridor.terminal import cli_actor, database, run_use_case
 
 if TYPE_CHECKING:
     from corridor.scoring.core import TrainingOptions
@@ -149,20 +150,25 @@ def train_command(
         )
     options = _quick() if search is Search.QUICK else None
     actor = cli_actor()
+    service.check_target(name=name, flow=flow)
     if files:
-        read = run_use_case(
-            lambda uow: service.train_from_files(
-                uow=uow, paths=files, name=name, flow=flow, actor=actor, options=options
-            ),
-            commit=True,
-        )
+        training = service.learn_from_files(paths=files, options=options)
     else:
         start, end = _day(since, "from"), _day(until, "until")
-        read = run_use_case(
-            lambda uow: service.train_from_acts(
-                uow=uow, name=name, flow=flow, since=start, until=end, actor=actor, options=options
+        training = run_use_case(
+            lambda uow: service.learn_from_acts(
+                uow=uow, flow=flow, since=start, until=end, options=options
             ),
-            commit=True,
+            commit=False,
+        )
+    # Training takes minutes; only the registration is a transaction, retried when another
+    # registration of the name took the version number first.
+    with database() as factory, UnitOfWork(factory) as uow:
+        read = uow.retrying(
+            lambda _retry: service.register_training(
+                uow=uow, training=training, name=name, flow=flow, actor=actor
+            ),
+            attempts=3,
         )
     _print_trained(read, as_json)
 
@@ -358,14 +364,16 @@ def activate_command(
 
     name, version = _versioned(reference)
     actor = cli_actor()
-    _moved(
-        run_use_case(
-            lambda uow: service.activate(
+    # Two activations at once meet on the database's one-active-per-flow index: the one
+    # run again finds the other active and is refused with its name.
+    with database() as factory, UnitOfWork(factory) as uow:
+        read = uow.retrying(
+            lambda _retry: service.activate(
                 uow=uow, name=name, version=version, actor=actor, replace=replace
             ),
-            commit=True,
+            attempts=2,
         )
-    )
+    _moved(read)
 
 
 @app.command("retire")

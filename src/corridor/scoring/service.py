@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -53,16 +54,21 @@ from corridor.scoring.schemas import (
 
 __all__ = [
     "STEPS",
+    "Training",
     "activate",
     "active_model",
     "approve",
+    "check_target",
     "evaluate_acts",
     "evaluate_files",
     "get_model",
+    "learn_from_acts",
+    "learn_from_files",
     "list_models",
     "load_model",
     "parse_reference",
     "register",
+    "register_training",
     "retire",
     "shadow",
     "train_from_acts",
@@ -295,32 +301,32 @@ def _file_inputs(paths: Sequence[Path]) -> dict[str, Any]:
     return {"format": "cdd", "files": files}
 
 
-def train_from_files(
-    *,
-    uow: UnitOfWork,
-    paths: Sequence[Path],
-    name: str,
-    actor: str,
-    flow: str = "IM",
-    options: TrainingOptions | None = None,
-) -> ModelVersionRead:
-    """Train on labelled CDD files and register the model as a draft.
+@dataclass(frozen=True, slots=True)
+class Training:
+    """A trained model and where it learned from, ready to be registered."""
 
-    Every row of the dataset is an inspected declaration (its label ``Fraud``), so every
-    row weighs 1: the files hold no selection basis (the model card says so).
-    """
+    model: TrainedModel
+    source: str
+    inputs: dict[str, Any]
+    weighting: dict[str, Any]
+    window: tuple[datetime | None, datetime | None] | None = None
+
+
+def check_target(*, name: str, flow: str) -> None:
+    """Refuse a bad name or flow before anything is trained (InvalidInput)."""
     _check_name(name)
     _check_flow(flow)
+
+
+def learn_from_files(*, paths: Sequence[Path], options: TrainingOptions | None = None) -> Training:
+    """Train on labelled CDD files (no database). Every row of the dataset is an inspected
+    declaration (its label ``Fraud``), so every row weighs 1: the files hold no selection
+    basis (the model card says so)."""
     frame = read_cdd(paths)
-    model = train(frame, options=options)
-    return register(
-        uow=uow,
-        model=model,
-        name=name,
-        flow=flow,
+    return Training(
+        model=train(frame, options=options),
         source="cdd",
         inputs=_file_inputs(paths),
-        actor=actor,
         weighting={
             "method": UNWEIGHTED,
             "note": "the files record no selection basis: every row is taken as inspected "
@@ -329,19 +335,16 @@ def train_from_files(
     )
 
 
-def train_from_acts(
+def learn_from_acts(
     *,
     uow: UnitOfWork,
-    name: str,
-    actor: str,
-    flow: str = "IM",
+    flow: str,
     since: datetime | None = None,
     until: datetime | None = None,
     options: TrainingOptions | None = None,
-) -> ModelVersionRead:
-    """Train on the inspection acts of declarations registered in [since, until) and register
-    the model as a draft (see :mod:`corridor.scoring.history` for labels and weights)."""
-    _check_name(name)
+) -> Training:
+    """Train on the inspection acts of declarations of ``flow`` registered in [since, until)
+    (see :mod:`corridor.scoring.history` for labels and weights); reads, writes nothing."""
     _check_flow(flow)
     if since is not None and until is not None and since >= until:
         raise InvalidInput(
@@ -355,24 +358,70 @@ def train_from_acts(
             [FieldError(("from",), N_("no inspection act to learn from"))],
         )
     model = train(frame, options=options)
-    return register(
-        uow=uow,
+    return Training(
         model=model,
-        name=name,
-        flow=flow,
         source="acts",
         inputs={
             "format": "acts",
             "from": since.isoformat() if since else None,
             "until": until.isoformat() if until else None,
         },
-        actor=actor,
         weighting=weighting,
         window=(
             since or _moment(model.window.get("first")),
             until or _moment(model.window.get("last")),
         ),
     )
+
+
+def register_training(
+    *, uow: UnitOfWork, training: Training, name: str, flow: str, actor: str
+) -> ModelVersionRead:
+    """Register a training's model as the next draft version of ``name``. Two registrations
+    of one name at once meet on the unique (name, version): the edge runs this in
+    ``uow.retrying``, and the loser takes the next number."""
+    return register(
+        uow=uow,
+        model=training.model,
+        name=name,
+        flow=flow,
+        source=training.source,
+        inputs=training.inputs,
+        actor=actor,
+        weighting=training.weighting,
+        window=training.window,
+    )
+
+
+def train_from_files(
+    *,
+    uow: UnitOfWork,
+    paths: Sequence[Path],
+    name: str,
+    actor: str,
+    flow: str = "IM",
+    options: TrainingOptions | None = None,
+) -> ModelVersionRead:
+    """Train on labelled CDD files and register the model as a draft (one transaction)."""
+    check_target(name=name, flow=flow)
+    training = learn_from_files(paths=paths, options=options)
+    return register_training(uow=uow, training=training, name=name, flow=flow, actor=actor)
+
+
+def train_from_acts(
+    *,
+    uow: UnitOfWork,
+    name: str,
+    actor: str,
+    flow: str = "IM",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    options: TrainingOptions | None = None,
+) -> ModelVersionRead:
+    """Train on the inspection acts of a period and register the model as a draft."""
+    check_target(name=name, flow=flow)
+    training = learn_from_acts(uow=uow, flow=flow, since=since, until=until, options=options)
+    return register_training(uow=uow, training=training, name=name, flow=flow, actor=actor)
 
 
 # ====================================================================== lifecycle

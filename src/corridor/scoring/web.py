@@ -110,7 +110,9 @@ def _card(
 
 def _step(me: Page, name: str, version: int, run: Any, values: dict[str, str]) -> Response:
     try:
-        run()
+        # Committed here; run again after a unique key refused it (two activations at once
+        # meet on the one-active-per-flow index: the second finds the first and is refused).
+        me.uow.retrying(lambda _retry: run(), attempts=2)
     except ValidationError as exc:
         form = {"values": values, "errors": FormErrors.of_validation(exc)}
         return _card(me, name, version, form=form, status=422)
@@ -120,7 +122,6 @@ def _step(me: Page, name: str, version: int, run: Any, values: dict[str, str]) -
     except Conflict as exc:
         form = {"values": values, "errors": FormErrors(__all__=exc.detail)}
         return _card(me, name, version, form=form, status=409)
-    me.uow.commit()
     return redirect(me.request, f"/models/{name}/{version}")
 
 

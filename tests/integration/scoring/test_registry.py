@@ -5,6 +5,8 @@ training from stored inspection acts with selection-bias weights."""
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -424,3 +426,38 @@ def test_training_from_an_empty_period_is_refused(session_factory: Factory) -> N
                 uow=uow, name="acts", actor=ANALYST, since=start, until=start
             ),
         )
+
+
+def test_two_activations_at_once_leave_one_active_and_refuse_the_other(
+    session_factory: Factory, trained: TrainedModel
+) -> None:
+    approved(session_factory, trained, "imports")
+    approved(session_factory, trained, "imports-b")
+    outcome: list[BaseException | str] = []
+
+    def second() -> None:
+        with UnitOfWork(session_factory) as uow:
+            try:
+                uow.retrying(
+                    lambda _retry: service.activate(
+                        uow=uow, name="imports-b", version=1, actor=APPROVER
+                    ),
+                    attempts=2,
+                )
+                outcome.append("activated")
+            except Conflict as exc:
+                outcome.append(exc)
+
+    with UnitOfWork(session_factory) as first:
+        service.activate(uow=first, name="imports", version=1, actor=APPROVER)
+        # The second starts while the first holds its writes uncommitted: it waits on them.
+        racer = threading.Thread(target=second)
+        racer.start()
+        time.sleep(0.5)
+        first.commit()
+    racer.join(timeout=30)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], Conflict)
+    assert "imports v1 is active for flow IM" in str(outcome[0])
+    with UnitOfWork(session_factory) as uow:
+        assert [m.name for m in service.list_models(uow=uow, status="active")] == ["imports"]
