@@ -3,6 +3,8 @@ its button, in English and in Russian, on a desktop and at a phone's 390 px."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import expect
 
 from corridor.accounts import service as accounts_service
@@ -10,12 +12,13 @@ from corridor.db.uow import UnitOfWork
 from corridor.scoring import service
 from corridor.scoring.core import train
 from tests.browser.conftest import Browsing, LiveServer
+from tests.e2e.test_models_web import CDD_ROWS
 from tests.staff import PASSWORD, seed_staff
 from tests.unit.scoring.conftest import QUICK, synthetic
 
 
 def test_an_approver_reads_the_card_and_approves(
-    browsing: Browsing, live_server: LiveServer
+    browsing: Browsing, live_server: LiveServer, tmp_path: Path
 ) -> None:
     factory = live_server.session_factory
     seed_staff(factory, passwords=True)
@@ -32,6 +35,11 @@ def test_an_approver_reads_the_card_and_approves(
                 "files": [{"name": "train.csv", "bytes": 1, "sha256": "0" * 64}],
             },
             actor="risk_analyst",
+        )
+        sample = tmp_path / "cdd-sample.csv"
+        sample.write_text(CDD_ROWS, encoding="utf-8")
+        service.evaluate_files(
+            uow=uow, name="imports-gbm", version=1, paths=[sample], record_by="post_entry_auditor"
         )
         uow.commit()
     page = browsing.sign_in(browsing.context(), "approver", PASSWORD)

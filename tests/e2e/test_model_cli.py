@@ -93,9 +93,13 @@ def test_evaluate_prints_one_json_object_of_the_interface(
     )
     same = run_corridor(
         "model", "evaluate", "--model", "cdd-imports:1", "--format", "cdd", "--data", str(data),
-        "--json", database_url=url,
+        "--json", "--record", database_url=url,
     )  # fmt: skip
     assert json.loads(same.stdout) == figures
+    shown = run_corridor("model", "show", "cdd-imports:1", "--json", database_url=url)
+    (kept,) = json.loads(shown.stdout)["metrics"]["evaluations"]
+    assert kept["precision_at"] == figures["precision_at"]
+    assert kept["data"]["files"][0]["name"] == "cdd.csv"
 
 
 def test_the_lifecycle_by_the_command_with_four_eyes(

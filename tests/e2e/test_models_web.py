@@ -6,7 +6,9 @@ and Russian, the lifecycle's forms for approvers only)."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,6 +29,15 @@ from tests.web import htmx_headers, sign_in
 Factory = sessionmaker[Session]
 ANALYST = Role.RISK_ANALYST.value
 API = "/api/v1/models"
+#: Labelled rows of the public dataset's format (an evaluation needs no more).
+CDD_ROWS = """Declaration ID,Date,Office ID,Process Type,Import Type,Import Use,Payment Type,\
+Mode of Transport,Declarant ID,Importer ID,Seller ID,Courier ID,HS6 Code,Country of Departure,\
+Country of Origin,Tax Rate,Tax Type,Country of Origin Indicator,Net Mass,Item Price,Fraud,\
+Critical Fraud
+97061800,2024-06-01,30,B,11,21,11,10,BR1,IMP001,S1,,440890,CN,CN,0.0,A,G,108.0,372254.4,0,0
+85945189,2024-06-02,40,B,11,21,11,40,BR2,IMP002,S2,,690722,TR,TR,8.0,A,Y,11352.0,375751.2,1,0
+85945190,2024-06-03,40,B,11,21,11,40,BR2,IMP003,S2,,690722,TR,TR,8.0,A,Y,1352.0,5751.2,0,0
+"""
 
 
 @pytest.fixture(scope="module")
@@ -112,9 +123,20 @@ def test_the_api_lists_reads_and_moves_versions(
 
 
 def test_the_pages_show_the_card_and_its_lifecycle_to_approvers(
-    client: TestClient, staff: Staff, session_factory: Factory, trained: TrainedModel
+    client: TestClient,
+    staff: Staff,
+    session_factory: Factory,
+    trained: TrainedModel,
+    tmp_path: Path,
 ) -> None:
+    sample = tmp_path / "cdd-sample.csv"
+    sample.write_text(CDD_ROWS, encoding="utf-8")
     register(session_factory, trained, "imports")
+    with UnitOfWork(session_factory) as uow:
+        service.evaluate_files(
+            uow=uow, name="imports", version=1, paths=[sample], record_by="auditor"
+        )
+        uow.commit()
     sign_in(client, session_factory, staff, Role.RISK_ANALYST)
     listed = client.get("/models")
     assert listed.status_code == 200
@@ -132,6 +154,10 @@ def test_the_pages_show_the_card_and_its_lifecycle_to_approvers(
     ):
         assert part in text
     assert "Precision at 5 % (cross-validated)" in text
+    # The recorded evaluation: who, on what, its figures.
+    assert re.search(
+        r"auditor ·\s*<code>cdd-sample.csv</code>\s*· 3 rows, 1 discrepancies", card.text
+    )
     assert "/models/imports/1/approve" not in text  # analysts do not decide
     assert client.get("/models/imports/9").status_code == 404
     sign_in(client, session_factory, staff, Role.INSPECTOR)

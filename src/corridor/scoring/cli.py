@@ -208,6 +208,9 @@ def evaluate_command(
     since: FromOption = None,
     until: UntilOption = None,
     as_json: JsonOption = False,
+    record: Annotated[
+        bool, typer.Option("--record", help="keep the figures on the model card (journalled)")
+    ] = False,
 ) -> None:
     """A model's precision, recall and revenue captured at 1, 2, 5 and 10 % of rows
     inspected, and its ROC AUC, on labelled files or on the stored acts of a period."""
@@ -215,19 +218,22 @@ def evaluate_command(
 
     name, version = service.parse_reference(model)
     files = _files(data, format_)
+    recorder = cli_actor() if record else None
     result: EvaluationRead
     if files:
         result, _full = run_use_case(
-            lambda uow: service.evaluate_files(uow=uow, name=name, version=version, paths=files),
-            commit=False,
+            lambda uow: service.evaluate_files(
+                uow=uow, name=name, version=version, paths=files, record_by=recorder
+            ),
+            commit=record,
         )
     else:
         start, end = _day(since, "from"), _day(until, "until")
         result = run_use_case(
             lambda uow: service.evaluate_acts(
-                uow=uow, name=name, version=version, since=start, until=end
+                uow=uow, name=name, version=version, since=start, until=end, record_by=recorder
             ),
-            commit=False,
+            commit=record,
         )
     if as_json:
         _print_json(result.model_dump(mode="json"))

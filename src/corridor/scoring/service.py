@@ -33,8 +33,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from corridor.db.tables import ModelVersionRow
 from corridor.db.uow import UnitOfWork
 from corridor.errors import N_, Conflict, FieldError, InvalidInput, NotFound
@@ -533,8 +531,7 @@ def retire(
 # ====================================================================== evaluation
 
 
-def _figures(row: ModelVersionRead, model: TrainedModel, frame: pl.DataFrame) -> EvaluationRead:
-    figures = evaluate(model, frame)
+def _summary_of(row: ModelVersionRead, figures: dict[str, Any]) -> EvaluationRead:
     return EvaluationRead(
         model=row.name,
         version=row.version,
@@ -547,14 +544,46 @@ def _figures(row: ModelVersionRead, model: TrainedModel, frame: pl.DataFrame) ->
     )
 
 
+def _record(
+    uow: UnitOfWork,
+    read: ModelVersionRead,
+    summary: EvaluationRead,
+    data: dict[str, Any],
+    actor: str,
+) -> None:
+    """Keep an evaluation in the version's metrics (``evaluations``, newest last) and
+    journal it (``model.evaluate``): what the model card shows an auditor."""
+    row = repository.version(uow.session, read.name, read.version)
+    assert row is not None  # loaded just before, in this transaction
+    entry = {
+        "at": uow.now.isoformat(),
+        "by": actor,
+        "data": data,
+        **summary.model_dump(mode="json", exclude={"model", "version"}),
+    }
+    # A new dict: the JSON column is saved when it is replaced, not when changed in place.
+    row.metrics = {**row.metrics, "evaluations": [*row.metrics.get("evaluations", []), entry]}
+    uow.session.flush()
+    _journal(uow, "evaluate", row, None, entry, actor)
+
+
 def evaluate_files(
-    *, uow: UnitOfWork, name: str, version: int | None, paths: Sequence[Path]
+    *,
+    uow: UnitOfWork,
+    name: str,
+    version: int | None,
+    paths: Sequence[Path],
+    record_by: str | None = None,
 ) -> tuple[EvaluationRead, dict[str, Any]]:
     """A version's figures on labelled CDD files: the interface's summary and every figure
-    of :func:`corridor.scoring.core.evaluate` (calibration, per office and month, drift)."""
+    of :func:`corridor.scoring.core.evaluate` (calibration, per office and month, drift).
+    ``record_by``: keep the summary in the version's metrics, journalled with that actor."""
     row, model = load_model(uow=uow, name=name, version=version)
-    frame = read_cdd(paths)
-    return _figures(row, model, frame), evaluate(model, frame)
+    figures = evaluate(model, read_cdd(paths))
+    summary = _summary_of(row, figures)
+    if record_by is not None:
+        _record(uow, row, summary, _file_inputs(paths), record_by)
+    return summary, figures
 
 
 def evaluate_acts(
@@ -564,8 +593,10 @@ def evaluate_acts(
     version: int | None,
     since: datetime | None,
     until: datetime | None,
+    record_by: str | None = None,
 ) -> EvaluationRead:
-    """A version's figures on the inspection acts of a period (its own flow)."""
+    """A version's figures on the inspection acts of a period (its own flow); ``record_by``
+    as for :func:`evaluate_files`."""
     row, model = load_model(uow=uow, name=name, version=version)
     frame, _weighting = labelled_history(uow.session, flow=row.flow, since=since, until=until)
     if frame.height == 0:
@@ -573,4 +604,12 @@ def evaluate_acts(
             N_("no inspected declaration of flow %(flow)s in the period", flow=row.flow),
             [FieldError(("from",), N_("no inspection act to evaluate on"))],
         )
-    return _figures(row, model, frame)
+    summary = _summary_of(row, evaluate(model, frame))
+    if record_by is not None:
+        data = {
+            "format": "acts",
+            "from": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+        }
+        _record(uow, row, summary, data, record_by)
+    return summary

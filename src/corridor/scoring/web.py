@@ -9,6 +9,7 @@ same actions: ``models.read`` to read, ``models.decide`` to move a version.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path
@@ -94,7 +95,10 @@ def _card(
         status_code=status,
         model=found,
         cv=found.metrics.get("cv", {}),
-        evaluations=found.metrics.get("evaluations", []),
+        evaluations=[
+            {**e, "at": datetime.fromisoformat(e["at"])}
+            for e in found.metrics.get("evaluations", [])
+        ],
         quality=quality,
         features=features,
         active=active,

@@ -404,11 +404,22 @@ def test_training_from_stored_acts_weights_the_random_control_group(
     # A random control stands for itself and the three no profile selected.
     assert done.weighting["random_weight"] == 4.0
     assert done.weighting["unselected_declarations"] == 4 * ((inside.height + 4) // 5)
-    with UnitOfWork(session_factory) as uow:
-        figures = service.evaluate_acts(uow=uow, name="acts", version=None, since=until, until=None)
+    figures = run(
+        session_factory,
+        lambda uow: service.evaluate_acts(
+            uow=uow, name="acts", version=None, since=until, until=None, record_by=APPROVER
+        ),
+    )
     assert figures.rows == frame.height - inside.height
     assert 0 <= figures.precision_at["10"] <= 1
     assert figures.revenue_at is not None
+    # Recorded: on the version's metrics (the model card) and in the journal.
+    with UnitOfWork(session_factory) as uow:
+        (kept,) = service.get_model(uow=uow, name="acts", version=1).metrics["evaluations"]
+    assert kept["by"] == APPROVER
+    assert kept["data"] == {"format": "acts", "from": until.isoformat(), "until": None}
+    assert (kept["rows"], kept["precision_at"]) == (figures.rows, figures.precision_at)
+    assert entries(session_factory)[-1][:2] == ("model.evaluate", "acts/1")
 
 
 def test_training_from_an_empty_period_is_refused(session_factory: Factory) -> None:
