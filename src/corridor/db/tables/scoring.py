@@ -40,7 +40,8 @@ class ModelVersionRow(Base):
     source: Mapped[str] = mapped_column(String(20))
     # The files read (name, size, SHA-256) or the acts' period: where the rows came from.
     inputs: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
-    artifact: Mapped[bytes] = mapped_column(LargeBinary)
+    # Deferred: lists and cards never read the bytes; loading a model does.
+    artifact: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     window_from: Mapped[datetime | None] = mapped_column(UtcDateTime())
     window_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
