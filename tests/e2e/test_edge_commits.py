@@ -12,9 +12,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from corridor.accounts.service import LoginThrottle
+from corridor.config import Settings
 from corridor.db.tables import UnitRow
 from corridor.errors import Conflict
+from corridor.selectivity.snapshot import ProfileSetHolder
 from corridor.web.deps import Committed
+from corridor.web.security import TokenCache
+from corridor.web.state import AppState, install
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -31,7 +36,16 @@ def stored(factory: sessionmaker[Session]) -> list[str]:
 def posts_app(factory: sessionmaker[Session]) -> FastAPI:
     """Routes that add a post through the committing unit of work, as an edge would."""
     app = FastAPI()
-    app.state.session_factory = factory
+    state = AppState(
+        settings=Settings(),
+        engine=factory.kw["bind"],
+        session_factory=factory,
+        profile_sets=ProfileSetHolder(),
+        selection_secret=b"",
+        token_cache=TokenCache(0),
+        login_throttle=LoginThrottle(),
+    )
+    install(app, state)
 
     @app.exception_handler(Conflict)
     async def conflict(_request: Request, exc: Exception) -> JSONResponse:

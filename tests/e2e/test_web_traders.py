@@ -25,6 +25,7 @@ from corridor.profiles import service as profiles_service
 from corridor.profiles.schemas import OfficeParametersIn, ProfileCreate
 from corridor.traders import service as traders_service
 from corridor.traders.schemas import OverrideCreate, TraderRead
+from corridor.web.state import state_of
 from tests.integration.valuation.history import car_import
 from tests.staff import Staff, seed_staff
 from tests.web import htmx_headers, sign_in, with_panels
@@ -42,7 +43,7 @@ def staff(session_factory: sessionmaker[Session]) -> Staff:
 @pytest.fixture
 def client(engine: Engine, database_url: str, staff: Staff) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=database_url), engine=engine)
-    app.state.profile_sets._poll_seconds = 0
+    state_of(app).profile_sets._poll_seconds = 0
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
         for n in range(2):
             response = test_client.post(

@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from corridor.accounts import service
 from corridor.accounts.roles import Action
-from corridor.config import Settings
 from corridor.db.uow import UnitOfWork
 from corridor.errors import TooManyAttempts
 from corridor.web import i18n
@@ -33,6 +32,7 @@ from corridor.web.security import (
     session_of,
     set_session_cookie,
 )
+from corridor.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
@@ -70,7 +70,7 @@ def login(
     next_: Annotated[str | None, Form(alias="next", max_length=2000)] = None,
 ) -> Response:
     """Check the credentials, open a session and go on to the page asked for."""
-    settings: Settings = request.app.state.settings
+    settings = app_state(request).settings
     i18n.use_language(visitor_language(request))
     target = safe_next(next_)
     client = request.client.host if request.client else "unknown"
@@ -81,7 +81,7 @@ def login(
             password=password,
             client=client,
             settings=settings,
-            throttle=request.app.state.login_throttle,
+            throttle=app_state(request).login_throttle,
         )
     except service.SignInRefused:
         uow.commit()  # the failure counts towards the lockout although the sign-in fails

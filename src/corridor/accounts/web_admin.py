@@ -33,6 +33,7 @@ from corridor.errors import Conflict, FieldError, InvalidInput
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
 from corridor.web.pages import FormErrors, Page, change, page, redirect, render
+from corridor.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 
@@ -185,8 +186,7 @@ def _unit_choices(units: list[UnitRead]) -> list[tuple[str, str]]:
 
 
 def _settings(me: Page) -> Settings:
-    settings: Settings = me.request.app.state.settings
-    return settings
+    return app_state(me.request).settings
 
 
 def _done(done: str | None) -> str:
@@ -339,7 +339,7 @@ def update_user(
         errors = _service_errors(error)
         return _user_page(me, found, values=values, errors=errors, status_code=422)
     me.uow.commit()
-    me.request.app.state.token_cache.forget_all()  # tokens' roles follow the user's
+    app_state(me.request).token_cache.forget_all()  # tokens' roles follow the user's
     return redirect(me.request, f"/admin/users/{username}?done=saved")
 
 
@@ -527,7 +527,7 @@ def revoke_token(me: AdminChange, token_id: TokenId) -> Response:
     """Revoke a token for good (journalled); it stops working at once on this worker."""
     service.revoke_token(uow=me.uow, token_id=token_id, actor=me.principal.username)
     me.uow.commit()
-    me.request.app.state.token_cache.forget_all()
+    app_state(me.request).token_cache.forget_all()
     return redirect(me.request, "/admin/tokens?done=revoked")
 
 

@@ -19,7 +19,6 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from corridor.accounts.roles import Action
-from corridor.config import Settings
 from corridor.declarations import service as declarations_service
 from corridor.declarations.schemas import DeclarationRead
 from corridor.errors import Conflict, InvalidInput, NotFound
@@ -50,6 +49,7 @@ from corridor.web.pages import (
     render_panel,
     translated,
 )
+from corridor.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 Recorder = Annotated[Page, Depends(page(Action.INSPECTIONS_RECORD))]
@@ -449,7 +449,7 @@ class _FormInvalid(Exception):
 
 
 def _zone(me: Page) -> ZoneInfo:
-    settings: Settings = me.request.app.state.settings
+    settings = app_state(me.request).settings
     return ZoneInfo(settings.timezone)
 
 

@@ -32,13 +32,13 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from corridor.accounts.roles import Action, Principal
-from corridor.config import Settings
 from corridor.db.uow import UnitOfWork
 from corridor.errors import FieldError, Message, NotAuthenticated, PermissionDenied
 from corridor.web import i18n
 from corridor.web.deps import unit_of_work
 from corridor.web.i18n import N_
 from corridor.web.security import CSRF_FIELD, CSRF_HEADER, check_csrf, session_of
+from corridor.web.state import app_state
 
 __all__ = [
     "NAV",
@@ -184,7 +184,7 @@ def is_page_request(request: Request) -> bool:
 
 
 def _zone(request: Request) -> ZoneInfo:
-    settings: Settings = request.app.state.settings
+    settings = app_state(request).settings
     return ZoneInfo(settings.timezone)
 
 
