@@ -37,9 +37,9 @@ from corridor.profiles.web_common import (
     procedure_label,
 )
 from corridor.reference.codes import FLOWS, PROCEDURES
-from corridor.web.i18n import N_
+from corridor.web.i18n import N_, localized
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, redirect, render
+from corridor.web.pages import FormErrors, Page, redirect, render, rule_message
 
 router = APIRouter(include_in_schema=False)
 
@@ -179,7 +179,7 @@ def create_profile(me: Drafting, values: Posted, code: Annotated[str, Form()] = 
         )
     except PermissionDenied as exc:
         errors, status_code = (
-            FormErrors(__all__=_("Not allowed: %(why)s") % {"why": exc.detail}),
+            FormErrors(__all__=_("Not allowed: %(why)s") % {"why": localized(exc.detail)}),
             403,
         )
     else:
@@ -199,7 +199,7 @@ def edit_profile_form(me: Writer, code: CodePath) -> Response:
         access.check_profile_write(me.principal, draft_of(current), existing=current)
     except PermissionDenied as exc:
         # Said at once (a regional coordinator and a national profile, say), not on saving.
-        errors = FormErrors(__all__=_("Not allowed: %(why)s") % {"why": exc.detail})
+        errors = FormErrors(__all__=_("Not allowed: %(why)s") % {"why": localized(exc.detail)})
     except ValidationError:
         pass  # a stored version today's rules refuse: saving names the field
     return editor_page(me, values=_values_of(current), errors=errors, current=current)
@@ -228,7 +228,7 @@ def edit_profile(me: Drafting, code: CodePath, values: Posted) -> Response:
         errors = _service_errors(exc)
     except PermissionDenied as exc:
         errors, status_code = (
-            FormErrors(__all__=_("Not allowed: %(why)s") % {"why": exc.detail}),
+            FormErrors(__all__=_("Not allowed: %(why)s") % {"why": localized(exc.detail)}),
             403,
         )
     else:
@@ -359,10 +359,15 @@ def _form_errors(exc: ValidationError) -> FormErrors:
     """Each field's first message (a list's items count as the list: ``measures``,
     ``offices``); the profile's own rules beside the field they are about."""
     found = FormErrors()
+    english: dict[str, str] = {}  # the rules are recognised by their English words
+    for item in exc.errors():
+        english.setdefault(
+            ".".join(str(part) for part in item["loc"]) or "__all__", rule_message(item)
+        )
     for name, message in FormErrors.of_validation(exc).items():
         field, text = name.split(".")[0], message
         for start, about, translated in _RULES:
-            if message.startswith(start):
+            if english[name].startswith(start):
                 if field == "__all__" and about:
                     field = about
                 text = _(translated)
@@ -383,5 +388,5 @@ def _service_errors(exc: InvalidInput) -> FormErrors:
         if field == "criteria":
             found.setdefault(field, _("The criteria do not compile: see the check below."))
         else:
-            found.setdefault(field, error.msg)
+            found.setdefault(field, localized(error.msg))
     return found

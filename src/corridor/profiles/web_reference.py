@@ -38,7 +38,7 @@ from corridor.profiles.schemas import (
 from corridor.web import i18n
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, change, page, redirect, render
+from corridor.web.pages import FormErrors, Page, change, page, redirect, render, rule_message
 
 router = APIRouter(include_in_schema=False)
 
@@ -85,10 +85,7 @@ MULTIPLIER_FIELDS = ("low_risk_multiplier", "aeo_multiplier")
 def field_errors(exc: ValidationError) -> list[FieldError]:
     """A Pydantic validation error as the services' field errors (Pydantic's
     "Value error, " prefix of custom messages dropped)."""
-    return [
-        FieldError(tuple(error["loc"]), str(error["msg"]).removeprefix("Value error, "))
-        for error in exc.errors()
-    ]
+    return [FieldError(tuple(error["loc"]), rule_message(error)) for error in exc.errors()]
 
 
 def choices(labels: dict[str, str]) -> list[tuple[str, str]]:
@@ -381,25 +378,25 @@ def _entry_errors(errors: Sequence[FieldError], detail: str = "") -> FormErrors:
         if head == "row" or (head == "entries" and len(error.loc) > 1):
             found.setdefault("entries", _where(error))
         else:
-            found.setdefault(str(head), error.msg)
+            found.setdefault(str(head), i18n.localized(error.msg))
     if not found and detail:
-        found["__all__"] = detail
+        found["__all__"] = i18n.localized(detail)
     return found
 
 
 def _where(error: FieldError, *, typed: bool = True) -> str:
     """A problem of a line of typed entries (``typed``) or of a data row of a CSV file
-    (the first row after the header is row 1), said where it is."""
-    loc = error.loc
+    (the first row after the header is row 1), said where it is, in the page's language."""
+    loc, message = error.loc, i18n.localized(error.msg)
     if len(loc) > 1 and loc[0] == "row":
         if typed:
-            return _("line %(line)s: %(message)s") % {"line": loc[1], "message": error.msg}
-        return _("row %(row)s: %(message)s") % {"row": loc[1], "message": error.msg}
+            return _("line %(line)s: %(message)s") % {"line": loc[1], "message": message}
+        return _("row %(row)s: %(message)s") % {"row": loc[1], "message": message}
     if len(loc) > 1 and loc[0] == "entries" and isinstance(loc[1], int):
-        return _("entry %(number)s: %(message)s") % {"number": loc[1] + 1, "message": error.msg}
+        return _("entry %(number)s: %(message)s") % {"number": loc[1] + 1, "message": message}
     if loc == ("header",):
-        return _("header: %(message)s") % {"message": error.msg}
-    return error.msg
+        return _("header: %(message)s") % {"message": message}
+    return message
 
 
 # =========================================================================== measures
@@ -472,7 +469,7 @@ def delete_measure(me: MeasureWriter, code: Annotated[str, Path(max_length=40)])
         service.delete_measure(uow=me.uow, code=code, actor=me.principal.username)
     except Conflict as exc:
         form = {"values": {"channel": "red"}, "errors": FormErrors()}
-        return _measures_page(me, form=form, status=409, refused=exc.detail)
+        return _measures_page(me, form=form, status=409, refused=i18n.localized(exc.detail))
     me.uow.commit()
     return redirect(me.request, "/measures")
 
