@@ -36,7 +36,7 @@ from corridor.db.tables import InspectionActRow
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
 from corridor.declarations.schemas import DeclarationRead
-from corridor.errors import N_, Conflict, FieldError, InvalidInput, NotFound
+from corridor.errors import N_, Conflict, FieldError, InvalidInput, Message, NotFound
 from corridor.inspections import repository
 from corridor.inspections.repository import ActFilters, StoredAct
 from corridor.inspections.schemas import (
@@ -348,7 +348,7 @@ def _check_against_decision(
     channel = (
         N_("not assessed")
         if decision is None
-        else N_("channel %(channel)s", channel=decision.current_channel)
+        else N_("channel %(channel)s", channel=Message(decision.current_channel))
     )
     if derived is None and findings.selection_basis is None:
         problems.append(
