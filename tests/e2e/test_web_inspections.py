@@ -489,6 +489,23 @@ def test_the_services_refusals_speak_russian_on_the_pages_and_english_through_th
         headers=htmx_headers(csrf),
     )
     assert "раньше регистрации декларации (2026-09-30T10:00:00+00:00)" in html.unescape(early.text)
+    unselected = client.post(
+        "/acts/validate",
+        data=act_form(
+            EXPORT,
+            measure_code=["109"],
+            measure_status=["applied"],
+            measure_reason=[""],
+            outcome="no_discrepancy",
+            discrepancy_types=[],
+            additional_duties="0",
+        ),
+        headers=htmx_headers(csrf),
+    )
+    assert (
+        f"декларация {EXPORT} не выбрана для досмотра (зелёный канал); в акте по ней укажите "
+        "основание выбора «по решению должностного лица»"
+    ) in html.unescape(unselected.text)
     missing = client.get("/acts/999999")
     assert missing.status_code == 404
     assert "акта таможенного досмотра 999999 не существует" in html.unescape(missing.text)
