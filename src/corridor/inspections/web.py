@@ -105,19 +105,6 @@ FIELD_LABELS = {
     "inspected_at": N_("Inspected at"),
     "correction_reason": N_("Reason for the correction"),
 }
-#: The messages of the act's rules across fields, so that a Russian page shows them in
-#: Russian (the use case words them in English; an unknown one is shown as it is).
-_MESSAGES = (
-    N_("at least one type is required with a discrepancy"),
-    N_("must be empty when the outcome is no_discrepancy"),
-    N_("must be 0 when the outcome is no_discrepancy"),
-    N_("a seizure needs the outcome discrepancy"),
-    N_("required when goods were seized"),
-    N_("an offence case needs the outcome discrepancy"),
-    N_("only a measure partly or not applied has a reason code"),
-    N_("required when the measure is partly_applied"),
-    N_("required when the measure is not_applied"),
-)
 
 
 @dataclass(slots=True)

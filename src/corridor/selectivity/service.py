@@ -31,7 +31,7 @@ from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
 from corridor.declarations.facts import TraderFacts
 from corridor.declarations.schemas import DeclarationCreate, DeclarationRead
-from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.errors import N_, Conflict, FieldError, InvalidInput, Message, NotFound
 from corridor.journal import service as journal_service
 from corridor.profiles import service as profiles_service
 from corridor.selectivity import repository
@@ -206,9 +206,7 @@ def get_decision(
     declaration = declarations_service.get(uow=uow, number=number, version=version, scope=scope)
     row = repository.decision_for(uow.session, declaration.id)
     if row is None:
-        raise NotFound(
-            f"declaration {declaration.number} version {declaration.version} was not assessed"
-        )
+        raise NotFound(_not_assessed(declaration))
     return _decision_read(uow, row, declaration)
 
 
@@ -231,18 +229,26 @@ def reroute(
     journal it."""
     if reroute_in.reason_code not in REROUTE_REASONS:
         raise InvalidInput(
-            "unknown reason code",
-            [FieldError(("reason_code",), f"must be one of {', '.join(sorted(REROUTE_REASONS))}")],
+            N_("unknown reason code"),
+            [
+                FieldError(
+                    ("reason_code",),
+                    N_("must be one of %(codes)s", codes=", ".join(sorted(REROUTE_REASONS))),
+                )
+            ],
         )
     declaration = declarations_service.get(uow=uow, number=number, version=version, scope=scope)
     row = repository.decision_for(uow.session, declaration.id)
     if row is None:
-        raise NotFound(
-            f"declaration {declaration.number} version {declaration.version} was not assessed"
-        )
+        raise NotFound(_not_assessed(declaration))
     current = _current_channel(uow, row)
     if reroute_in.channel == current:
-        raise Conflict(f"the declaration is already in the {current} channel")
+        raise Conflict(
+            N_(
+                "the declaration is already in the %(channel)s channel",
+                channel=Message(current),  # a channel's name, translated as the pages do
+            )
+        )
     record = RerouteRow(
         decision_id=row.id,
         from_channel=current,
@@ -378,4 +384,12 @@ def shown_to(decision: DecisionRead, principal: Principal, *, uow: UnitOfWork) -
             "list_versions": list_versions,
             "simplified": simplified,
         }
+    )
+
+
+def _not_assessed(declaration: DeclarationRead) -> Message:
+    return N_(
+        "declaration %(number)s version %(version)s was not assessed",
+        number=declaration.number,
+        version=declaration.version,
     )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from corridor.config import customs_day, wall_clock
 from corridor.declarations.schemas import PlainDecimal
+from corridor.errors import N_
 from corridor.text import PLAIN_LINE, InputModel
 
 #: The roles history is kept for: the importer of a declaration and its declarant (broker).
@@ -151,7 +152,7 @@ class OverrideCreate(InputModel):
     @classmethod
     def _in_the_future(cls, value: date) -> date:
         if value <= _today():
-            raise ValueError("must be a day after today")
+            raise ValueError(N_("must be a day after today"))
         return value
 
 
@@ -195,7 +196,7 @@ class AeoSet(InputModel):
     def _after_the_start(cls, value: date, info: ValidationInfo) -> date:
         start = info.data.get("valid_from")
         if start is not None and value < start:
-            raise ValueError("must not be before valid_from")
+            raise ValueError(N_("must not be before valid_from"))
         return value
 
 

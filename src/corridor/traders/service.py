@@ -34,7 +34,7 @@ from corridor.db.tables import (
     TraderScoringRunRow,
 )
 from corridor.db.uow import UnitOfWork
-from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.errors import N_, Conflict, FieldError, InvalidInput, NotFound
 from corridor.journal import service as journal_service
 from corridor.reference.codes import DISCREPANCY_TYPES
 from corridor.traders import repository, scoring
@@ -336,7 +336,7 @@ def get_trader(*, uow: UnitOfWork, tin: str, on: date | None = None) -> TraderRe
     on = on or customs_day(uow.now)
     row = repository.trader(uow.session, tin)
     if row is None:
-        raise NotFound(f"the register knows no trader {tin}")
+        raise NotFound(N_("the register knows no trader %(tin)s", tin=tin))
     score = repository.score(uow.session, tin)
     overrides = [_override_read(o, on) for o in repository.overrides(uow.session, tin)]
     certificates = [_aeo_read(c, on) for c in repository.certificates(uow.session, tin)]
@@ -383,7 +383,9 @@ def list_traders(
     """A page of the register by TIN: filtered by the category in force, a role, AEO status
     (on ``on``, default today), and a text found at the start of the TIN or in a name."""
     if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput("invalid limit", [FieldError(("limit",), f"from 1 to {MAX_PAGE}")])
+        raise InvalidInput(
+            N_("invalid limit"), [FieldError(("limit",), N_("from 1 to %(most)s", most=MAX_PAGE))]
+        )
     found = repository.search(
         uow.session,
         on=on or customs_day(uow.now),
@@ -455,7 +457,7 @@ def _aeo_read(row: AeoCertificateRow, on: date) -> AeoRead:
 
 def _known(uow: UnitOfWork, tin: str) -> None:
     if repository.trader(uow.session, tin) is None:
-        raise NotFound(f"the register knows no trader {tin}")
+        raise NotFound(N_("the register knows no trader %(tin)s", tin=tin))
 
 
 # =========================================================================== overrides
@@ -517,7 +519,7 @@ def lift_override(*, uow: UnitOfWork, tin: str, lift_in: ReasonIn, actor: str) -
     now = uow.now
     found = repository.open_overrides(uow.session, tin, customs_day(now))
     if not found:
-        raise Conflict(f"trader {tin} has no override in force")
+        raise Conflict(N_("trader %(tin)s has no override in force", tin=tin))
     row = found[-1]
     row.lifted_by, row.lifted_at, row.lift_reason = actor, now, lift_in.reason
     uow.session.flush()
@@ -600,9 +602,19 @@ def set_aeo(*, uow: UnitOfWork, tin: str, aeo_in: AeoSet, actor: str) -> AeoRead
     now = uow.now
     existing = repository.certificate(uow.session, aeo_in.certificate)
     if existing is not None and existing.tin != tin:
-        raise Conflict(f"AEO certificate {aeo_in.certificate} is recorded for another trader")
+        raise Conflict(
+            N_(
+                "AEO certificate %(certificate)s is recorded for another trader",
+                certificate=aeo_in.certificate,
+            )
+        )
     if existing is not None and existing.ended_at is not None:
-        raise Conflict(f"AEO certificate {aeo_in.certificate} was ended; record a new number")
+        raise Conflict(
+            N_(
+                "AEO certificate %(certificate)s was ended; record a new number",
+                certificate=aeo_in.certificate,
+            )
+        )
     ended: list[int] = []
     if existing is None:
         for old in repository.certificates(uow.session, tin):
@@ -645,7 +657,7 @@ def end_aeo(*, uow: UnitOfWork, tin: str, end_in: ReasonIn, actor: str) -> AeoRe
     now = uow.now
     current = [c for c in repository.certificates(uow.session, tin) if c.ended_at is None]
     if not current:
-        raise Conflict(f"trader {tin} holds no AEO certificate that was not ended")
+        raise Conflict(N_("trader %(tin)s holds no AEO certificate that was not ended", tin=tin))
     row = current[0]
     before = _certificate_state(row)
     row.ended_by, row.ended_at, row.end_reason = actor, now, end_in.reason
@@ -693,19 +705,22 @@ def record_audit_finding(
     a penalty) as a discrepancy; the trader is scored again at once (against the last
     run's population rate), so its category follows. Journalled; no commit."""
     problems = [
-        FieldError(("discrepancy_types", index), f"unknown discrepancy type {kind!r}")
+        FieldError(
+            ("discrepancy_types", index),
+            N_("unknown discrepancy type %(value)s", value=repr(kind)),
+        )
         for index, kind in enumerate(discrepancy_types)
         if kind not in DISCREPANCY_TYPES
     ]
     for name, amount in (("additional_duties", additional_duties), ("penalties", penalties)):
         if not amount.is_finite() or amount < 0:
-            problems.append(FieldError((name,), "must be a finite amount of at least 0"))
+            problems.append(FieldError((name,), N_("must be a finite amount of at least 0")))
     if not tin or not case_ref:
-        problems.append(FieldError(("tin" if not tin else "case_ref",), "must not be empty"))
+        problems.append(FieldError(("tin" if not tin else "case_ref",), N_("must not be empty")))
     if found_at.tzinfo is None:
-        problems.append(FieldError(("found_at",), "must carry a time zone"))
+        problems.append(FieldError(("found_at",), N_("must carry a time zone")))
     if problems:
-        raise InvalidInput("invalid audit finding", problems)
+        raise InvalidInput(N_("invalid audit finding"), problems)
     now = uow.now
     row = repository.finding(uow.session, tin, case_ref)
     before = None if row is None else _finding_state(row)
