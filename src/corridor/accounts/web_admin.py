@@ -32,12 +32,14 @@ from corridor.config import Settings
 from corridor.errors import Conflict, FieldError, InvalidInput
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, change, page, redirect, render
+from corridor.web.pages import FormErrors, Page, change, page, redirect, render, writing
 
 router = APIRouter(include_in_schema=False)
 
 
 Admin = Annotated[Page, Depends(page(Action.ACCOUNTS_MANAGE))]
+AdminWrite = Annotated[Page, writing(Action.ACCOUNTS_MANAGE)]
+# Committed by the page itself, before the token cache is emptied (see update_user).
 AdminChange = Annotated[Page, Depends(change(Action.ACCOUNTS_MANAGE))]
 Username = Annotated[str, Path(min_length=2, max_length=60, pattern=r"^[a-z][a-z0-9._-]+$")]
 TokenId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -246,7 +248,7 @@ def new_user(me: Admin) -> Response:
 
 @router.post("/admin/users", response_class=HTMLResponse)
 def create_user(
-    me: AdminChange,
+    me: AdminWrite,
     username: Text = "",
     full_name: Text = "",
     unit: Text = "",
@@ -273,7 +275,6 @@ def create_user(
     except Conflict:
         errors = FormErrors({"username": _("This username is already taken.")})
         return _new_user_form(me, values, errors, 409)
-    me.uow.commit()
     return redirect(me.request, f"/admin/users/{created.username}?done=created")
 
 
@@ -338,14 +339,14 @@ def update_user(
     except InvalidInput as error:
         errors = _service_errors(error)
         return _user_page(me, found, values=values, errors=errors, status_code=422)
-    me.uow.commit()
+    me.uow.commit()  # before the cache is emptied, or a request between would keep old roles
     me.request.app.state.token_cache.forget_all()  # tokens' roles follow the user's
     return redirect(me.request, f"/admin/users/{username}?done=saved")
 
 
 @router.post("/admin/users/{username}/password", response_class=HTMLResponse)
 def set_password(
-    me: AdminChange,
+    me: AdminWrite,
     username: Username,
     password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
@@ -358,15 +359,13 @@ def set_password(
     except InvalidInput:
         errors = FormErrors({"password": _(HINTS["password"])})
         return _user_page(me, found, password_errors=errors, status_code=422)
-    me.uow.commit()
     return redirect(me.request, f"/admin/users/{username}?done=password")
 
 
 @router.post("/admin/users/{username}/unlock", response_class=HTMLResponse)
-def unlock(me: AdminChange, username: Username) -> Response:
+def unlock(me: AdminWrite, username: Username) -> Response:
     """Lift a lockout after failed sign-ins (journalled)."""
     service.unlock(uow=me.uow, username=username, actor=me.principal.username)
-    me.uow.commit()
     return redirect(me.request, f"/admin/users/{username}?done=unlocked")
 
 
@@ -408,7 +407,7 @@ def units(me: Admin, done: Done = None) -> Response:
 
 @router.post("/admin/units", response_class=HTMLResponse)
 def create_unit(
-    me: AdminChange,
+    me: AdminWrite,
     code: Text = "",
     name: Text = "",
     kind: Text = "",
@@ -436,7 +435,6 @@ def create_unit(
     except Conflict:
         errors = FormErrors({"code": _("A unit with this code already exists.")})
         return _units_page(me, values=values, errors=errors, status_code=409)
-    me.uow.commit()
     return redirect(me.request, "/admin/units?done=created")
 
 
@@ -481,7 +479,7 @@ def tokens(
 
 @router.post("/admin/tokens", response_class=HTMLResponse)
 def issue_token(
-    me: AdminChange,
+    me: AdminWrite,
     username: Text = "",
     name: Text = "",
     roles: Annotated[list[str], Form(max_length=20)] = [],  # noqa: B006 - FastAPI copies it
@@ -516,7 +514,6 @@ def issue_token(
             {"username": _("This user is inactive: a token of theirs would not work.")}
         )
         return _tokens_page(me, values=values, errors=errors, status_code=409)
-    me.uow.commit()
     return render(
         me.request, "admin/token_issued.html", page=me, token=token, secret=secret, **_common()
     )
@@ -526,7 +523,7 @@ def issue_token(
 def revoke_token(me: AdminChange, token_id: TokenId) -> Response:
     """Revoke a token for good (journalled); it stops working at once on this worker."""
     service.revoke_token(uow=me.uow, token_id=token_id, actor=me.principal.username)
-    me.uow.commit()
+    me.uow.commit()  # before the cache is emptied, as in update_user
     me.request.app.state.token_cache.forget_all()
     return redirect(me.request, "/admin/tokens?done=revoked")
 
