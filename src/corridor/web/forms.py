@@ -58,13 +58,15 @@ def attempt(
     errors: Callable[[ValidationError | InvalidInput], FormErrors] = field_errors,
     invalid_input: bool = False,
     conflict: str | None = "__all__",
+    conflict_message: str | None = None,
 ) -> Result | Refused:
     """Run ``use_case``; its result, or the form with ``values`` refused.
 
     * A ``ValidationError`` (and an ``InvalidInput`` when ``invalid_input``): 422, the
       messages by field from ``errors``.
-    * A ``Conflict`` (unless ``conflict`` is None): 409, its sentence as the message of
-      the field ``conflict`` (``__all__``: the form's).
+    * A ``Conflict`` (unless ``conflict`` is None): 409, its sentence (or the page's own,
+      ``conflict_message``) as the message of the field ``conflict`` (``__all__``: the
+      form's).
 
     Other errors go on to the error pages, as they would without the form.
     """
@@ -79,7 +81,8 @@ def attempt(
     except Conflict as exc:
         if conflict is None:
             raise
-        return Refused(form_state(values, FormErrors({conflict: exc.detail})), 409)
+        message = exc.detail if conflict_message is None else conflict_message
+        return Refused(form_state(values, FormErrors({conflict: message})), 409)
 
 
 def filled(form: BaseModel | Mapping[str, str]) -> dict[str, str]:
