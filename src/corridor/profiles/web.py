@@ -505,5 +505,4 @@ def _transition(me: Page, code: str, version: int, step: str, comment: str) -> R
                 "why": i18n.localized(exc.detail)
             }
         return _detail(me, code, version, period, alert=Alert("error", message), status_code=409)
-    me.uow.commit()
     return redirect(me.request, f"/profiles/{code}?version={version}&done={step}")

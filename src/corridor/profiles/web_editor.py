@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from corridor.accounts.roles import Action
 from corridor.errors import Conflict, InvalidInput, PermissionDenied
@@ -30,6 +30,7 @@ from corridor.profiles.web_common import (
     KINDS,
     CodePath,
     Drafting,
+    Saving,
     Writer,
     draft_of,
     flow_label,
@@ -109,44 +110,35 @@ def _check(me: Page, criteria: str) -> CriteriaView | None:
     )
 
 
-def _posted(
-    title: Annotated[str, Form()] = "",
-    kind: Annotated[str, Form()] = "",
-    risk_area: Annotated[str, Form()] = "",
-    criteria: Annotated[str, Form()] = "",
-    measures: Annotated[list[str] | None, Form()] = None,
-    mandatory: Annotated[list[str] | None, Form()] = None,
-    selection_rate: Annotated[str, Form()] = "",
-    offices: Annotated[str, Form()] = "",
-    flows: Annotated[list[str] | None, Form()] = None,
-    procedures: Annotated[list[str] | None, Form()] = None,
-    exempt_low_risk: Annotated[str, Form()] = "",
-    exempt_aeo: Annotated[str, Form()] = "",
-    valid_from: Annotated[str, Form()] = "",
-    valid_to: Annotated[str, Form()] = "",
-    officer_instructions: Annotated[str, Form()] = "",
-    rationale: Annotated[str, Form()] = "",
-    expected_per_month: Annotated[str, Form()] = "",
-) -> dict[str, Any]:
-    """The editor's fields as posted (text), to validate and to show again."""
+class ProfileForm(BaseModel):
+    """The editor's fields as posted: text, the boxes ticked and the lists' choices
+    (repeated fields). :class:`ProfileCreate` and :class:`ProfileDraft` read them."""
+
+    title: str = ""
+    kind: str = ""
+    risk_area: str = ""
+    criteria: str = ""
+    measures: list[str] = []
+    mandatory: list[str] = []
+    selection_rate: str = ""
+    offices: str = ""
+    flows: list[str] = []
+    procedures: list[str] = []
+    exempt_low_risk: str = ""
+    exempt_aeo: str = ""
+    valid_from: str = ""
+    valid_to: str = ""
+    officer_instructions: str = ""
+    rationale: str = ""
+    expected_per_month: str = ""
+
+
+def _posted(form: Annotated[ProfileForm, Form()]) -> dict[str, Any]:
+    """The editor's fields as posted, to validate and to show again (a box ticked: True)."""
     return {
-        "title": title,
-        "kind": kind,
-        "risk_area": risk_area,
-        "criteria": criteria,
-        "measures": list(measures or []),
-        "mandatory": list(mandatory or []),
-        "selection_rate": selection_rate,
-        "offices": offices,
-        "flows": list(flows or []),
-        "procedures": list(procedures or []),
-        "exempt_low_risk": bool(exempt_low_risk),
-        "exempt_aeo": bool(exempt_aeo),
-        "valid_from": valid_from,
-        "valid_to": valid_to,
-        "officer_instructions": officer_instructions,
-        "rationale": rationale,
-        "expected_per_month": expected_per_month,
+        **form.model_dump(),
+        "exempt_low_risk": bool(form.exempt_low_risk),
+        "exempt_aeo": bool(form.exempt_aeo),
     }
 
 
@@ -154,7 +146,7 @@ Posted = Annotated[dict[str, Any], Depends(_posted)]
 
 
 @router.post("/profiles", response_class=HTMLResponse)
-def create_profile(me: Drafting, values: Posted, code: Annotated[str, Form()] = "") -> Response:
+def create_profile(me: Saving, values: Posted, code: Annotated[str, Form()] = "") -> Response:
     """Save draft version 1 of a new profile; the form again (422) with each field's
     message when anything is wrong, nothing stored."""
     values = {**values, "code": code.strip().upper()}
@@ -183,7 +175,6 @@ def create_profile(me: Drafting, values: Posted, code: Annotated[str, Form()] = 
             403,
         )
     else:
-        me.uow.commit()
         return redirect(me.request, f"/profiles/{values['code']}?done=saved")
     me.uow.rollback()
     return editor_page(me, values=values, errors=errors, status_code=status_code)
@@ -206,7 +197,7 @@ def edit_profile_form(me: Writer, code: CodePath) -> Response:
 
 
 @router.post("/profiles/{code}/edit", response_class=HTMLResponse)
-def edit_profile(me: Drafting, code: CodePath, values: Posted) -> Response:
+def edit_profile(me: Saving, code: CodePath, values: Posted) -> Response:
     """Save the edit (the service decides: in place, or a new draft version); the form
     again (422) with each field's message when anything is wrong, nothing stored."""
     current = access.shown_profile(me.principal, service.get_profile(uow=me.uow, code=code))
@@ -232,7 +223,6 @@ def edit_profile(me: Drafting, code: CodePath, values: Posted) -> Response:
             403,
         )
     else:
-        me.uow.commit()
         return redirect(me.request, f"/profiles/{code}?done=saved")
     me.uow.rollback()
     return editor_page(me, values=values, errors=errors, current=current, status_code=status_code)
