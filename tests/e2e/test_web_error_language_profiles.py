@@ -110,7 +110,7 @@ def test_profile_errors_in_russian_on_the_pages_and_in_english_through_the_api(
         headers=htmx_headers(csrf),
     )
     assert unknown.status_code == 422
-    assert "меры 999 нет в перечне мер" in text_of(unknown)
+    assert "меры 999 нет в каталоге мер" in text_of(unknown)
     backwards = client.post(
         "/profiles",
         data={**EDITOR, "valid_from": "2026-06-01", "valid_to": "2026-01-01"},

@@ -27,8 +27,6 @@ from corridor.errors import (
 )
 from corridor.journal import service as journal
 
-#: The one answer to every refused sign-in, whatever the reason.
-
 # =========================================================================== users
 
 
