@@ -21,6 +21,7 @@ they are computed from imports. The decision records the price version it read
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -166,30 +167,42 @@ def _assess_and_store(
 
 
 def _trader_facts(uow: UnitOfWork, declaration: DeclarationRead, on: date) -> TraderFacts:
-    """The importer's history (the declarant's without an importer) and the answering
+    """The importer's history (the declarant's without an importer), the declarant's
+    history as declarant, both as of the declaration's registration, and the answering
     trader's status on ``on`` as facts: one query."""
     history_role: TraderRole = "declarant"
     history_tin = declaration.declarant
     if declaration.importer is not None:
         history_tin, history_role = declaration.importer, "importer"
     answering = {"IM": declaration.importer, "EX": declaration.exporter}.get(declaration.flow)
-    status, history = traders_service.for_assessment(
+    status, history, declarant = traders_service.for_assessment(
         uow=uow,
         tin=answering or declaration.declarant,
         on=on,
         history_tin=history_tin,
         history_role=history_role,
+        declarant=declaration.declarant,
+        registered_at=declaration.registered_at,
     )
-    if history is None:
-        return TraderFacts(category=status.category, aeo=status.aeo)
-    return TraderFacts(
-        category=status.category,
-        aeo=status.aeo,
-        first_seen=history.first_seen,
-        declarations=history.declarations,
-        inspections=history.inspections,
-        discrepancies=history.discrepancies,
-    )
+    facts = TraderFacts(category=status.category, aeo=status.aeo)
+    if history is not None:
+        facts = replace(
+            facts,
+            first_seen=history.first_seen,
+            declarations=history.declarations,
+            inspections=history.inspections,
+            discrepancies=history.discrepancies,
+            priced_items=history.priced_items,
+            underpriced_items=history.underpriced_items,
+        )
+    if declarant is not None:
+        facts = replace(
+            facts,
+            declarant_declarations=declarant.declarations,
+            declarant_inspections=declarant.inspections,
+            declarant_discrepancies=declarant.discrepancies,
+        )
+    return facts
 
 
 def get_decision(

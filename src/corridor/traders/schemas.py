@@ -47,9 +47,13 @@ def _today() -> date:
 class TraderHistoryRead(BaseModel):
     """What history says of one trader in one role, as of its last refresh.
 
-    Counts are of declarations (each number once, whatever its versions);
-    ``inspections`` and ``discrepancies`` count those whose current inspection act
-    exists, and found a discrepancy. Dates are UTC days.
+    Counts are of declarations registered before the refresh (each number once,
+    whatever its versions); ``inspections`` and ``discrepancies`` count those whose
+    current inspection act, recorded before the refresh, exists, and found a
+    discrepancy. Dates are UTC days. An importer's ``priced_items`` are its goods items
+    (latest versions) with a value ratio against the reference prices in force at the
+    refresh, ``underpriced_items`` those under half the price (None for a declarant,
+    and before the first refresh that counted them).
     """
 
     model_config = ConfigDict(from_attributes=True)
@@ -64,6 +68,8 @@ class TraderHistoryRead(BaseModel):
     last_seen: date | None
     last_inspection: date | None
     last_discrepancy: date | None
+    priced_items: int | None = None
+    underpriced_items: int | None = None
     refreshed_at: datetime
 
 

@@ -74,21 +74,26 @@ class TraderStatus(NamedTuple):
 
 
 class TraderHistoryCounts(NamedTuple):
-    """What selectivity reads of a trader's history (see :class:`TraderHistoryRead`)."""
+    """What selectivity reads of a trader's history (see :class:`TraderHistoryRead`);
+    an importer's goods items priced and under half the price (None for a declarant)."""
 
     first_seen: date | None
     declarations: int
     inspections: int
     discrepancies: int
+    priced_items: int | None = None
+    underpriced_items: int | None = None
 
 
 class AssessedTraders(NamedTuple):
     """What one assessment reads of its traders: the answering trader's status on the
-    day, and the history of the trader whose record the facts carry (None when history
-    does not know it)."""
+    day, the history of the trader whose record the facts carry and the declarant's
+    history as declarant (each None when history does not know it, or was refreshed
+    after the declaration's registration)."""
 
     status: TraderStatus
     history: TraderHistoryCounts | None
+    declarant: TraderHistoryCounts | None = None
 
 
 # =========================================================================== refresh
@@ -144,7 +149,7 @@ def _rebuild_history(uow: UnitOfWork, now: datetime) -> HistoryRefreshRead:
     counts: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
     for role in TRADER_ROLES:
-        found = repository.aggregate(uow.session, role)
+        found = repository.aggregate(uow.session, role, as_of=now)
         counts[role] = len(found)
         rows.extend({**row, "refreshed_at": now} for row in found)
     repository.replace_all(uow.session, rows)
@@ -181,24 +186,53 @@ def history_of(*, uow: UnitOfWork, tin: str, role: TraderRole) -> TraderHistoryR
 
 
 def for_assessment(
-    *, uow: UnitOfWork, tin: str, on: date, history_tin: str, history_role: TraderRole
+    *,
+    uow: UnitOfWork,
+    tin: str,
+    on: date,
+    history_tin: str,
+    history_role: TraderRole,
+    declarant: str,
+    registered_at: datetime,
 ) -> AssessedTraders:
-    """The status on ``on`` of ``tin`` (as :func:`effective_status`) and the history of
-    ``history_tin`` in ``history_role`` (as :func:`history_of`): one query, on the path of
-    every submission."""
+    """The status on ``on`` of ``tin`` (as :func:`effective_status`), the history of
+    ``history_tin`` in ``history_role`` and of ``declarant`` as declarant (as
+    :func:`history_of`): one query, on the path of every submission.
+
+    History is read as of the declaration's registration (``registered_at``): a refresh
+    counts only declarations registered and acts recorded before it, so its figures are
+    used when it was made at or before the registration; a history refreshed later
+    (a declaration assessed after the next refresh, or registered in the past) would
+    count what came after, and is not read (None: the facts are missing)."""
     read = repository.assessment(
-        uow.session, tin=tin, on=on, history_tin=history_tin, history_role=history_role
+        uow.session,
+        tin=tin,
+        on=on,
+        history_tin=history_tin,
+        history_role=history_role,
+        declarant=declarant,
     )
     status = _status(read.computed, read.override, read.aeo)
-    history = None
-    if read.history_found:
-        history = TraderHistoryCounts(
-            first_seen=read.first_seen,
-            declarations=int(read.declarations or 0),
-            inspections=int(read.inspections or 0),
-            discrepancies=int(read.discrepancies or 0),
-        )
-    return AssessedTraders(status, history)
+    return AssessedTraders(
+        status,
+        _counts_before(read.history, registered_at),
+        _counts_before(read.declarant, registered_at),
+    )
+
+
+def _counts_before(
+    history: repository.HistoryRead | None, registered_at: datetime
+) -> TraderHistoryCounts | None:
+    if history is None or history.refreshed_at > registered_at:
+        return None
+    return TraderHistoryCounts(
+        first_seen=history.first_seen,
+        declarations=history.declarations,
+        inspections=history.inspections,
+        discrepancies=history.discrepancies,
+        priced_items=history.priced_items,
+        underpriced_items=history.underpriced_items,
+    )
 
 
 # =========================================================================== categories

@@ -4,7 +4,7 @@ that expire by date; post-entry findings feeding the category."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -125,7 +125,13 @@ def status(factory: sessionmaker[Session], tin: str, on: date) -> service.Trader
     with UnitOfWork(factory) as uow:
         effective = service.effective_status(uow=uow, tin=tin, on=on)
         assessed = service.for_assessment(
-            uow=uow, tin=tin, on=on, history_tin=tin, history_role="importer"
+            uow=uow,
+            tin=tin,
+            on=on,
+            history_tin=tin,
+            history_role="importer",
+            declarant=tin,
+            registered_at=datetime.combine(on, time(), UTC),
         )
     assert assessed.status == effective, "the submission path reads another status"
     return effective
