@@ -35,6 +35,9 @@ from corridor.valuation import service as valuation_service
 from corridor.valuation.schemas import PriceRefreshIn
 from tests.staff import seed_staff
 
+#: Minutes of work: run before the short modules (tests/conftest.py).
+pytestmark = pytest.mark.long
+
 WORLD_END = date(2026, 6, 30)
 DECLARATIONS, DAYS = 20_000, 365
 
