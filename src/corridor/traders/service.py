@@ -284,7 +284,10 @@ def recategorise(
 
 
 def _years_before(day: date, rules: scoring.ScoringRules) -> datetime:
-    """The start (UTC) of the window of offence cases that count on ``day``."""
+    """The start (UTC) of the window of offence cases that count on ``day`` (the first
+    day of the calendar when the window reaches back before it)."""
+    if day.year - rules.offence_years < date.min.year:
+        return datetime.combine(date.min, time(), tzinfo=UTC)
     try:
         start = day.replace(year=day.year - rules.offence_years)
     except ValueError:  # 29 February
