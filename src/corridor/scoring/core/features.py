@@ -19,7 +19,7 @@ from typing import Final, Literal
 
 import polars as pl
 
-from corridor.scoring.core.inputs import Record
+from corridor.scoring.core.inputs import RATE_CODE, Record
 from corridor.scoring.core.rates import Key, RateTables, attach, key_value
 
 __all__ = [
@@ -54,8 +54,27 @@ KEYS: Final[Mapping[str, Key]] = {
         Key("route", (("origin", None), ("office", None)), "route's (origin × office)"),
         Key("transport", (("transport_mode", None),), "transport mode's"),
         Key("procedure", (("procedure", None),), "procedure's"),
+        # Goods against places and duty: where a product comes from, how it is taxed.
+        Key("hs6_origin", (("hs_code", 6), ("origin", None)), "goods (HS6) from this origin"),
+        Key(
+            "hs6_dispatch",
+            (("hs_code", 6), ("dispatch_country", None)),
+            "goods (HS6) from this dispatch country",
+        ),
+        Key("hs4_origin", (("hs_code", 4), ("origin", None)), "goods (HS4) from this origin"),
+        Key("hs6_tax", (("hs_code", 6), ("tax_type", None)), "goods (HS6) under this tax type"),
+        Key("hs6_duty", (("hs_code", 6), (RATE_CODE, None)), "goods (HS6) at this duty rate"),
+        Key("hs6_office", (("hs_code", 6), ("office", None)), "goods (HS6) at this office"),
+        Key(
+            "hs6_indicator",
+            (("hs_code", 6), ("origin_indicator", None)),
+            "goods (HS6) with this origin marking",
+        ),
+        Key("tax", (("tax_type", None),), "tax type's"),
+        # Traders against goods and each other.
         Key("importer_hs6", (("importer", None), ("hs_code", 6)), "importer's goods (HS6)"),
         Key("declarant_importer", (("declarant", None), ("importer", None)), "broker-importer"),
+        Key("declarant_hs6", (("declarant", None), ("hs_code", 6)), "broker's goods (HS6)"),
         Key("seller_hs6", (("seller", None), ("hs_code", 6)), "seller's goods (HS6)"),
         Key("importer_origin", (("importer", None), ("origin", None)), "importer-origin"),
     )
@@ -146,6 +165,8 @@ def _features() -> tuple[Feature, ...]:
     ]
     plain += [Category(f"{c}_code", c, words) for c, words in categories]
     plain.append(Category("chapter_code", "hs_code", "HS chapter", digits=2))
+    plain.append(Category("heading_code", "hs_code", "HS heading", digits=4))
+    plain.append(Category("subheading_code", "hs_code", "HS subheading", digits=6))
     for key in KEYS:
         plain += [Rate(f"{key}_rate", key), Count(f"{key}_n", key)]
     return tuple(plain)
