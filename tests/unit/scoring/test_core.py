@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
@@ -160,6 +161,9 @@ def test_the_artifact_round_trips_and_training_is_deterministic(
     assert quality["missing_inputs"]["dispatch_country"] > 0
     with pytest.raises(InvalidInput):
         TrainedModel.from_bytes(b'{"format": "something else"}')
+    with pytest.raises(InvalidInput) as caught:
+        TrainedModel.from_bytes(b'{"format": "corridor.scoring/1"}')
+    assert caught.value.errors[0].loc == ("artifact",)
 
 
 def test_rows_without_outcome_are_left_out_and_counted(labelled: pl.DataFrame) -> None:
@@ -184,3 +188,12 @@ def test_bad_input_names_the_field() -> None:
     with pytest.raises(InvalidInput) as caught:
         train(synthetic(200, months=2), options=QUICK)
     assert caught.value.errors[0].loc == ("registered_at",)
+
+
+def test_platt_calibration_keeps_the_order_of_raw_scores(labelled: pl.DataFrame) -> None:
+    model = train(labelled, options=replace(QUICK, calibration="platt"))
+    scored = model.score_frame(labelled.head(200)).sort("raw_score")
+    assert model.calibrator.kind == "platt"
+    assert scored["model_score"].is_sorted()
+    assert scored["model_score"].min() > 0.0
+    assert scored["model_score"].max() < 1.0

@@ -55,28 +55,32 @@ KEYS: Final[Mapping[str, Key]] = {
         Key("transport", (("transport_mode", None),), "transport mode's"),
         Key("procedure", (("procedure", None),), "procedure's"),
         # Goods against places and duty: where a product comes from, how it is taxed.
-        Key("hs6_origin", (("hs_code", 6), ("origin", None)), "goods (HS6) from this origin"),
+        Key("hs6_origin", (("hs_code", 6), ("origin", None)), "HS6-origin pair's"),
         Key(
             "hs6_dispatch",
             (("hs_code", 6), ("dispatch_country", None)),
-            "goods (HS6) from this dispatch country",
+            "HS6-dispatch country pair's",
         ),
-        Key("hs4_origin", (("hs_code", 4), ("origin", None)), "goods (HS4) from this origin"),
-        Key("hs6_tax", (("hs_code", 6), ("tax_type", None)), "goods (HS6) under this tax type"),
-        Key("hs6_duty", (("hs_code", 6), (RATE_CODE, None)), "goods (HS6) at this duty rate"),
-        Key("hs6_office", (("hs_code", 6), ("office", None)), "goods (HS6) at this office"),
+        Key("hs4_origin", (("hs_code", 4), ("origin", None)), "HS4-origin pair's"),
+        Key("hs6_tax", (("hs_code", 6), ("tax_type", None)), "HS6-tax type pair's"),
+        Key("hs6_duty", (("hs_code", 6), (RATE_CODE, None)), "HS6-duty rate pair's"),
+        Key("hs6_office", (("hs_code", 6), ("office", None)), "HS6-office pair's"),
         Key(
             "hs6_indicator",
             (("hs_code", 6), ("origin_indicator", None)),
-            "goods (HS6) with this origin marking",
+            "HS6-origin marking pair's",
         ),
         Key("tax", (("tax_type", None),), "tax type's"),
         # Traders against goods and each other.
-        Key("importer_hs6", (("importer", None), ("hs_code", 6)), "importer's goods (HS6)"),
-        Key("declarant_importer", (("declarant", None), ("importer", None)), "broker-importer"),
-        Key("declarant_hs6", (("declarant", None), ("hs_code", 6)), "broker's goods (HS6)"),
-        Key("seller_hs6", (("seller", None), ("hs_code", 6)), "seller's goods (HS6)"),
-        Key("importer_origin", (("importer", None), ("origin", None)), "importer-origin"),
+        Key("importer_hs6", (("importer", None), ("hs_code", 6)), "importer-HS6 pair's"),
+        Key(
+            "declarant_importer",
+            (("declarant", None), ("importer", None)),
+            "broker-importer pair's",
+        ),
+        Key("declarant_hs6", (("declarant", None), ("hs_code", 6)), "broker-HS6 pair's"),
+        Key("seller_hs6", (("seller", None), ("hs_code", 6)), "seller-HS6 pair's"),
+        Key("importer_origin", (("importer", None), ("origin", None)), "importer-origin pair's"),
     )
 }
 

@@ -189,7 +189,10 @@ def record_of(row: Mapping[str, Any]) -> dict[str, Any]:
     record[RATE_CODE] = None if rate is None else str(round(rate * 1000))
     at = row.get("registered_at")
     if isinstance(at, datetime):
-        record["registered_at"] = at.replace(tzinfo=UTC) if at.tzinfo is None else at
+        # UTC, as in the batch: the calendar features read the UTC day.
+        record["registered_at"] = (
+            at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        )
     else:
         record["registered_at"] = None
     return record

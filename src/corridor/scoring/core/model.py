@@ -274,6 +274,16 @@ class TrainedModel:
                 N_("the model artifact cannot be read"),
                 [FieldError(("artifact",), str(error))],
             ) from None
+        try:
+            return cls._read(document)
+        except (KeyError, TypeError, ValueError, lgb.basic.LightGBMError) as error:
+            raise InvalidInput(
+                N_("the model artifact cannot be read"),
+                [FieldError(("artifact",), f"{type(error).__name__}: {error}")],
+            ) from None
+
+    @classmethod
+    def _read(cls, document: dict[str, Any]) -> TrainedModel:
         features = []
         for name, written in zip(document["feature_names"], document["features"], strict=True):
             feature = BY_NAME.get(name)
