@@ -20,7 +20,7 @@ from typing import Final, Literal
 import polars as pl
 
 from corridor.scoring.core.inputs import RATE_CODE, Record
-from corridor.scoring.core.rates import Key, RateTables, attach, key_value
+from corridor.scoring.core.rates import KEY_SEPARATOR, Key, RateTables, attach, key_value
 
 __all__ = [
     "FEATURES",
@@ -198,6 +198,9 @@ class FeatureSpace:
         init=False, repr=False, compare=False
     )
     _frames: dict[str, pl.DataFrame] = field(init=False, repr=False, compare=False)
+    _lookups: Sequence[tuple[str, Callable[[Record], tuple[int, int]]]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         codes = {
@@ -207,6 +210,8 @@ class FeatureSpace:
         object.__setattr__(self, "_codes", codes)
         object.__setattr__(self, "_row", [self._compile_py(f) for f in self.features])
         object.__setattr__(self, "_frames", {})
+        lookups = [(key.name, _lookup(key, self.tables.counts[key.name])) for key in self.keys]
+        object.__setattr__(self, "_lookups", lookups)
 
     # ------------------------------------------------------------------ shared facts
 
@@ -269,8 +274,7 @@ class FeatureSpace:
 
     def row(self, record: Record) -> list[float]:
         """The features of one record (:func:`~corridor.scoring.core.inputs.record_of`)."""
-        tables = self.tables
-        found = {key.name: tables.lookup(key.name, key_value(key, record)) for key in self.keys}
+        found = {name: lookup(record) for name, lookup in self._lookups}
         return [compute(record, found) for compute in self._row]
 
     def _compile_py(
@@ -309,6 +313,45 @@ class FeatureSpace:
                 return lambda _r, f: (f[key][0] + prior * m) / (f[key][1] + m)
             case Count(key=key):
                 return lambda _r, f: float(f[key][1])
+
+
+_NOTHING: Final = (0, 0)
+
+
+def _lookup(key: Key, table: Mapping[str, tuple[int, int]]) -> Callable[[Record], tuple[int, int]]:
+    """``(hits, n)`` of a record's key value: :func:`key_value` then the table, unrolled
+    for the common shapes (one or two parts) since one declaration's items call it often."""
+    if len(key.parts) == 1 and key.parts[0][1] is None:
+        column = key.parts[0][0]
+
+        def one(r: Record) -> tuple[int, int]:
+            value = r[column]
+            return _NOTHING if value is None else table.get(value, _NOTHING)
+
+        return one
+    if len(key.parts) == 1:
+        column, digits = key.parts[0]
+
+        def prefix(r: Record) -> tuple[int, int]:
+            value = r[column]
+            return _NOTHING if value is None else table.get(value[:digits], _NOTHING)
+
+        return prefix
+    if len(key.parts) == 2:
+        (first, a), (second, b) = key.parts
+
+        def two(r: Record) -> tuple[int, int]:
+            x, y = r[first], r[second]
+            if x is None or y is None:
+                return _NOTHING
+            if a is not None:
+                x = x[:a]
+            if b is not None:
+                y = y[:b]
+            return table.get(f"{x}{KEY_SEPARATOR}{y}", _NOTHING)
+
+        return two
+    return lambda r: _NOTHING if (v := key_value(key, r)) is None else table.get(v, _NOTHING)
 
 
 def keys_of(features: Sequence[Feature]) -> tuple[Key, ...]:

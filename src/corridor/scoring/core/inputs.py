@@ -181,10 +181,15 @@ def _registered_at(frame: pl.DataFrame) -> pl.Expr:
 def record_of(row: Mapping[str, Any]) -> dict[str, Any]:
     """One fact row (``build_rows``) read into the types :func:`normalize` gives."""
     record: dict[str, Any] = {}
+    # The common types inline: one declaration's items call this for every item.
     for name in CODE_COLUMNS:
-        record[name] = _code_value(row.get(name))
+        value = row.get(name)
+        record[name] = (value.strip() or None) if type(value) is str else _code_value(value)
     for name in NUMBER_COLUMNS:
-        record[name] = _number_value(row.get(name))
+        value = row.get(name)
+        record[name] = (
+            float(value) if type(value) is Decimal and value.is_finite() else _number_value(value)
+        )
     rate = record["duty_rate"]
     record[RATE_CODE] = None if rate is None else str(round(rate * 1000))
     at = row.get("registered_at")
