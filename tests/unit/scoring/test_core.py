@@ -197,3 +197,17 @@ def test_platt_calibration_keeps_the_order_of_raw_scores(labelled: pl.DataFrame)
     assert scored["model_score"].is_sorted()
     assert scored["model_score"].min() > 0.0
     assert scored["model_score"].max() < 1.0
+
+
+def test_a_declaration_computes_its_header_features_once_and_alike(
+    model: TrainedModel, labelled: pl.DataFrame
+) -> None:
+    shared = [record_of(r) for r in fact_rows(list(labelled.head(5).iter_rows(named=True)))]
+    mixed = [record_of(fact_rows([r])[0]) for r in labelled.head(5).iter_rows(named=True)]
+    for records in (shared, mixed, shared[:1]):
+        assert [
+            same(a, b)
+            for a, b in zip(
+                model.space.declaration(records), [model.space.row(r) for r in records], strict=True
+            )
+        ] == [True] * len(records)

@@ -201,6 +201,14 @@ class FeatureSpace:
     _lookups: Sequence[tuple[str, Callable[[Record], tuple[int, int]]]] = field(
         init=False, repr=False, compare=False
     )
+    _header_row: Sequence[tuple[int, _Compute]] = field(init=False, repr=False, compare=False)
+    _item_row: Sequence[tuple[int, _Compute]] = field(init=False, repr=False, compare=False)
+    _header_lookups: Sequence[tuple[str, Callable[[Record], tuple[int, int]]]] = field(
+        init=False, repr=False, compare=False
+    )
+    _item_lookups: Sequence[tuple[str, Callable[[Record], tuple[int, int]]]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         codes = {
@@ -212,6 +220,17 @@ class FeatureSpace:
         object.__setattr__(self, "_frames", {})
         lookups = [(key.name, _lookup(key, self.tables.counts[key.name])) for key in self.keys]
         object.__setattr__(self, "_lookups", lookups)
+        # The header's own features and keys: computed once for a declaration's items.
+        header_keys = {k.name for k in self.keys if all(c in HEADER_COLUMNS for c, _ in k.parts)}
+        by_header = [_reads_header_only(f, header_keys) for f in self.features]
+        object.__setattr__(
+            self, "_header_row", [(i, c) for i, c in enumerate(self._row) if by_header[i]]
+        )
+        object.__setattr__(
+            self, "_item_row", [(i, c) for i, c in enumerate(self._row) if not by_header[i]]
+        )
+        object.__setattr__(self, "_header_lookups", [x for x in lookups if x[0] in header_keys])
+        object.__setattr__(self, "_item_lookups", [x for x in lookups if x[0] not in header_keys])
 
     # ------------------------------------------------------------------ shared facts
 
@@ -272,6 +291,32 @@ class FeatureSpace:
 
     # ------------------------------------------------------------------ online (Python)
 
+    def declaration(self, records: Sequence[Record]) -> list[list[float]]:
+        """The features of one declaration's items: the header's are computed once.
+
+        The header's features (:data:`HEADER_COLUMNS` alone) are shared when every item
+        carries the same header values, as ``build_rows`` gives them; otherwise each item
+        is computed whole.
+        """
+        if len(records) < 2:
+            return [self.row(record) for record in records]
+        header = [tuple(r.get(c) for c in HEADER_COLUMNS) for r in records]
+        if any(h != header[0] for h in header):
+            return [self.row(record) for record in records]
+        found = {name: lookup(records[0]) for name, lookup in self._header_lookups}
+        shared = [(i, compute(records[0], found)) for i, compute in self._header_row]
+        out = []
+        for record in records:
+            own = dict(found)
+            own.update((name, lookup(record)) for name, lookup in self._item_lookups)
+            values = [0.0] * len(self._row)
+            for i, value in shared:
+                values[i] = value
+            for i, compute in self._item_row:
+                values[i] = compute(record, own)
+            out.append(values)
+        return out
+
     def row(self, record: Record) -> list[float]:
         """The features of one record (:func:`~corridor.scoring.core.inputs.record_of`)."""
         found = {name: lookup(record) for name, lookup in self._lookups}
@@ -316,6 +361,26 @@ class FeatureSpace:
 
 
 _NOTHING: Final = (0, 0)
+_Compute = Callable[[Record, Mapping[str, tuple[int, int]]], float]
+
+#: What every item of a declaration shares (``build_rows`` repeats the header on each).
+HEADER_COLUMNS: Final = (
+    "number", "office", "registered_at", "declarant", "importer", "dispatch_country",
+    "transport_mode", "procedure", "seller", "courier", "process_type", "import_type",
+    "import_use", "payment_type",
+)  # fmt: skip
+
+
+def _reads_header_only(feature: Feature, header_keys: set[str]) -> bool:
+    match feature:
+        case Calendar():
+            return True
+        case Category(column=column):
+            return column in HEADER_COLUMNS
+        case Rate(key=key) | Count(key=key):
+            return key in header_keys
+        case _:
+            return False
 
 
 def _lookup(key: Key, table: Mapping[str, tuple[int, int]]) -> Callable[[Record], tuple[int, int]]:

@@ -148,7 +148,7 @@ class TrainedModel:
         return pl.DataFrame({"model_score": self.calibrator(raw), "raw_score": raw})
 
     def _declaration_matrix(self, rows: Sequence[Mapping[str, Any]]) -> Floats:
-        return np.array([self.space.row(record_of(row)) for row in rows], dtype=np.float64)
+        return np.array(self.space.declaration([record_of(row) for row in rows]), dtype=np.float64)
 
     def score_declaration(self, rows: Sequence[Mapping[str, Any]]) -> DeclarationScore:
         """One declaration's fact rows (``build_rows``) scored on one thread.
