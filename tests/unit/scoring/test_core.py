@@ -211,3 +211,24 @@ def test_a_declaration_computes_its_header_features_once_and_alike(
                 model.space.declaration(records), [model.space.row(r) for r in records], strict=True
             )
         ] == [True] * len(records)
+
+
+def test_weights_weigh_the_learning_and_a_weight_not_positive_leaves_the_row_out(
+    model: TrainedModel, labelled: pl.DataFrame
+) -> None:
+    weighted = labelled.with_columns(
+        pl.when(pl.int_range(pl.len()) % 50 == 0)
+        .then(0.0)
+        .otherwise(pl.when(pl.col("label")).then(3.0).otherwise(1.0))
+        .alias("weight")
+    )
+    again = train(weighted, options=QUICK)
+    assert again.quality["rows_excluded"] == {"weight not positive": 60}
+    assert again.rows == labelled.height - 60
+    assert again.sha256 != model.sha256
+    # Positives weighed three times: the calibrated scores rise on average.
+    frame = labelled.tail(500)
+    assert (
+        again.score_frame(frame)["model_score"].mean()
+        > model.score_frame(frame)["model_score"].mean()
+    )
