@@ -60,7 +60,7 @@ rules-coverage: $(VENV)/.installed-dev
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -p no:cacheprovider --durations=15 --ignore=tests/unit/rules \
-		-n $(TEST_WORKERS) --dist loadscope
+		-n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

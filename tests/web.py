@@ -16,12 +16,14 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
 
 from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import Role
 from corridor.config import Settings
 from corridor.db.uow import UnitOfWork
 from corridor.web.security import CSRF_HEADER, SESSION_COOKIE, session_signer
+from corridor.web.state import state_of
 from tests.staff import Staff
 
 
@@ -37,7 +39,8 @@ def sign_in(
             uow=uow, principal=principal, settings=Settings()
         )
         uow.commit()
-    settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
+    assert isinstance(client.app, Starlette)
+    settings = state_of(client.app).settings
     client.cookies.set(SESSION_COOKIE, session_signer(settings).sign(session_id).decode())
     return csrf
 

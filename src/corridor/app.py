@@ -65,6 +65,7 @@ from corridor.web.i18n import gettext as _
 from corridor.web.limits import BodyLimit, UrlGuard
 from corridor.web.pages import STATIC_DIR, is_page_request, render, sign_in_url
 from corridor.web.security import TokenCache
+from corridor.web.state import AppState, install, state_of
 
 _LOG = logging.getLogger("corridor")
 
@@ -105,18 +106,22 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         static_url="/static/docs",
         lifespan=_lifespan,
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
-
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(UrlGuard)
     app.add_exception_handler(CorridorError, _corridor_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
-    app.state.profile_sets = ProfileSetHolder(attributes=attributes)
-    app.state.selection_secret = settings.selection_secret.encode()
-    app.state.token_cache = TokenCache(settings.token_cache_seconds)
-    app.state.login_throttle = LoginThrottle()
+    install(
+        app,
+        AppState(
+            settings=settings,
+            engine=engine,
+            session_factory=make_session_factory(engine),
+            profile_sets=ProfileSetHolder(attributes=attributes),
+            selection_secret=settings.selection_secret.encode(),
+            token_cache=TokenCache(settings.token_cache_seconds),
+            login_throttle=LoginThrottle(),
+        ),
+    )
     app.include_router(health_router)
     # Decision routes first: /declarations/{number:path} would swallow ".../decision"
     # (and ".../alerts", a route of post-entry control).
@@ -162,9 +167,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     (about 50 ms with the demo's profiles), stalling the requests in flight. The
     objects are only exempt from cycle detection: freed references still free them.
     """
-    with UnitOfWork(app.state.session_factory) as uow:
-        app.state.profile_sets.warm(uow)
-    freeze = app.state.settings.gc_freeze
+    state = state_of(app)
+    with UnitOfWork(state.session_factory) as uow:
+        state.profile_sets.warm(uow)
+    freeze = state.settings.gc_freeze
     if freeze:
         gc.collect()
         gc.freeze()

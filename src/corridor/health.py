@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from corridor import __version__
 from corridor.db.migrate import current_revision, head_revision
 from corridor.errors import DatabaseUnavailable
+from corridor.web.state import Services
 
 router = APIRouter(prefix="/api/v1", tags=["health"])
 _log = logging.getLogger(__name__)
@@ -38,11 +39,11 @@ class Health(BaseModel):
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
-def health(request: Request) -> JSONResponse:
+def health(services: Services) -> JSONResponse:
     """200 when the database is reachable and migrated to head, 503 otherwise (with
     ``Retry-After`` when it is unreachable, and why in ``database.error``; the driver's
     reason, which names the database's address, only in the service log)."""
-    engine = request.app.state.engine
+    engine = services.engine
     head = head_revision()
     headers: dict[str, str] = {}
     try:
@@ -76,6 +77,6 @@ def health(request: Request) -> JSONResponse:
         status="ok" if ok else "unavailable",
         version=__version__,
         database=database,
-        demo=request.app.state.settings.demo,
+        demo=services.settings.demo,
     )
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503, headers=headers)

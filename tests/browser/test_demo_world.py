@@ -23,6 +23,7 @@ from corridor.app import create_app
 from corridor.config import Settings
 from corridor.demo.accounts import SYSTEM_USER, USERS
 from corridor.demo.selectivity import ANALYST
+from corridor.web.state import state_of
 from tests.browser.conftest import Browsing
 from tests.live import serve
 
@@ -64,7 +65,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
         yield DemoServer(url=base, password=password)
     finally:
         stop()
-        app.state.engine.dispose()
+        state_of(app).engine.dispose()
 
 
 @pytest.fixture

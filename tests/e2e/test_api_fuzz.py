@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +22,9 @@ from corridor.app import create_app
 from corridor.config import Settings
 from tests.e2e.test_permissions import action_of, flat_routes
 from tests.staff import seed_staff
+
+#: Minutes of work: run before the short modules (tests/conftest.py).
+pytestmark = pytest.mark.long
 
 EXAMPLES = int(os.environ.get("CORRIDOR_FUZZ_EXAMPLES", "25"))
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from corridor.accounts.roles import Role
 from corridor.app import create_app
 from corridor.config import Settings
+from corridor.web.state import state_of
 from tests.factories import declaration, item
 from tests.integration.inspections.world import (
     INSTRUCTIONS,
@@ -38,7 +39,7 @@ def staff(session_factory: sessionmaker[Session]) -> Staff:
 @pytest.fixture
 def client(engine: Engine, database_url: str, staff: Staff) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=database_url), engine=engine)
-    app.state.profile_sets._poll_seconds = 0  # see profile changes at once
+    state_of(app).profile_sets._poll_seconds = 0  # see profile changes at once
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 

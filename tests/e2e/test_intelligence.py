@@ -31,6 +31,9 @@ from tests.e2e.world import END, World
 from tests.staff import Staff
 from tests.web import htmx_headers, sign_in
 
+#: Minutes of work: run before the short modules (tests/conftest.py).
+pytestmark = pytest.mark.long
+
 #: Every user of tests/staff.py without the intelligence clearance.
 UNCLEARED = [role.value for role in Role if role not in PERMISSIONS[Action.INTELLIGENCE_READ]] + [
     "inspector.post1",

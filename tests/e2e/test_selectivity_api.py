@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from corridor.accounts.roles import Role
 from corridor.app import create_app
 from corridor.config import Settings
+from corridor.web.state import state_of
 from tests.factories import declaration, item
 from tests.staff import seed_staff
 
@@ -40,7 +41,7 @@ def client(
     engine: Engine, database_url: str, session_factory: sessionmaker[Session]
 ) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=database_url), engine=engine)
-    app.state.profile_sets._poll_seconds = 0  # see profile changes at once
+    state_of(app).profile_sets._poll_seconds = 0  # see profile changes at once
     system = staff_headers(session_factory)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         test_client.headers.update(system)
@@ -207,7 +208,7 @@ def test_a_worker_compiles_its_profile_set_before_the_first_request(
     engine: Engine, database_url: str
 ) -> None:
     app = create_app(Settings(database_url=database_url, gc_freeze=True), engine=engine)
-    holder = app.state.profile_sets
+    holder = state_of(app).profile_sets
     assert holder.held is None
     with TestClient(app):
         assert holder.held is not None

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from corridor.accounts.roles import Role
 from corridor.app import create_app
 from corridor.config import Settings, customs_day
+from corridor.web.state import state_of
 from tests.integration.valuation.history import car_import
 from tests.staff import Staff, seed_staff
 
@@ -44,7 +45,7 @@ def staff(session_factory: sessionmaker[Session]) -> Staff:
 @pytest.fixture
 def client(engine: Engine, database_url: str, staff: Staff) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=database_url), engine=engine)
-    app.state.profile_sets._poll_seconds = 0  # see profile and parameter changes at once
+    state_of(app).profile_sets._poll_seconds = 0  # see profile and parameter changes at once
     with TestClient(app, raise_server_exceptions=False) as test_client:
         test_client.headers.update(staff.headers(Role.RISK_ANALYST))
         yield test_client

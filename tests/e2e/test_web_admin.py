@@ -518,3 +518,37 @@ def test_the_administration_reads_russian(
     assert "Региональный координатор" in listing
     refused = client.post("/admin/users", data=form(csrf, {**NEW_USER, "unit": "NOPE"}))
     assert error_of(refused.text, "unit") == "Подразделения NOPE нет."
+
+
+def test_the_accounts_refusals_speak_russian_on_the_pages_and_english_through_the_api(
+    client: TestClient, staff: Staff, session_factory: sessionmaker[Session]
+) -> None:
+    with UnitOfWork(session_factory) as uow:
+        accounts_service.set_language(uow=uow, username="administrator", language="ru")
+        uow.commit()
+    csrf = sign_in(client, session_factory, staff, Role.ADMINISTRATOR)
+    nobody = client.get("/admin/users/nobody")
+    assert nobody.status_code == 404
+    assert "пользователя nobody не существует" in nobody.text
+    missing = client.post("/admin/tokens/99999/revoke", data=form(csrf, {}))
+    assert missing.status_code == 404
+    assert "токена API 99999 не существует" in missing.text
+
+    with UnitOfWork(session_factory) as uow:
+        token_id = next(
+            token.id
+            for token in accounts_service.list_tokens(uow=uow)
+            if token.username == "system.post1"
+        )
+        revoked = accounts_service.revoke_token(uow=uow, token_id=token_id, actor="test")
+        uow.commit()
+    assert revoked.revoked_at is not None
+    day = revoked.revoked_at.strftime("%Y-%m-%d")
+    again = client.post(f"/admin/tokens/{token_id}/revoke", data=form(csrf, {}))
+    assert again.status_code == 409
+    assert f"токен API {token_id} уже отозван {day}" in again.text
+    assert "already revoked" not in again.text
+
+    api = client.delete(f"/api/v1/tokens/{token_id}", headers=staff.headers(Role.ADMINISTRATOR))
+    assert api.status_code == 409
+    assert api.json()["detail"] == f"API token {token_id} was already revoked on {day}"

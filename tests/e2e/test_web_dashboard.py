@@ -25,6 +25,7 @@ from corridor.analytics.schemas import CUSTOMS_TIME
 from corridor.analytics.web import LIFT_NOTES
 from corridor.app import create_app
 from corridor.config import Settings
+from corridor.web.state import state_of
 from tests.factories import declaration, item
 from tests.integration.inspections.world import act, activate_cars, nothing_found, random_control
 from tests.staff import Staff, seed_staff
@@ -107,7 +108,7 @@ class Tables(HTMLParser):
 @pytest.fixture
 def client(engine: Engine, database_url: str) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=database_url), engine=engine)
-    app.state.profile_sets._poll_seconds = 0  # see profile changes at once
+    state_of(app).profile_sets._poll_seconds = 0  # see profile changes at once
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
         yield test_client
 

@@ -25,6 +25,7 @@ from corridor.db.uow import UnitOfWork
 from corridor.declarations import web as declarations_web
 from corridor.selectivity import service as selectivity_service
 from corridor.web.i18n import format_number
+from corridor.web.state import state_of
 from tests.e2e.test_permissions import flat_routes
 from tests.factories import declaration, item
 from tests.integration.inspections.world import INSTRUCTIONS, activate_cars, random_control
@@ -48,7 +49,7 @@ def staff(session_factory: sessionmaker[Session]) -> Staff:
 @pytest.fixture
 def client(engine: Engine, database_url: str, staff: Staff) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=database_url), engine=engine)
-    app.state.profile_sets._poll_seconds = 0  # see profile changes at once
+    state_of(app).profile_sets._poll_seconds = 0  # see profile changes at once
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
         yield test_client
 

@@ -25,6 +25,7 @@ from corridor.db.uow import UnitOfWork
 from corridor.inspections import service as inspections_service
 from corridor.inspections.repository import ActFilters
 from corridor.inspections.schemas import InspectionActRead
+from corridor.web.state import state_of
 from tests.factories import declaration, item
 from tests.integration.inspections.world import INSTRUCTIONS, activate_cars, random_control
 from tests.staff import Staff, seed_staff
@@ -47,7 +48,7 @@ def staff(session_factory: sessionmaker[Session]) -> Staff:
 @pytest.fixture
 def client(engine: Engine, database_url: str, staff: Staff) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=database_url), engine=engine)
-    app.state.profile_sets._poll_seconds = 0  # see profile changes at once
+    state_of(app).profile_sets._poll_seconds = 0  # see profile changes at once
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
         yield test_client
 
@@ -466,3 +467,79 @@ def test_the_form_and_its_messages_speak_russian(
     assert "при выявленном несоответствии укажите хотя бы один вид" in checked.text
     assert "Перед сохранением исправьте 1 ошибку:" in checked.text
     assert "Составить акт" in client.get("/queue").text
+
+
+def test_the_services_refusals_speak_russian_on_the_pages_and_english_through_the_api(
+    client: TestClient, staff: Staff, session_factory: sessionmaker[Session], lodged: None
+) -> None:
+    csrf = sign_in(client, session_factory, staff, POST1)
+    assert client.post("/language", data={"language": "ru", "csrf_token": csrf}).status_code == 303
+    assert client.post("/acts", data=act_form(), headers=htmx_headers(csrf)).status_code == 204
+    (first,) = stored_acts(session_factory)
+
+    again = client.post("/acts", data=act_form(), headers=htmx_headers(csrf))
+    assert again.status_code == 409
+    assert (
+        f"по декларации {CARS} (версия 1) уже составлен акт таможенного досмотра {first.id}; "
+        "вместо нового акта направьте его корректировку"
+    ) in html.unescape(again.text)
+    assert "send a correction" not in again.text
+    early = client.post(
+        "/acts/validate",
+        data=act_form(EARLIER, inspected_at="2026-09-30T08:00"),
+        headers=htmx_headers(csrf),
+    )
+    assert "раньше регистрации декларации (2026-09-30T10:00:00+00:00)" in html.unescape(early.text)
+    unselected = client.post(
+        "/acts/validate",
+        data=act_form(
+            EXPORT,
+            measure_code=["109"],
+            measure_status=["applied"],
+            measure_reason=[""],
+            outcome="no_discrepancy",
+            discrepancy_types=[],
+            additional_duties="0",
+        ),
+        headers=htmx_headers(csrf),
+    )
+    assert (
+        f"декларация {EXPORT} не выбрана для досмотра (зелёный канал); в акте по ней укажите "
+        "основание выбора «по решению должностного лица»"
+    ) in html.unescape(unselected.text)
+    missing = client.get("/acts/999999")
+    assert missing.status_code == 404
+    assert "акта таможенного досмотра 999999 не существует" in html.unescape(missing.text)
+
+    url = f"/acts/{first.id}/corrections"
+    reason = {"correction_reason": "duties recomputed at the new rate"}
+    assert (
+        client.post(url, data={**act_form(), **reason}, headers=htmx_headers(csrf)).status_code
+        == 204
+    )
+    second = next(act for act in stored_acts(session_factory) if act.current)
+    stale = client.post(url, data={**act_form(), **reason}, headers=htmx_headers(csrf))
+    assert stale.status_code == 409
+    assert (
+        f"акт таможенного досмотра {first.id} заменён корректировкой; "
+        f"корректируйте действующую версию (акт {second.id})"
+    ) in html.unescape(stale.text)
+
+    # The API keeps the service's English words.
+    api = client.post(
+        "/api/v1/inspection-acts",
+        json={
+            "declaration_number": CARS,
+            "declaration_version": 1,
+            "measures": [{"code": "109", "status": "applied"}],
+            "outcome": "no_discrepancy",
+            "minutes_spent": 10,
+            "inspected_at": "2026-10-01T08:10:00Z",
+        },
+        headers=staff.headers(POST1),
+    )
+    assert api.status_code == 409, api.text
+    assert api.json()["detail"] == (
+        f"declaration {CARS} version 1 already has inspection act {second.id}; "
+        "send a correction of it instead"
+    )

@@ -292,3 +292,29 @@ def test_more_entries_than_a_page_are_paged_by_cursor(
     assert 'rel="next"' not in client.get(found.group(1).replace("&amp;", "&")).text
     older = journal_rows(client.get("/journal", params={"cursor": "4"}).text)
     assert [row[0] for row in older] == ["3", "2", "1"]
+
+
+def test_a_change_refused_for_a_missing_journal_head_is_told_in_russian_on_the_page(
+    client: TestClient, engine: Engine, staff: Staff, session_factory: sessionmaker[Session]
+) -> None:
+    with UnitOfWork(session_factory) as uow:
+        accounts_service.set_language(uow=uow, username="administrator", language="ru")
+        uow.commit()
+    csrf = sign_in(client, session_factory, staff, Role.ADMINISTRATOR)
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM journal_head"))
+    unit = {"code": "POST-9", "name": "Post nine", "kind": "post", "parent": "REG-N"}
+    refused = client.post("/admin/units", data={**unit, "csrf_token": csrf})
+    assert refused.status_code == 503
+    assert (
+        "голова журнала отсутствует (удалена в обход corridor); состояние журнала показывает "
+        "команда `corridor journal verify`"
+    ) in refused.text.replace("&#96;", "`")
+    api = client.post("/api/v1/units", json=unit, headers=staff.headers(Role.ADMINISTRATOR))
+    assert api.status_code == 503
+    assert api.json()["detail"] == (
+        "the journal head is missing (deleted outside corridor); "
+        "`corridor journal verify` reports the journal's state"
+    )
+    with UnitOfWork(session_factory) as uow:
+        assert "POST-9" not in {unit.code for unit in accounts_service.list_units(uow=uow)}

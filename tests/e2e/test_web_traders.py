@@ -25,6 +25,7 @@ from corridor.profiles import service as profiles_service
 from corridor.profiles.schemas import OfficeParametersIn, ProfileCreate
 from corridor.traders import service as traders_service
 from corridor.traders.schemas import OverrideCreate, TraderRead
+from corridor.web.state import state_of
 from tests.integration.valuation.history import car_import
 from tests.staff import Staff, seed_staff
 from tests.web import htmx_headers, sign_in, with_panels
@@ -42,7 +43,7 @@ def staff(session_factory: sessionmaker[Session]) -> Staff:
 @pytest.fixture
 def client(engine: Engine, database_url: str, staff: Staff) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=database_url), engine=engine)
-    app.state.profile_sets._poll_seconds = 0
+    state_of(app).profile_sets._poll_seconds = 0
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
         for n in range(2):
             response = test_client.post(
@@ -294,3 +295,42 @@ def test_the_office_parameters_carry_the_multipliers(
         stored = profiles_service.office_parameters_of(uow=uow, office="KGBSK", flow="IM")
     assert stored is not None
     assert stored.low_risk_multiplier == Decimal(1)
+
+
+def test_the_forms_refusals_speak_russian_and_the_api_english(
+    client: TestClient, session_factory: sessionmaker[Session], staff: Staff
+) -> None:
+    recategorise(session_factory)
+    analyst = Role.RISK_ANALYST.value
+    run(
+        session_factory,
+        lambda uow: accounts_service.set_language(uow=uow, username=analyst, language="ru"),
+    )
+    csrf = sign_in(client, session_factory, staff, analyst)
+    url = f"/traders/{IMPORTER}/aeo"
+    data = {
+        "certificate": "KG-AEO-2026-0007",
+        "kind": "AEO-1",
+        "valid_from": str(TODAY),
+        "valid_to": str(TODAY - timedelta(days=1)),
+    }
+    backwards = client.post(url, data=data, headers=htmx_headers(csrf))
+    assert backwards.status_code == 422
+    assert error_of(backwards.text, "valid_to") == "не может быть раньше даты начала действия"
+    data["valid_to"] = str(TODAY + timedelta(days=365))
+    assert client.post(url, data=data, headers=htmx_headers(csrf)).status_code == 204
+    taken = client.post(f"/traders/{BROKER}/aeo", data=data, headers=htmx_headers(csrf))
+    assert taken.status_code == 409
+    assert "свидетельство УЭО KG-AEO-2026-0007 внесено за другим участником ВЭД" in (
+        html.unescape(taken.text)
+    )
+    assert "recorded for another trader" not in taken.text
+    unknown = client.get("/traders/99999999999999")
+    assert unknown.status_code == 404
+    assert "участника ВЭД с ИНН 99999999999999 нет в реестре" in html.unescape(unknown.text)
+
+    api = client.put(
+        f"/api/v1/traders/{BROKER}/aeo", json=data, headers=staff.headers(Role.RISK_ANALYST)
+    )
+    assert api.status_code == 409
+    assert api.json()["detail"] == "AEO certificate KG-AEO-2026-0007 is recorded for another trader"

@@ -25,6 +25,7 @@ from corridor.config import Settings
 from corridor.db.uow import UnitOfWork
 from corridor.web.deps import ERROR_RESPONSES, Committed, ErrorBody, unit_of_work
 from corridor.web.security import SESSION_COOKIE, authorize, session_of, set_session_cookie
+from corridor.web.state import app_state
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
@@ -53,8 +54,7 @@ class TokenIssued(BaseModel):
 
 
 def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return app_state(request).settings
 
 
 def _session_read(principal: Principal, csrf: str | None) -> SessionRead:
@@ -93,7 +93,7 @@ def login(login_in: LoginIn, uow: UoW, request: Request, response: Response) -> 
             password=login_in.password,
             client=client,
             settings=settings,
-            throttle=request.app.state.login_throttle,
+            throttle=app_state(request).login_throttle,
         )
     except service.SignInRefused:
         uow.commit()  # the failure counts towards the lockout although the sign-in fails
@@ -179,7 +179,7 @@ def update_user(
     # Committed here, before the cache is emptied: a request between the two must not
     # cache the roles this change replaces.
     uow.commit()
-    request.app.state.token_cache.forget_all()  # tokens' roles follow the user's
+    app_state(request).token_cache.forget_all()  # tokens' roles follow the user's
     return user
 
 
@@ -250,5 +250,5 @@ def revoke_token(
     ``token_cache_seconds`` on the others (journalled)."""
     token = service.revoke_token(uow=uow, token_id=token_id, actor=who.username)
     uow.commit()  # before the cache is emptied, as in update_user
-    request.app.state.token_cache.forget_all()
+    app_state(request).token_cache.forget_all()
     return token

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from corridor.accounts.roles import Role
+from corridor.errors import N_
 from corridor.text import InputModel
 
 UnitKind = Literal["head_office", "regional", "post"]
@@ -57,7 +58,7 @@ class UnitCreate(_In):
     def _distinct_offices(cls, offices: list[str]) -> list[str]:
         repeated = sorted({office for office in offices if offices.count(office) > 1})
         if repeated:
-            raise ValueError(f"office {', '.join(repeated)} is listed twice")
+            raise ValueError(N_("office %(office)s is listed twice", office=", ".join(repeated)))
         return offices
 
 

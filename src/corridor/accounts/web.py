@@ -9,22 +9,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from corridor.accounts import service
 from corridor.accounts.roles import Action
-from corridor.config import Settings
 from corridor.db.uow import UnitOfWork
 from corridor.errors import TooManyAttempts
 from corridor.web import i18n
-from corridor.web.deps import unit_of_work
+from corridor.web.deps import Committed, unit_of_work
 from corridor.web.i18n import gettext as _
 from corridor.web.pages import (
     LANGUAGE_COOKIE,
     NAV,
     Page,
-    change,
     page,
     redirect,
     render,
     safe_next,
     visitor_language,
+    writing,
 )
 from corridor.web.security import (
     CSRF_HEADER,
@@ -33,11 +32,12 @@ from corridor.web.security import (
     session_of,
     set_session_cookie,
 )
+from corridor.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
 Self = Annotated[Page, Depends(page(Action.SELF))]
-SelfChange = Annotated[Page, Depends(change(Action.SELF))]
+SelfWrite = Annotated[Page, writing(Action.SELF)]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -70,7 +70,7 @@ def login(
     next_: Annotated[str | None, Form(alias="next", max_length=2000)] = None,
 ) -> Response:
     """Check the credentials, open a session and go on to the page asked for."""
-    settings: Settings = request.app.state.settings
+    settings = app_state(request).settings
     i18n.use_language(visitor_language(request))
     target = safe_next(next_)
     client = request.client.host if request.client else "unknown"
@@ -81,7 +81,7 @@ def login(
             password=password,
             client=client,
             settings=settings,
-            throttle=request.app.state.login_throttle,
+            throttle=app_state(request).login_throttle,
         )
     except service.SignInRefused:
         uow.commit()  # the failure counts towards the lockout although the sign-in fails
@@ -111,12 +111,11 @@ def _login_again(request: Request, target: str, username: str, error: str, statu
 
 
 @router.post("/logout")
-def logout(me: SelfChange) -> Response:
+def logout(me: SelfWrite) -> Response:
     """End the session and go back to the sign-in page."""
     found = session_of(me.request, me.uow)
     if found is not None:
         service.end_session(uow=me.uow, session_id=found[2], actor=me.principal.username)
-        me.uow.commit()
     response = redirect(me.request, "/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -125,7 +124,7 @@ def logout(me: SelfChange) -> Response:
 @router.post("/language")
 def choose_language(
     request: Request,
-    uow: UoW,
+    uow: Committed,
     language: Annotated[str, Form(max_length=8)],
     next_: Annotated[str | None, Form(alias="next", max_length=2000)] = None,
     csrf_token: Annotated[str | None, Form()] = None,
@@ -137,7 +136,6 @@ def choose_language(
         principal, csrf, _session = found
         check_csrf(csrf, request.headers.get(CSRF_HEADER) or csrf_token)
         service.set_language(uow=uow, username=principal.username, language=chosen)
-        uow.commit()
     response = redirect(request, safe_next(next_))
     response.set_cookie(
         LANGUAGE_COOKIE, chosen, max_age=365 * 86400, httponly=True, samesite="strict", path="/"

@@ -11,6 +11,7 @@ shown once, on the page that answers the form, and never again.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final, Literal
 
@@ -29,15 +30,19 @@ from corridor.accounts.schemas import (
     UserUpdate,
 )
 from corridor.config import Settings
-from corridor.errors import Conflict, FieldError, InvalidInput
+from corridor.errors import FieldError, InvalidInput
+from corridor.web.forms import Refused, attempt
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, change, page, redirect, render
+from corridor.web.pages import FormErrors, Page, change, page, redirect, render, writing
+from corridor.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 
 
 Admin = Annotated[Page, Depends(page(Action.ACCOUNTS_MANAGE))]
+AdminWrite = Annotated[Page, writing(Action.ACCOUNTS_MANAGE)]
+# Committed by the page itself, before the token cache is emptied (see update_user).
 AdminChange = Annotated[Page, Depends(change(Action.ACCOUNTS_MANAGE))]
 Username = Annotated[str, Path(min_length=2, max_length=60, pattern=r"^[a-z][a-z0-9._-]+$")]
 TokenId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -170,6 +175,18 @@ def _model_errors(error: ValidationError, **values: object) -> FormErrors:
     return found
 
 
+def _refusal(**values: object) -> Callable[[ValidationError | InvalidInput], FormErrors]:
+    """The messages of a refused form: a model's (its hints filled with ``values``) or a
+    use case's."""
+
+    def errors(error: ValidationError | InvalidInput) -> FormErrors:
+        if isinstance(error, ValidationError):
+            return _model_errors(error, **values)
+        return _service_errors(error)
+
+    return errors
+
+
 def _service_errors(error: InvalidInput) -> FormErrors:
     """A use case's refusal, each message beside its field (list items on the list)."""
     return FormErrors.of(
@@ -188,8 +205,7 @@ def _unit_choices(units: list[UnitRead]) -> list[tuple[str, str]]:
 
 
 def _settings(me: Page) -> Settings:
-    settings: Settings = me.request.app.state.settings
-    return settings
+    return app_state(me.request).settings
 
 
 def _done(done: str | None) -> str:
@@ -249,7 +265,7 @@ def new_user(me: Admin) -> Response:
 
 @router.post("/admin/users", response_class=HTMLResponse)
 def create_user(
-    me: AdminChange,
+    me: AdminWrite,
     username: Text = "",
     full_name: Text = "",
     unit: Text = "",
@@ -258,25 +274,20 @@ def create_user(
 ) -> Response:
     """Create a user in a unit with roles and an initial password (none: API tokens only)."""
     values = {"username": username, "full_name": full_name, "unit": unit, "roles": roles}
-    try:
-        user_in = UserCreate.model_validate(
-            {
-                "username": username,
-                "full_name": full_name,
-                "unit": unit,
-                "roles": roles,
-                "password": password or None,
-            }
-        )
-        created = service.create_user(uow=me.uow, user_in=user_in, actor=me.principal.username)
-    except ValidationError as error:
-        return _new_user_form(me, values, _model_errors(error), 422)
-    except InvalidInput as error:
-        return _new_user_form(me, values, _service_errors(error), 422)
-    except Conflict:
-        errors = FormErrors({"username": _("This username is already taken.")})
-        return _new_user_form(me, values, errors, 409)
-    me.uow.commit()
+    created = attempt(
+        values,
+        lambda: service.create_user(
+            uow=me.uow,
+            user_in=UserCreate.model_validate({**values, "password": password or None}),
+            actor=me.principal.username,
+        ),
+        errors=_refusal(),
+        invalid_input=True,
+        conflict="username",
+        conflict_message=_("This username is already taken."),
+    )
+    if isinstance(created, Refused):
+        return _new_user_form(me, values, created.form.get("errors", FormErrors()), created.status)
     return redirect(me.request, f"/admin/users/{created.username}?done=created")
 
 
@@ -341,14 +352,14 @@ def update_user(
     except InvalidInput as error:
         errors = _service_errors(error)
         return _user_page(me, found, values=values, errors=errors, status_code=422)
-    me.uow.commit()
-    me.request.app.state.token_cache.forget_all()  # tokens' roles follow the user's
+    me.uow.commit()  # before the cache is emptied, or a request between would keep old roles
+    app_state(me.request).token_cache.forget_all()  # tokens' roles follow the user's
     return redirect(me.request, f"/admin/users/{username}?done=saved")
 
 
 @router.post("/admin/users/{username}/password", response_class=HTMLResponse)
 def set_password(
-    me: AdminChange,
+    me: AdminWrite,
     username: Username,
     password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
@@ -361,15 +372,13 @@ def set_password(
     except InvalidInput:
         errors = FormErrors({"password": _(HINTS["password"])})
         return _user_page(me, found, password_errors=errors, status_code=422)
-    me.uow.commit()
     return redirect(me.request, f"/admin/users/{username}?done=password")
 
 
 @router.post("/admin/users/{username}/unlock", response_class=HTMLResponse)
-def unlock(me: AdminChange, username: Username) -> Response:
+def unlock(me: AdminWrite, username: Username) -> Response:
     """Lift a lockout after failed sign-ins (journalled)."""
     service.unlock(uow=me.uow, username=username, actor=me.principal.username)
-    me.uow.commit()
     return redirect(me.request, f"/admin/users/{username}?done=unlocked")
 
 
@@ -411,7 +420,7 @@ def units(me: Admin, done: Done = None) -> Response:
 
 @router.post("/admin/units", response_class=HTMLResponse)
 def create_unit(
-    me: AdminChange,
+    me: AdminWrite,
     code: Text = "",
     name: Text = "",
     kind: Text = "",
@@ -420,26 +429,26 @@ def create_unit(
 ) -> Response:
     """Add a unit to the tree (journalled); a post with the customs offices it covers."""
     values = {"code": code, "name": name, "kind": kind, "parent": parent, "offices": offices}
-    try:
-        unit_in = UnitCreate.model_validate(
-            {
-                "code": code,
-                "name": name,
-                "kind": kind,
-                "parent": parent or None,
-                "offices": [o for o in re.split(r"[\s,;]+", offices) if o],
-            }
-        )
-        service.create_unit(uow=me.uow, unit_in=unit_in, actor=me.principal.username)
-    except ValidationError as error:
-        errors = _model_errors(error, length=200)
-        return _units_page(me, values=values, errors=errors, status_code=422)
-    except InvalidInput as error:
-        return _units_page(me, values=values, errors=_service_errors(error), status_code=422)
-    except Conflict:
-        errors = FormErrors({"code": _("A unit with this code already exists.")})
-        return _units_page(me, values=values, errors=errors, status_code=409)
-    me.uow.commit()
+    unit_in = {
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "parent": parent or None,
+        "offices": [o for o in re.split(r"[\s,;]+", offices) if o],
+    }
+    done = attempt(
+        values,
+        lambda: service.create_unit(
+            uow=me.uow, unit_in=UnitCreate.model_validate(unit_in), actor=me.principal.username
+        ),
+        errors=_refusal(length=200),
+        invalid_input=True,
+        conflict="code",
+        conflict_message=_("A unit with this code already exists."),
+    )
+    if isinstance(done, Refused):
+        errors = done.form.get("errors", FormErrors())
+        return _units_page(me, values=values, errors=errors, status_code=done.status)
     return redirect(me.request, "/admin/units?done=created")
 
 
@@ -484,7 +493,7 @@ def tokens(
 
 @router.post("/admin/tokens", response_class=HTMLResponse)
 def issue_token(
-    me: AdminChange,
+    me: AdminWrite,
     username: Text = "",
     name: Text = "",
     roles: Annotated[list[str], Form(max_length=20)] = [],  # noqa: B006 - FastAPI copies it
@@ -497,29 +506,25 @@ def issue_token(
     if not username:
         errors = FormErrors({"username": _("Choose a user.")})
         return _tokens_page(me, values=values, errors=errors, status_code=422)
-    try:
-        token_in = TokenIssue.model_validate(
-            {"name": name, "roles": roles or None, "expires_days": expires_days}
-        )
-        token, secret = service.issue_token(
+    token_in = {"name": name, "roles": roles or None, "expires_days": expires_days}
+    issued = attempt(
+        values,
+        lambda: service.issue_token(
             uow=me.uow,
             username=username,
-            token_in=token_in,
+            token_in=TokenIssue.model_validate(token_in),
             actor=me.principal.username,
             settings=settings,
-        )
-    except ValidationError as error:
-        errors = _model_errors(error, days=settings.api_token_max_days, length=100)
-        return _tokens_page(me, values=values, errors=errors, status_code=422)
-    except InvalidInput as error:
-        errors = _service_errors(error)
-        return _tokens_page(me, values=values, errors=errors, status_code=422)
-    except Conflict:
-        errors = FormErrors(
-            {"username": _("This user is inactive: a token of theirs would not work.")}
-        )
-        return _tokens_page(me, values=values, errors=errors, status_code=409)
-    me.uow.commit()
+        ),
+        errors=_refusal(days=settings.api_token_max_days, length=100),
+        invalid_input=True,
+        conflict="username",
+        conflict_message=_("This user is inactive: a token of theirs would not work."),
+    )
+    if isinstance(issued, Refused):
+        errors = issued.form.get("errors", FormErrors())
+        return _tokens_page(me, values=values, errors=errors, status_code=issued.status)
+    token, secret = issued
     return render(
         me.request, "admin/token_issued.html", page=me, token=token, secret=secret, **_common()
     )
@@ -529,8 +534,8 @@ def issue_token(
 def revoke_token(me: AdminChange, token_id: TokenId) -> Response:
     """Revoke a token for good (journalled); it stops working at once on this worker."""
     service.revoke_token(uow=me.uow, token_id=token_id, actor=me.principal.username)
-    me.uow.commit()
-    me.request.app.state.token_cache.forget_all()
+    me.uow.commit()  # before the cache is emptied, as in update_user
+    app_state(me.request).token_cache.forget_all()
     return redirect(me.request, "/admin/tokens?done=revoked")
 
 

@@ -20,7 +20,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
-from corridor.errors import FieldError, InvalidInput
+from corridor.errors import N_, FieldError, InvalidInput
 from corridor.exports import csv_text
 
 #: Kyrgyz time: the customs day of a registration (UTC+6, no daylight saving since 2005).
@@ -65,14 +65,23 @@ def month_period(month: str) -> ReportPeriod:
     found = _MONTH.fullmatch(month.strip())
     if found is None or not 1 <= int(found.group(2)) <= 12:
         raise InvalidInput(
-            "the period is not a month",
-            [FieldError(("period",), f"must be a month written YYYY-MM, got {month[:20]!r}")],
+            N_("the period is not a month"),
+            [
+                FieldError(
+                    ("period",), N_("must be a month written YYYY-MM, got %(got)r", got=month[:20])
+                )
+            ],
         )
     year, number = int(found.group(1)), int(found.group(2))
     if not EARLIEST_DAY.year <= year <= 9998:
         raise InvalidInput(
-            "the period is out of range",
-            [FieldError(("period",), f"must be between {EARLIEST_DAY.year}-01 and 9998-12")],
+            N_("the period is out of range"),
+            [
+                FieldError(
+                    ("period",),
+                    N_("must be between %(first)s-01 and 9998-12", first=EARLIEST_DAY.year),
+                )
+            ],
         )
     first = date(year, number, 1)
     following = date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
@@ -102,27 +111,33 @@ def _period(period: str | None, date_from: date | None, date_to: date | None) ->
         if date_from is not None or date_to is not None:
             names = [n for n, v in (("from", date_from), ("to", date_to)) if v is not None]
             raise InvalidInput(
-                "give a month or a first and last day, not both",
-                [FieldError((name,), "must not be given with period") for name in names],
+                N_("give a month or a first and last day, not both"),
+                [FieldError((name,), N_("must not be given with period")) for name in names],
             )
         return month_period(period)
     if date_from is None or date_to is None:
-        message = "required (or give period=YYYY-MM)"
+        message = N_("required (or give period=YYYY-MM)")
         missing = [n for n, v in (("from", date_from), ("to", date_to)) if v is None]
         raise InvalidInput(
-            "the period is incomplete", [FieldError((name,), message) for name in missing]
+            N_("the period is incomplete"), [FieldError((name,), message) for name in missing]
         )
     errors = []
     if date_from < EARLIEST_DAY:
-        errors.append(FieldError(("from",), f"must be {EARLIEST_DAY.isoformat()} or later"))
+        errors.append(
+            FieldError(
+                ("from",), N_("must be %(earliest)s or later", earliest=EARLIEST_DAY.isoformat())
+            )
+        )
     if date_to.year > 9998:
-        errors.append(FieldError(("to",), "must be in 9998 or earlier"))
+        errors.append(FieldError(("to",), N_("must be in 9998 or earlier")))
     if date_to < date_from:
-        errors.append(FieldError(("to",), "must not be before from"))
+        errors.append(FieldError(("to",), N_("must not be before from")))
     elif (date_to - date_from).days + 1 > MAX_DAYS:
-        errors.append(FieldError(("to",), f"the period must not exceed {MAX_DAYS} days"))
+        errors.append(
+            FieldError(("to",), N_("the period must not exceed %(days)s days", days=MAX_DAYS))
+        )
     if errors:
-        raise InvalidInput("the period is not valid", errors)
+        raise InvalidInput(N_("the period is not valid"), errors)
     return ReportPeriod(date_from, date_to)
 
 
@@ -132,8 +147,8 @@ def office_code(office: str | None, *, location: tuple[str, ...] = ()) -> str | 
     if office is None or _OFFICE.fullmatch(office):
         return office
     raise InvalidInput(
-        "not a customs office code",
-        [FieldError((*location, "office"), "must be 2 to 17 capital letters or digits")],
+        N_("not a customs office code"),
+        [FieldError((*location, "office"), N_("must be 2 to 17 capital letters or digits"))],
     )
 
 
@@ -160,7 +175,7 @@ def report_scope(
     except InvalidInput as error:
         errors += error.errors
     if errors or found is None:
-        raise InvalidInput(f"{len(errors)} field(s) failed validation", errors)
+        raise InvalidInput(N_("%(count)s field(s) failed validation", count=len(errors)), errors)
     return found, office
 
 

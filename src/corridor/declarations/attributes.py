@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Final, Literal
 
-from corridor.errors import ConfigurationError
+from corridor.errors import N_, ConfigurationError
 from corridor.text import refuse_control_characters
 
 AttributeType = Literal["string", "number", "boolean", "date"]
@@ -84,35 +84,53 @@ class AttributeRegistry:
         """
         spec = self.specs.get((level, name))
         if spec is None:
-            known = ", ".join(self.names(level)) or "none"
-            raise ValueError(f"unknown {level} attribute {name!r} (declared: {known})")
+            known = ", ".join(self.names(level)) or N_("none")
+            raise ValueError(
+                N_(
+                    "unknown header attribute %(name)s (declared: %(known)s)",
+                    name=repr(name),
+                    known=known,
+                )
+                if level == "header"
+                else N_(
+                    "unknown item attribute %(name)s (declared: %(known)s)",
+                    name=repr(name),
+                    known=known,
+                )
+            )
         if spec.type == "string":
             if not isinstance(value, str | int) or isinstance(value, bool):
-                raise ValueError(f"attribute {name!r} must be a string")
+                raise ValueError(N_("attribute %(name)s must be a string", name=repr(name)))
             text = str(value).strip()
             if len(text) > 200:
-                raise ValueError(f"attribute {name!r} is longer than 200 characters")
+                raise ValueError(
+                    N_("attribute %(name)s is longer than 200 characters", name=repr(name))
+                )
             try:
                 refuse_control_characters(text)
             except ValueError as exc:
-                raise ValueError(f"attribute {name!r}: {exc}") from None
+                raise ValueError(
+                    N_("attribute %(name)s: %(reason)s", name=repr(name), reason=str(exc))
+                ) from None
             return text
         if spec.type == "number":
             if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-                raise ValueError(f"attribute {name!r} must be a number")
+                raise ValueError(N_("attribute %(name)s must be a number", name=repr(name)))
             try:
                 number = Decimal(str(value))
             except InvalidOperation:
-                raise ValueError(f"attribute {name!r} must be a number") from None
+                raise ValueError(
+                    N_("attribute %(name)s must be a number", name=repr(name))
+                ) from None
             if not number.is_finite():
-                raise ValueError(f"attribute {name!r} must be a finite number")
+                raise ValueError(N_("attribute %(name)s must be a finite number", name=repr(name)))
             return (number + 0).normalize()
         if spec.type == "boolean":
             if isinstance(value, bool):
                 return value
             if isinstance(value, str) and value.lower() in {"true", "false", "1", "0"}:
                 return value.lower() in {"true", "1"}
-            raise ValueError(f"attribute {name!r} must be true or false")
+            raise ValueError(N_("attribute %(name)s must be true or false", name=repr(name)))
         if isinstance(value, date):
             return value
         if isinstance(value, str):
@@ -120,7 +138,7 @@ class AttributeRegistry:
                 return date.fromisoformat(value)
             except ValueError:
                 pass
-        raise ValueError(f"attribute {name!r} must be a date (YYYY-MM-DD)")
+        raise ValueError(N_("attribute %(name)s must be a date (YYYY-MM-DD)", name=repr(name)))
 
 
 def load_registry(declared: str = "") -> AttributeRegistry:

@@ -28,7 +28,18 @@ Derived facts:
   missing when either operand is missing or the divisor is zero;
 - ``importer_age_days``: whole days from the importer's first appearance to the
   UTC date of registration (negative if the record says it was first seen later);
-- trader facts (``trader_category``, ``aeo``, ``importer_*``) from :class:`TraderFacts`;
+- trader facts (``trader_category``, ``aeo``, ``importer_*``, ``declarant_*``) from
+  :class:`TraderFacts`: the trader register's history as of its last refresh before the
+  declaration's registration (declarations registered and inspection acts recorded
+  before it; a trader history does not know has these facts missing);
+- ``importer_discrepancy_rate`` = ``importer_discrepancies / importer_inspections`` and
+  ``declarant_discrepancy_rate`` alike (the share of inspected declarations where a
+  discrepancy was found), quotients as above; missing when there was no inspection
+  (nothing is known of the rate, which is not 0);
+- ``importer_underpriced_share``: the share of the importer's past goods items with a
+  value ratio (against the reference prices in force at the history's refresh) that
+  were declared under half the reference price (``value_ratio < 0.5``); missing when
+  none had a value ratio;
 - ``ref_price``, ``value_ratio``, ``model_score``: supplied per item by the caller
   through ``item_extras`` (missing otherwise).
 
@@ -130,6 +141,12 @@ DERIVED_FACTS: Final[Mapping[str, FieldType]] = MappingProxyType(
         "importer_declarations": N,
         "importer_inspections": N,
         "importer_discrepancies": N,
+        "importer_discrepancy_rate": N,
+        "importer_underpriced_share": N,
+        "declarant_declarations": N,
+        "declarant_inspections": N,
+        "declarant_discrepancies": N,
+        "declarant_discrepancy_rate": N,
         "model_score": N,
     }
 )
@@ -143,6 +160,12 @@ HEADER_LEVEL_FACTS: Final[frozenset[str]] = frozenset(HEADER_FACTS) | {
     "importer_declarations",
     "importer_inspections",
     "importer_discrepancies",
+    "importer_discrepancy_rate",
+    "importer_underpriced_share",
+    "declarant_declarations",
+    "declarant_inspections",
+    "declarant_discrepancies",
+    "declarant_discrepancy_rate",
 }
 
 #: Every fact that is not a declared attribute.
@@ -164,7 +187,10 @@ _EXACT: Final = Context(prec=100)  # wide enough that scaling and trimming never
 
 @dataclass(frozen=True, slots=True)
 class TraderFacts:
-    """What the trader register knows of the importer (or the declarant, outside imports)."""
+    """What the trader register knows of the importer (or the declarant, when the
+    declaration names no importer: ``first_seen`` to ``underpriced_items``) and of the
+    declarant as declarant (``declarant_*``). ``priced_items``: the importer's past goods
+    items with a value ratio, ``underpriced_items``: of which under half the price."""
 
     category: str | None = None
     aeo: bool | None = None
@@ -172,6 +198,11 @@ class TraderFacts:
     declarations: int | None = None
     inspections: int | None = None
     discrepancies: int | None = None
+    priced_items: int | None = None
+    underpriced_items: int | None = None
+    declarant_declarations: int | None = None
+    declarant_inspections: int | None = None
+    declarant_discrepancies: int | None = None
 
 
 def _attribute_types(attributes: AttributeRegistry) -> dict[str, FieldType]:
@@ -261,8 +292,21 @@ def header_facts(header: Mapping[str, Any], trader: TraderFacts | None = None) -
         importer_declarations=_coerce(N, trader.declarations),
         importer_inspections=_coerce(N, trader.inspections),
         importer_discrepancies=_coerce(N, trader.discrepancies),
+        importer_discrepancy_rate=_share(trader.discrepancies, trader.inspections),
+        importer_underpriced_share=_share(trader.underpriced_items, trader.priced_items),
+        declarant_declarations=_coerce(N, trader.declarant_declarations),
+        declarant_inspections=_coerce(N, trader.declarant_inspections),
+        declarant_discrepancies=_coerce(N, trader.declarant_discrepancies),
+        declarant_discrepancy_rate=_share(
+            trader.declarant_discrepancies, trader.declarant_inspections
+        ),
     )
     return shared
+
+
+def _share(part: object, whole: object) -> Decimal | None:
+    """``part / whole`` as :func:`quotient` (missing when either is, or ``whole`` is 0)."""
+    return quotient(_coerce(N, part), _coerce(N, whole))
 
 
 def quotient(numerator: Decimal | None, divisor: Decimal | None) -> Decimal | None:

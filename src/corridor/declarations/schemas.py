@@ -38,6 +38,7 @@ from pydantic import (
 
 from corridor.config import Settings, wall_clock
 from corridor.declarations.attributes import AttributeLevel, AttributeRegistry, load_registry
+from corridor.errors import N_, Message
 from corridor.reference.codes import (
     COUNTRY_CODES,
     CURRENCY_CODES,
@@ -63,9 +64,9 @@ def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
     # Without one (a body FastAPI validates at the edge) the edge's clock is read here.
     now = context.get("now") or wall_clock()
     if value > now + CLOCK_SKEW:
-        raise ValueError(f"registration time {value.isoformat()} is in the future")
+        raise ValueError(N_("registration time %(time)s is in the future", time=value.isoformat()))
     if value < EARLIEST_REGISTRATION:
-        raise ValueError(f"registration time {value.isoformat()} is before 2000")
+        raise ValueError(N_("registration time %(time)s is before 2000", time=value.isoformat()))
     return value.astimezone(UTC)
 
 
@@ -77,49 +78,64 @@ _CONTAINER_RE = re.compile(r"^[A-Z]{4}[0-9]{7}$")
 
 def _hs_code(value: str) -> str:
     if not _HS_RE.fullmatch(value):
-        raise ValueError("HS code must be 6 to 10 digits")
+        raise ValueError(N_("HS code must be 6 to 10 digits"))
     return value
 
 
 def _country(value: str) -> str:
     code = value.upper()
     if code not in COUNTRY_CODES:
-        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+        raise ValueError(
+            N_("%(value)s is not an ISO 3166-1 alpha-2 country code", value=repr(value))
+        )
     return code
 
 
 def _currency(value: str) -> str:
     code = value.upper()
     if code not in CURRENCY_CODES:
-        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        raise ValueError(N_("%(value)s is not an ISO 4217 currency code", value=repr(value)))
     return code
 
 
 def _procedure(value: str) -> str:
     if value not in PROCEDURES:
         known = ", ".join(sorted(PROCEDURES))
-        raise ValueError(f"unknown customs procedure {value!r} (known: {known})")
+        raise ValueError(
+            N_(
+                "unknown customs procedure %(value)s (known: %(known)s)",
+                value=repr(value),
+                known=known,
+            )
+        )
     return value
 
 
 def _transport_mode(value: int) -> int:
     if value not in TRANSPORT_MODES:
         known = ", ".join(str(code) for code in sorted(TRANSPORT_MODES))
-        raise ValueError(f"unknown transport mode {value} (known: {known})")
+        raise ValueError(
+            N_("unknown transport mode %(value)s (known: %(known)s)", value=value, known=known)
+        )
     return value
 
 
 def _incoterms(value: str) -> str:
     code = value.upper()
     if code not in INCOTERMS:
-        raise ValueError(f"unknown Incoterms rule {value!r}")
+        raise ValueError(N_("unknown Incoterms rule %(value)s", value=repr(value)))
     return code
 
 
 def _container(value: str) -> str:
     code = value.upper().replace(" ", "")
     if not _CONTAINER_RE.fullmatch(code):
-        raise ValueError(f"container number {value!r} is not 4 letters and 7 digits (ISO 6346)")
+        raise ValueError(
+            N_(
+                "container number %(value)s is not 4 letters and 7 digits (ISO 6346)",
+                value=repr(value),
+            )
+        )
     return code
 
 
@@ -331,21 +347,23 @@ def item_problem(
 ) -> str | None:
     """What is wrong across the fields of one goods item, or None."""
     if net_mass_kg is not None and gross_mass_kg is not None and gross_mass_kg < net_mass_kg:
-        return (
-            f"gross_mass_kg {canonical_value(gross_mass_kg)} is below "
-            f"net_mass_kg {canonical_value(net_mass_kg)}"
+        return N_(
+            "gross_mass_kg %(gross)s is below net_mass_kg %(net)s",
+            gross=canonical_value(gross_mass_kg),
+            net=canonical_value(net_mass_kg),
         )
     if supplementary_qty is not None and supplementary_unit is None:
-        return "supplementary_unit is required when supplementary_qty is given"
+        return N_("supplementary_unit is required when supplementary_qty is given")
     return None
 
 
 def numbering_problem(numbers: list[int]) -> str | None:
     """Goods items must be numbered 1..n in order without gaps."""
     if numbers != list(range(1, len(numbers) + 1)):
-        return (
-            f"goods items must be numbered 1..{len(numbers)} in order without gaps, "
-            f"got {numbers[:20]}"
+        return N_(
+            "goods items must be numbered 1..%(count)s in order without gaps, got %(numbers)s",
+            count=len(numbers),
+            numbers=numbers[:20],
         )
     return None
 
@@ -356,14 +374,19 @@ def declaration_problem(
     """What is wrong across the header fields of a declaration, or None."""
     procedure_flow, procedure_name = PROCEDURES[procedure]
     if procedure_flow != flow:
-        return (
-            f"procedure {procedure} ({procedure_name}) belongs to flow "
-            f"{procedure_flow} ({FLOWS[procedure_flow]}), not {flow}"
+        return N_(
+            "procedure %(procedure)s (%(procedure_name)s) belongs to flow "
+            "%(procedure_flow)s (%(flow_name)s), not %(flow)s",
+            procedure=procedure,
+            procedure_name=Message(procedure_name),  # translated where a page shows it
+            procedure_flow=procedure_flow,
+            flow_name=Message(FLOWS[procedure_flow]),
+            flow=flow,
         )
     if flow == "IM" and importer is None:
-        return "importer is required on an import declaration"
+        return N_("importer is required on an import declaration")
     if flow == "EX" and exporter is None:
-        return "exporter is required on an export declaration"
+        return N_("exporter is required on an export declaration")
     return None
 
 

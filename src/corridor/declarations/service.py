@@ -33,7 +33,7 @@ from corridor.declarations.schemas import (
     GoodsItemRead,
     canonical_value,
 )
-from corridor.errors import DeclarationConflict, FieldError, InvalidInput, NotFound
+from corridor.errors import N_, DeclarationConflict, FieldError, InvalidInput, NotFound
 from corridor.paging import id_cursor
 
 MAX_PAGE = 500
@@ -105,8 +105,11 @@ def store(
 def stored_concurrently(declaration_in: DeclarationCreate) -> DeclarationConflict:
     """The answer when every attempt of :func:`store` lost its race to a unique key."""
     return DeclarationConflict(
-        f"declaration {declaration_in.number} version {declaration_in.version} "
-        "is being stored concurrently; retry"
+        N_(
+            "declaration %(number)s version %(version)s is being stored concurrently; retry",
+            number=declaration_in.number,
+            version=declaration_in.version,
+        )
     )
 
 
@@ -235,22 +238,40 @@ def _version_problem(
     if version in versions:
         if versions[version] == content_hash:
             return "unchanged"
-        where = (
-            "is already stored"
-            if any(key.version == version for key in stored.get(number, []))
-            else "appears earlier in this batch"
-        )
-        return (
-            f"declaration {number} version {version} {where} with different content; "
-            f"send the amendment as version {max(versions) + 1}"
+        following = max(versions) + 1
+        if any(key.version == version for key in stored.get(number, [])):
+            return N_(
+                "declaration %(number)s version %(version)s is already stored with different "
+                "content; send the amendment as version %(following)s",
+                number=number,
+                version=version,
+                following=following,
+            )
+        return N_(
+            "declaration %(number)s version %(version)s appears earlier in this batch with "
+            "different content; send the amendment as version %(following)s",
+            number=number,
+            version=version,
+            following=following,
         )
     expected = max(versions, default=0) + 1
     if version != expected:
         latest = max(versions, default=None)
-        have = f"the latest stored version is {latest}" if latest else "no version is stored"
-        return (
-            f"declaration {number} version {version} would leave a gap: {have}, "
-            f"so the next version must be {expected}"
+        if latest:
+            return N_(
+                "declaration %(number)s version %(version)s would leave a gap: the latest "
+                "stored version is %(latest)s, so the next version must be %(expected)s",
+                number=number,
+                version=version,
+                latest=latest,
+                expected=expected,
+            )
+        return N_(
+            "declaration %(number)s version %(version)s would leave a gap: no version is "
+            "stored, so the next version must be %(expected)s",
+            number=number,
+            version=version,
+            expected=expected,
         )
     return None
 
@@ -330,8 +351,15 @@ def get(
     """
     row = repository.get_version(uow.session, number, version)
     if row is None or (scope is not None and row.office not in scope):
-        what = f"declaration {number}" + ("" if version is None else f" version {version}")
-        raise NotFound(f"{what} is not stored")
+        raise NotFound(
+            N_("declaration %(number)s is not stored", number=number)
+            if version is None
+            else N_(
+                "declaration %(number)s version %(version)s is not stored",
+                number=number,
+                version=version,
+            )
+        )
     return _read(uow, row)
 
 
@@ -358,7 +386,8 @@ def list_declarations(
     """
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(
-            "invalid page size", [FieldError(("limit",), f"must be between 1 and {MAX_PAGE}")]
+            N_("invalid page size"),
+            [FieldError(("limit",), N_("must be between 1 and %(most)s", most=MAX_PAGE))],
         )
     before_id = id_cursor(cursor)
     rows = repository.list_page(uow.session, filters, before_id=before_id, limit=limit + 1)

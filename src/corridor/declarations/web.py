@@ -28,6 +28,7 @@ from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
 from corridor.web.labels import declaration_url, panel_url
 from corridor.web.pages import Page, page, render
+from corridor.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Page, Depends(page(Action.DECLARATIONS_READ))]
@@ -43,8 +44,7 @@ FLOW_NAMES = {"IM": N_("import"), "EX": N_("export"), "TR": N_("transit")}
 
 
 def _settings(me: Page) -> Settings:
-    settings: Settings = me.request.app.state.settings
-    return settings
+    return app_state(me.request).settings
 
 
 def _day_start(text: str, name: str, zone: ZoneInfo, *, days: int = 0) -> datetime | None:

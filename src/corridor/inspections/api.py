@@ -27,7 +27,7 @@ from corridor.inspections.schemas import (
     Outcome,
     QueuePage,
 )
-from corridor.web.deps import ERROR_RESPONSES, unit_of_work
+from corridor.web.deps import ERROR_RESPONSES, Committed, unit_of_work
 from corridor.web.security import authorize
 
 router = APIRouter(prefix="/api/v1", tags=["inspections"])
@@ -44,7 +44,9 @@ ActId = Annotated[int, Path(ge=1, le=2**63 - 1)]
     status_code=status.HTTP_201_CREATED,
     responses=ERROR_RESPONSES,
 )
-def record_act(act_in: InspectionActCreate, uow: UoW, principal: Recorder) -> InspectionActRead:
+def record_act(
+    act_in: InspectionActCreate, uow: Committed, principal: Recorder
+) -> InspectionActRead:
     """Record the inspection act of a declaration version (the latest unless named); the
     signed-in inspector signs it. 409 when the version already has an act: correct it."""
     act = service.record(
@@ -54,7 +56,6 @@ def record_act(act_in: InspectionActCreate, uow: UoW, principal: Recorder) -> In
         recorded_by=principal.username,
         scope=principal.offices,
     )
-    uow.commit()
     return service.shown_to(act, principal)
 
 
@@ -65,7 +66,7 @@ def record_act(act_in: InspectionActCreate, uow: UoW, principal: Recorder) -> In
     responses=ERROR_RESPONSES,
 )
 def correct_act(
-    act_id: ActId, correction: InspectionActCorrection, uow: UoW, principal: Recorder
+    act_id: ActId, correction: InspectionActCorrection, uow: Committed, principal: Recorder
 ) -> InspectionActRead:
     """Correct the current version of an act: a new act version with the reason; the
     corrected version stays readable, no longer current. 409 for a replaced version."""
@@ -76,7 +77,6 @@ def correct_act(
         recorded_by=principal.username,
         scope=principal.offices,
     )
-    uow.commit()
     return service.shown_to(act, principal)
 
 

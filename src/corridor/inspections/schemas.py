@@ -25,7 +25,7 @@ from pydantic import (
 
 from corridor.config import wall_clock
 from corridor.declarations.schemas import CLOCK_SKEW, EARLIEST_REGISTRATION
-from corridor.errors import FieldError
+from corridor.errors import N_, FieldError
 from corridor.reference.codes import DISCREPANCY_TYPES
 from corridor.text import PLAIN_LINE, PLAIN_TEXT, InputModel
 
@@ -57,14 +57,24 @@ MAX_MINUTES = 10_000
 
 def _known_reason(value: str) -> str:
     if value not in MEASURE_REASONS:
-        raise ValueError(f"unknown reason code {value!r}; use one of {', '.join(MEASURE_REASONS)}")
+        raise ValueError(
+            N_(
+                "unknown reason code %(value)s; use one of %(codes)s",
+                value=repr(value),
+                codes=", ".join(MEASURE_REASONS),
+            )
+        )
     return value
 
 
 def _known_type(value: str) -> str:
     if value not in DISCREPANCY_TYPES:
         raise ValueError(
-            f"unknown discrepancy type {value!r}; use one of {', '.join(DISCREPANCY_TYPES)}"
+            N_(
+                "unknown discrepancy type %(value)s; use one of %(types)s",
+                value=repr(value),
+                types=", ".join(DISCREPANCY_TYPES),
+            )
         )
     return value
 
@@ -72,11 +82,13 @@ def _known_type(value: str) -> str:
 def _since_2000(value: datetime) -> datetime:
     # Checked before converting to UTC: year 1 with a positive offset has no UTC time.
     if value < EARLIEST_REGISTRATION:
-        raise ValueError(f"{value.isoformat()} is before 2000, when no declaration existed")
+        raise ValueError(
+            N_("%(moment)s is before 2000, when no declaration existed", moment=value.isoformat())
+        )
     try:
         return value.astimezone(UTC)
     except OverflowError:  # 9999-12-31T23:00-06:00 is in the year 10000 in UTC
-        raise ValueError(f"{value.isoformat()} is out of range") from None
+        raise ValueError(N_("%(moment)s is out of range", moment=value.isoformat())) from None
 
 
 def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
@@ -85,7 +97,9 @@ def _not_in_future(value: datetime, info: ValidationInfo) -> datetime:
     # Without one (a body FastAPI validates at the edge) the edge's clock is read here.
     now = context.get("now") or wall_clock()
     if value > now + CLOCK_SKEW:
-        raise ValueError(f"inspection time {value.isoformat()} is in the future")
+        raise ValueError(
+            N_("inspection time %(moment)s is in the future", moment=value.isoformat())
+        )
     return value
 
 
@@ -215,47 +229,58 @@ def findings_problems(findings: InspectionFindings) -> list[FieldError]:
     found = findings.outcome == "discrepancy"
     if found and not findings.discrepancy_types:
         problems.append(
-            FieldError(("discrepancy_types",), "at least one type is required with a discrepancy")
+            FieldError(
+                ("discrepancy_types",), N_("at least one type is required with a discrepancy")
+            )
         )
     if not found and findings.discrepancy_types:
         problems.append(
-            FieldError(("discrepancy_types",), "must be empty when the outcome is no_discrepancy")
+            FieldError(
+                ("discrepancy_types",), N_("must be empty when the outcome is no_discrepancy")
+            )
         )
     if not found and findings.additional_duties > 0:
         problems.append(
-            FieldError(("additional_duties",), "must be 0 when the outcome is no_discrepancy")
+            FieldError(("additional_duties",), N_("must be 0 when the outcome is no_discrepancy"))
         )
     if not found and findings.seizure:
-        problems.append(FieldError(("seizure",), "a seizure needs the outcome discrepancy"))
+        problems.append(FieldError(("seizure",), N_("a seizure needs the outcome discrepancy")))
     if findings.seizure and not findings.offence_case:
-        problems.append(FieldError(("offence_case",), "required when goods were seized"))
+        problems.append(FieldError(("offence_case",), N_("required when goods were seized")))
     # With a seizure too, the seizure is the problem reported (one mistake, one error).
     if not found and findings.offence_case and not findings.seizure:
         problems.append(
-            FieldError(("offence_case",), "an offence case needs the outcome discrepancy")
+            FieldError(("offence_case",), N_("an offence case needs the outcome discrepancy"))
         )
     for index, kind in enumerate(findings.discrepancy_types):
         if kind in findings.discrepancy_types[:index]:
-            problems.append(FieldError(("discrepancy_types", index), f"{kind} is listed twice"))
+            problems.append(
+                FieldError(("discrepancy_types", index), N_("%(kind)s is listed twice", kind=kind))
+            )
     seen: set[str] = set()
     for index, measure in enumerate(findings.measures):
         if measure.code in seen:
             problems.append(
-                FieldError(("measures", index, "code"), f"measure {measure.code} is listed twice")
+                FieldError(
+                    ("measures", index, "code"),
+                    N_("measure %(code)s is listed twice", code=measure.code),
+                )
             )
         seen.add(measure.code)
         if measure.status == "applied" and measure.reason_code is not None:
             problems.append(
                 FieldError(
                     ("measures", index, "reason_code"),
-                    "only a measure partly or not applied has a reason code",
+                    N_("only a measure partly or not applied has a reason code"),
                 )
             )
         if measure.status != "applied" and measure.reason_code is None:
             problems.append(
                 FieldError(
                     ("measures", index, "reason_code"),
-                    f"required when the measure is {measure.status}",
+                    N_("required when the measure is partly_applied")
+                    if measure.status == "partly_applied"
+                    else N_("required when the measure is not_applied"),
                 )
             )
     return problems

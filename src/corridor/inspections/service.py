@@ -36,7 +36,7 @@ from corridor.db.tables import InspectionActRow
 from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
 from corridor.declarations.schemas import DeclarationRead
-from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.errors import N_, Conflict, FieldError, InvalidInput, Message, NotFound
 from corridor.inspections import repository
 from corridor.inspections.repository import ActFilters, StoredAct
 from corridor.inspections.schemas import (
@@ -68,6 +68,7 @@ MAX_PAGE = 500
 # The queue's cursor: microseconds since 1970 of the last registration, and its id.
 _QUEUE_CURSOR = re.compile(r"([0-9]{1,18})-([0-9]{1,18})")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NOT_A_CURSOR = FieldError(("cursor",), N_("not a cursor returned by this API"))
 
 
 def reasons() -> InspectionReasons:
@@ -117,13 +118,18 @@ def record(
     existing = repository.current_act(uow.session, declaration.id)
     if existing is not None:
         raise Conflict(
-            f"declaration {declaration.number} version {declaration.version} already has "
-            f"inspection act {existing.id}; send a correction of it instead"
+            N_(
+                "declaration %(number)s version %(version)s already has inspection act "
+                "%(act)s; send a correction of it instead",
+                number=declaration.number,
+                version=declaration.version,
+                act=existing.id,
+            )
         )
     decision = _decision(uow, declaration)
     basis = _check_against_decision(uow, act_in, declaration, decision, problems)
     if problems:
-        raise InvalidInput("the inspection act is invalid", problems)
+        raise InvalidInput(N_("the inspection act is invalid"), problems)
     row = _new_row(
         act_in,
         declaration=declaration,
@@ -167,9 +173,11 @@ def check(
         return list(exc.errors)
     existing = None if correcting else repository.current_act(uow.session, declaration.id)
     if existing is not None:
-        message = (
-            f"declaration {declaration.number} version {declaration.version} already has "
-            f"inspection act {existing.id}"
+        message = N_(
+            "declaration %(number)s version %(version)s already has inspection act %(act)s",
+            number=declaration.number,
+            version=declaration.version,
+            act=existing.id,
         )
         return [*problems, FieldError(("declaration_number",), message)]
     _check_against_decision(uow, act_in, declaration, _decision(uow, declaration), problems)
@@ -196,10 +204,18 @@ def correct(
     previous = stored.row
     if not previous.current:
         current = repository.current_act(uow.session, previous.declaration_id)
-        latest = f" (act {current.id})" if current is not None else ""
         raise Conflict(
-            f"inspection act {act_id} was replaced by a correction; "
-            f"correct the current version{latest}"
+            N_(
+                "inspection act %(act)s was replaced by a correction; correct the current version",
+                act=act_id,
+            )
+            if current is None
+            else N_(
+                "inspection act %(act)s was replaced by a correction; "
+                "correct the current version (act %(current)s)",
+                act=act_id,
+                current=current.id,
+            )
         )
     problems = findings_problems(correction)
     declaration = _declaration(
@@ -208,7 +224,7 @@ def correct(
     decision = _decision(uow, declaration)
     basis = _check_against_decision(uow, correction, declaration, decision, problems)
     if problems:
-        raise InvalidInput("the correction is invalid", problems)
+        raise InvalidInput(N_("the correction is invalid"), problems)
     before = _read(stored)
     repository.supersede(uow.session, previous)
     row = _new_row(
@@ -285,21 +301,27 @@ def _declaration(
         return declarations_service.get(uow=uow, number=number, version=version, scope=scope)
     except NotFound:
         pass
-    where = "" if scope is None else " in the offices of the caller"
     if version is not None:
         try:
             declarations_service.get(uow=uow, number=number, version=None, scope=scope)
         except NotFound:
             pass
         else:
-            message = f"declaration {number} has no version {version}"
+            message = N_(
+                "declaration %(number)s has no version %(version)s", number=number, version=version
+            )
             raise InvalidInput(
-                "the inspection act is invalid",
+                N_("the inspection act is invalid"),
                 [*problems, FieldError(("declaration_version",), message)],
             ) from None
-    message = f"declaration {number} is not stored{where}"
+    message = (
+        N_("declaration %(number)s is not stored", number=number)
+        if scope is None
+        else N_("declaration %(number)s is not stored in the offices of the caller", number=number)
+    )
     raise InvalidInput(
-        "the inspection act is invalid", [*problems, FieldError(("declaration_number",), message)]
+        N_("the inspection act is invalid"),
+        [*problems, FieldError(("declaration_number",), message)],
     )
 
 
@@ -323,29 +345,43 @@ def _check_against_decision(
     """Add what the act contradicts in the declaration and its decision to ``problems``;
     return the act's selection basis."""
     derived = selection_basis_of(decision)
-    channel = "not assessed" if decision is None else f"channel {decision.current_channel}"
+    channel = (
+        N_("not assessed")
+        if decision is None
+        else N_("channel %(channel)s", channel=Message(decision.current_channel))
+    )
     if derived is None and findings.selection_basis is None:
         problems.append(
             FieldError(
                 ("selection_basis",),
-                f"declaration {declaration.number} was not selected for inspection ({channel}); "
-                "an act on it must say discretionary",
+                N_(
+                    "declaration %(number)s was not selected for inspection (%(channel)s); "
+                    "an act on it must say discretionary",
+                    number=declaration.number,
+                    channel=channel,
+                ),
             )
         )
     if derived is not None and findings.selection_basis is not None:
         problems.append(
             FieldError(
                 ("selection_basis",),
-                f"declaration {declaration.number} was selected for inspection ({channel}); "
-                "leave selection_basis out: it is derived from the decision",
+                N_(
+                    "declaration %(number)s was selected for inspection (%(channel)s); "
+                    "leave selection_basis out: it is derived from the decision",
+                    number=declaration.number,
+                    channel=channel,
+                ),
             )
         )
     if findings.inspected_at < declaration.registered_at:
         problems.append(
             FieldError(
                 ("inspected_at",),
-                f"before the registration of the declaration "
-                f"({declaration.registered_at.isoformat()})",
+                N_(
+                    "before the registration of the declaration (%(registered)s)",
+                    registered=declaration.registered_at.isoformat(),
+                ),
             )
         )
     catalogue = {measure.code for measure in profiles_service.list_measures(uow=uow)}
@@ -353,7 +389,8 @@ def _check_against_decision(
         if measure.code not in catalogue:
             problems.append(
                 FieldError(
-                    ("measures", index, "code"), f"measure {measure.code} is not in the catalogue"
+                    ("measures", index, "code"),
+                    N_("measure %(code)s is not in the catalogue", code=measure.code),
                 )
             )
     basis: SelectionBasis = derived or "discretionary"
@@ -365,15 +402,18 @@ def _check_against_decision(
             problems.append(
                 FieldError(
                     ("measures",),
-                    f"the decision's measures {', '.join(missing)} are missing: "
-                    "record each measure of the decision, applied or not",
+                    N_(
+                        "the decision's measures %(codes)s are missing: "
+                        "record each measure of the decision, applied or not",
+                        codes=", ".join(missing),
+                    ),
                 )
             )
         if not decision.reroutes:
             problems += [
                 FieldError(
                     ("measures", index, "code"),
-                    f"measure {measure.code} is not a measure of the decision",
+                    N_("measure %(code)s is not a measure of the decision", code=measure.code),
                 )
                 for index, measure in enumerate(findings.measures)
                 if measure.code not in decided and measure.code in catalogue
@@ -433,8 +473,12 @@ def _store(
         # (the unique key is declaration and act version); the caller's unit of work
         # rolls back.
         raise Conflict(
-            f"an inspection act for declaration {declaration.number} version "
-            f"{declaration.version} was recorded at the same time; read it and correct it"
+            N_(
+                "an inspection act for declaration %(number)s version %(version)s was "
+                "recorded at the same time; read it and correct it",
+                number=declaration.number,
+                version=declaration.version,
+            )
         ) from None
     return _read(StoredAct(row, declaration.number, declaration.version))
 
@@ -453,7 +497,7 @@ def _state(act: InspectionActRead) -> dict[str, Any]:
 def _act_or_raise(uow: UnitOfWork, act_id: int, scope: frozenset[str] | None) -> StoredAct:
     stored = repository.act(uow.session, act_id)
     if stored is None or (scope is not None and stored.row.office not in scope):
-        raise NotFound(f"inspection act {act_id} does not exist")
+        raise NotFound(N_("inspection act %(act)s does not exist", act=act_id))
     return stored
 
 
@@ -535,16 +579,12 @@ def queue(
     if cursor is not None:
         matched = _QUEUE_CURSOR.fullmatch(cursor)
         if matched is None or int(matched.group(2)) >= 2**63:
-            raise InvalidInput(
-                "invalid cursor", [FieldError(("cursor",), "not a cursor returned by this API")]
-            )
+            raise InvalidInput(N_("invalid cursor"), [_NOT_A_CURSOR])
         micros, declaration_id = int(matched.group(1)), int(matched.group(2))
         try:
             registered_at = _EPOCH + timedelta(microseconds=micros)
         except OverflowError:
-            raise InvalidInput(
-                "invalid cursor", [FieldError(("cursor",), "not a cursor returned by this API")]
-            ) from None
+            raise InvalidInput(N_("invalid cursor"), [_NOT_A_CURSOR]) from None
         after = (registered_at, declaration_id)
     rows = repository.queue_page(
         uow.session, scope=scope, after=after, limit=limit + 1, registered_from=registered_from
@@ -589,7 +629,8 @@ def _instructions(hits: list[dict[str, Any]]) -> list[str]:
 def _check_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(
-            "invalid page size", [FieldError(("limit",), f"must be between 1 and {MAX_PAGE}")]
+            N_("invalid page size"),
+            [FieldError(("limit",), N_("must be between 1 and %(most)s", most=MAX_PAGE))],
         )
 
 

@@ -16,10 +16,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Path, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from corridor.accounts.roles import Action
-from corridor.config import Settings
 from corridor.declarations import service as declarations_service
 from corridor.declarations.schemas import DeclarationRead
 from corridor.errors import Conflict, InvalidInput, NotFound
@@ -49,11 +48,14 @@ from corridor.web.pages import (
     render,
     render_panel,
     translated,
+    writing,
 )
+from corridor.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 Recorder = Annotated[Page, Depends(page(Action.INSPECTIONS_RECORD))]
 RecorderChange = Annotated[Page, Depends(change(Action.INSPECTIONS_RECORD))]
+RecorderWrite = Annotated[Page, writing(Action.INSPECTIONS_RECORD)]
 # The action of GET /api/v1/inspection-acts/{act_id}: whoever reads declarations.
 Reader = Annotated[Page, Depends(page(Action.DECLARATIONS_READ))]
 # Declaration numbers are at most 40 characters; anything longer is simply not stored.
@@ -105,19 +107,6 @@ FIELD_LABELS = {
     "inspected_at": N_("Inspected at"),
     "correction_reason": N_("Reason for the correction"),
 }
-#: The messages of the act's rules across fields, so that a Russian page shows them in
-#: Russian (the use case words them in English; an unknown one is shown as it is).
-_MESSAGES = (
-    N_("at least one type is required with a discrepancy"),
-    N_("must be empty when the outcome is no_discrepancy"),
-    N_("must be 0 when the outcome is no_discrepancy"),
-    N_("a seizure needs the outcome discrepancy"),
-    N_("required when goods were seized"),
-    N_("an offence case needs the outcome discrepancy"),
-    N_("only a measure partly or not applied has a reason code"),
-    N_("required when the measure is partly_applied"),
-    N_("required when the measure is not_applied"),
-)
 
 
 @dataclass(slots=True)
@@ -153,40 +142,45 @@ class ActForm:
     correction_reason: str = ""
 
 
-def act_form(
-    declaration_number: Annotated[str, Form(max_length=80)] = "",
-    declaration_version: Annotated[str, Form(max_length=10)] = "",
-    selection_basis: Annotated[str, Form(max_length=40)] = "",
-    measure_code: Annotated[list[str] | None, Form()] = None,
-    measure_status: Annotated[list[str] | None, Form()] = None,
-    measure_reason: Annotated[list[str] | None, Form()] = None,
-    outcome: Annotated[str, Form(max_length=40)] = "",
-    discrepancy_types: Annotated[list[str] | None, Form()] = None,
-    additional_duties: Annotated[str, Form(max_length=40)] = "",
-    seizure: Annotated[str, Form(max_length=10)] = "",
-    offence_case: Annotated[str, Form()] = "",
-    minutes_spent: Annotated[str, Form(max_length=20)] = "",
-    notes: Annotated[str, Form()] = "",
-    inspected_at: Annotated[str, Form(max_length=40)] = "",
-    correction_reason: Annotated[str, Form()] = "",
-) -> ActForm:
+class ActFields(BaseModel):
+    """The act form as posted (the measures' rows as repeated fields); the act's schema
+    reads it, the lengths only keep what cannot be a value out."""
+
+    declaration_number: Annotated[str, Field(max_length=80)] = ""
+    declaration_version: Annotated[str, Field(max_length=10)] = ""
+    selection_basis: Annotated[str, Field(max_length=40)] = ""
+    measure_code: list[str] = []
+    measure_status: list[str] = []
+    measure_reason: list[str] = []
+    outcome: Annotated[str, Field(max_length=40)] = ""
+    discrepancy_types: list[str] = []
+    additional_duties: Annotated[str, Field(max_length=40)] = ""
+    seizure: Annotated[str, Field(max_length=10)] = ""
+    offence_case: str = ""
+    minutes_spent: Annotated[str, Field(max_length=20)] = ""
+    notes: str = ""
+    inspected_at: Annotated[str, Field(max_length=40)] = ""
+    correction_reason: str = ""
+
+
+def act_form(fields: Annotated[ActFields, Form()]) -> ActForm:
     """The act form's fields (a dependency shared by recording, checking and correcting)."""
     return ActForm(
-        declaration_number=declaration_number.strip(),
-        declaration_version=declaration_version.strip(),
-        selection_basis=selection_basis.strip(),
-        measure_code=list(measure_code or []),
-        measure_status=list(measure_status or []),
-        measure_reason=list(measure_reason or []),
-        outcome=outcome.strip(),
-        discrepancy_types=list(discrepancy_types or []),
-        additional_duties=additional_duties.strip(),
-        seizure=seizure == "true",
-        offence_case=offence_case.strip(),
-        minutes_spent=minutes_spent.strip(),
-        notes=notes,
-        inspected_at=inspected_at.strip(),
-        correction_reason=correction_reason,
+        declaration_number=fields.declaration_number.strip(),
+        declaration_version=fields.declaration_version.strip(),
+        selection_basis=fields.selection_basis.strip(),
+        measure_code=list(fields.measure_code),
+        measure_status=list(fields.measure_status),
+        measure_reason=list(fields.measure_reason),
+        outcome=fields.outcome.strip(),
+        discrepancy_types=list(fields.discrepancy_types),
+        additional_duties=fields.additional_duties.strip(),
+        seizure=fields.seizure == "true",
+        offence_case=fields.offence_case.strip(),
+        minutes_spent=fields.minutes_spent.strip(),
+        notes=fields.notes,
+        inspected_at=fields.inspected_at.strip(),
+        correction_reason=fields.correction_reason,
     )
 
 
@@ -259,7 +253,7 @@ def check_act(
 
 
 @router.post("/acts", response_class=HTMLResponse)
-def record_act(me: RecorderChange, form: Fields) -> Response:
+def record_act(me: RecorderWrite, form: Fields) -> Response:
     """Record the act with the use case of ``POST /api/v1/inspection-acts``; the signed-in
     inspector signs it. The form again with each field's message when refused."""
     rows = _row_numbers(form)
@@ -284,7 +278,6 @@ def record_act(me: RecorderChange, form: Fields) -> Response:
     except Conflict as exc:
         errors, status_code = FormErrors({"__all__": exc.detail}), 409
     else:
-        me.uow.commit()
         return redirect(me.request, f"/acts/{act.id}")
     me.uow.rollback()
     declaration = _declaration_of_form(me, form)
@@ -396,7 +389,7 @@ def correction_form(me: Recorder, act_id: ActId) -> Response:
 
 
 @router.post("/acts/{act_id}/corrections", response_class=HTMLResponse)
-def correct_act(me: RecorderChange, act_id: ActId, form: Fields) -> Response:
+def correct_act(me: RecorderWrite, act_id: ActId, form: Fields) -> Response:
     """Correct the act with the use case of the API's corrections: a new act version with
     its reason. 409 with the message for a version a correction replaced already."""
     act = service.get_act(uow=me.uow, act_id=act_id, scope=me.principal.offices)
@@ -425,7 +418,6 @@ def correct_act(me: RecorderChange, act_id: ActId, form: Fields) -> Response:
     except Conflict as exc:
         errors, status_code = FormErrors({"__all__": exc.detail}), 409
     else:
-        me.uow.commit()
         return redirect(me.request, f"/acts/{corrected.id}")
     me.uow.rollback()
     declaration = declarations_service.get(
@@ -449,7 +441,7 @@ class _FormInvalid(Exception):
 
 
 def _zone(me: Page) -> ZoneInfo:
-    settings: Settings = me.request.app.state.settings
+    settings = app_state(me.request).settings
     return ZoneInfo(settings.timezone)
 
 

@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 from corridor.config import Settings
 from corridor.db.tables import JournalEntryRow
 from corridor.db.uow import UnitOfWork, now_of
-from corridor.errors import DatabaseNotReady, FieldError, InvalidInput
+from corridor.errors import N_, DatabaseNotReady, FieldError, InvalidInput
 from corridor.journal import repository
 from corridor.journal.schemas import JournalEntryRead, JournalPage
 
@@ -165,8 +165,10 @@ def record(
     claimed = repository.claim_next(session)
     if claimed is None:
         raise DatabaseNotReady(
-            "the journal head is missing (deleted outside corridor); "
-            "`corridor journal verify` reports the journal's state"
+            N_(
+                "the journal head is missing (deleted outside corridor); "
+                "`corridor journal verify` reports the journal's state"
+            )
         )
     seq, prev_hash, unkeyed_until = claimed
     entry = JournalEntryRow(
@@ -466,14 +468,16 @@ def entries(
     """
     errors = []
     if not 1 <= limit <= MAX_PAGE:
-        errors.append(FieldError(("limit",), f"must be between 1 and {MAX_PAGE}"))
+        errors.append(FieldError(("limit",), N_("must be between 1 and %(most)s", most=MAX_PAGE)))
     if cursor is not None and not _CURSOR.fullmatch(cursor):
-        errors.append(FieldError(("cursor",), "not a cursor returned by this API"))
+        errors.append(FieldError(("cursor",), N_("not a cursor returned by this API")))
     for name, value in (("since", since), ("until", until)):
         if value is not None and value.utcoffset() is None:
-            errors.append(FieldError((name,), "needs a time zone (ISO 8601, e.g. …Z or +02:00)"))
+            errors.append(
+                FieldError((name,), N_("needs a time zone (ISO 8601, e.g. …Z or +02:00)"))
+            )
     if errors:
-        raise InvalidInput("invalid journal query", errors)
+        raise InvalidInput(N_("invalid journal query"), errors)
     rows = list(
         uow.session.scalars(
             repository.search(

@@ -18,13 +18,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
 from corridor.accounts.roles import Action
-from corridor.config import Settings
 from corridor.errors import FieldError
 from corridor.journal import service
 from corridor.journal.schemas import JournalEntryRead
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
 from corridor.web.pages import FormErrors, Page, page, render
+from corridor.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,7 +64,7 @@ REASONS: Final = (
 
 
 def _zone(me: Page) -> ZoneInfo:
-    settings: Settings = me.request.app.state.settings
+    settings = app_state(me.request).settings
     return ZoneInfo(settings.timezone)
 
 

@@ -49,7 +49,7 @@ from corridor.postentry.schemas import (
     ProfileRequestRead,
     RequestMove,
 )
-from corridor.web.deps import ERROR_RESPONSES, unit_of_work
+from corridor.web.deps import ERROR_RESPONSES, Committed, unit_of_work
 from corridor.web.security import authorize
 
 router = APIRouter(prefix="/api/v1", tags=["post-entry control"])
@@ -109,18 +109,16 @@ def list_plans(uow: UoW, who: Reader, state: PlanState | None = None) -> list[Pl
     status_code=status.HTTP_201_CREATED,
     responses=ERROR_RESPONSES,
 )
-def create_plan(plan_in: PlanCreate, uow: UoW, who: Planner) -> PlanRead:
+def create_plan(plan_in: PlanCreate, uow: Committed, who: Planner) -> PlanRead:
     """A draft plan for the period and unit (default: the caller's) holding the first
     ``capacity`` candidates of the ranking. 409 when the unit has a plan for the period."""
-    plan = service.create_plan(
+    return service.create_plan(
         uow=uow,
         plan_in=plan_in,
         unit=plan_in.unit or who.unit,
         actor=who.username,
         scope=who.offices,
     )
-    uow.commit()
-    return plan
 
 
 @router.get("/post-entry/plans/{plan_id}", response_model=PlanRead, responses=ERROR_RESPONSES)
@@ -130,13 +128,11 @@ def read_plan(plan_id: PlanId, uow: UoW, who: Reader) -> PlanRead:
 
 
 @router.patch("/post-entry/plans/{plan_id}", response_model=PlanRead, responses=ERROR_RESPONSES)
-def update_plan(plan_id: PlanId, update: PlanUpdate, uow: UoW, who: Planner) -> PlanRead:
+def update_plan(plan_id: PlanId, update: PlanUpdate, uow: Committed, who: Planner) -> PlanRead:
     """Change a draft plan's capacity (409 below the traders it holds, or not a draft)."""
-    plan = service.set_capacity(
+    return service.set_capacity(
         uow=uow, plan_id=plan_id, update=update, actor=who.username, scope=who.offices
     )
-    uow.commit()
-    return plan
 
 
 @router.post(
@@ -145,50 +141,42 @@ def update_plan(plan_id: PlanId, update: PlanUpdate, uow: UoW, who: Planner) -> 
     status_code=status.HTTP_201_CREATED,
     responses=ERROR_RESPONSES,
 )
-def add_plan_item(plan_id: PlanId, item_in: PlanItemAdd, uow: UoW, who: Planner) -> PlanRead:
+def add_plan_item(plan_id: PlanId, item_in: PlanItemAdd, uow: Committed, who: Planner) -> PlanRead:
     """Add a trader to a draft plan; 409 when the plan is at its capacity, holds the
     trader already, or is not a draft."""
-    plan = service.add_item(
+    return service.add_item(
         uow=uow, plan_id=plan_id, item_in=item_in, actor=who.username, scope=who.offices
     )
-    uow.commit()
-    return plan
 
 
 @router.delete(
     "/post-entry/plans/{plan_id}/items/{tin}", response_model=PlanRead, responses=ERROR_RESPONSES
 )
-def remove_plan_item(plan_id: PlanId, tin: Tin, uow: UoW, who: Planner) -> PlanRead:
+def remove_plan_item(plan_id: PlanId, tin: Tin, uow: Committed, who: Planner) -> PlanRead:
     """Take a trader out of a draft plan."""
-    plan = service.remove_item(
+    return service.remove_item(
         uow=uow, plan_id=plan_id, tin=tin, actor=who.username, scope=who.offices
     )
-    uow.commit()
-    return plan
 
 
 @router.post(
     "/post-entry/plans/{plan_id}/approve", response_model=PlanRead, responses=ERROR_RESPONSES
 )
-def approve_plan(plan_id: PlanId, uow: UoW, who: Planner) -> PlanRead:
+def approve_plan(plan_id: PlanId, uow: Committed, who: Planner) -> PlanRead:
     """Approve a draft plan: its traders' cases may be opened."""
-    plan = service.move_plan(
+    return service.move_plan(
         uow=uow, plan_id=plan_id, to="approved", actor=who.username, scope=who.offices
     )
-    uow.commit()
-    return plan
 
 
 @router.post(
     "/post-entry/plans/{plan_id}/close", response_model=PlanRead, responses=ERROR_RESPONSES
 )
-def close_plan(plan_id: PlanId, uow: UoW, who: Planner) -> PlanRead:
+def close_plan(plan_id: PlanId, uow: Committed, who: Planner) -> PlanRead:
     """Close an approved plan."""
-    plan = service.move_plan(
+    return service.move_plan(
         uow=uow, plan_id=plan_id, to="closed", actor=who.username, scope=who.offices
     )
-    uow.commit()
-    return plan
 
 
 # --------------------------------------------------------------------------- cases
@@ -215,14 +203,12 @@ def list_cases(
     status_code=status.HTTP_201_CREATED,
     responses=ERROR_RESPONSES,
 )
-def open_case(case_in: CaseOpen, uow: UoW, who: Planner) -> CaseRead:
+def open_case(case_in: CaseOpen, uow: Committed, who: Planner) -> CaseRead:
     """Open a case for a trader of an approved plan, or ad hoc; the trader's blue-channel
     releases of the period are linked at once."""
-    case = service.open_case(
+    return service.open_case(
         uow=uow, case_in=case_in, unit=who.unit, actor=who.username, scope=who.offices
     )
-    uow.commit()
-    return case
 
 
 @router.get("/post-entry/cases/{case_id}", response_model=CaseRead, responses=ERROR_RESPONSES)
@@ -234,23 +220,19 @@ def read_case(case_id: CaseId, uow: UoW, who: Reader) -> CaseRead:
 @router.post(
     "/post-entry/cases/{case_id}/assign", response_model=CaseRead, responses=ERROR_RESPONSES
 )
-def assign_case(case_id: CaseId, assign_in: CaseAssign, uow: UoW, who: Planner) -> CaseRead:
+def assign_case(case_id: CaseId, assign_in: CaseAssign, uow: Committed, who: Planner) -> CaseRead:
     """Give a planned or running case its auditor."""
-    case = service.assign(
+    return service.assign(
         uow=uow, case_id=case_id, assign_in=assign_in, actor=who.username, scope=who.offices
     )
-    uow.commit()
-    return case
 
 
 @router.post(
     "/post-entry/cases/{case_id}/start", response_model=CaseRead, responses=ERROR_RESPONSES
 )
-def start_case(case_id: CaseId, uow: UoW, who: Auditor) -> CaseRead:
+def start_case(case_id: CaseId, uow: Committed, who: Auditor) -> CaseRead:
     """Start a planned case (409 otherwise)."""
-    case = service.start(uow=uow, case_id=case_id, actor=who.username, scope=who.offices)
-    uow.commit()
-    return case
+    return service.start(uow=uow, case_id=case_id, actor=who.username, scope=who.offices)
 
 
 @router.post(
@@ -259,53 +241,47 @@ def start_case(case_id: CaseId, uow: UoW, who: Auditor) -> CaseRead:
     responses=ERROR_RESPONSES,
 )
 def add_case_declaration(
-    case_id: CaseId, add_in: CaseDeclarationAdd, uow: UoW, who: Auditor
+    case_id: CaseId, add_in: CaseDeclarationAdd, uow: Committed, who: Auditor
 ) -> CaseRead:
     """Bring another declaration of the trader into the case's scope."""
-    case = service.add_declaration(
+    return service.add_declaration(
         uow=uow, case_id=case_id, add_in=add_in, actor=who.username, scope=who.offices
     )
-    uow.commit()
-    return case
 
 
 @router.post(
     "/post-entry/cases/{case_id}/documents", response_model=CaseRead, responses=ERROR_RESPONSES
 )
 def add_case_document(
-    case_id: CaseId, document_in: CaseDocumentAdd, uow: UoW, who: Auditor
+    case_id: CaseId, document_in: CaseDocumentAdd, uow: Committed, who: Auditor
 ) -> CaseRead:
     """Add a document reference (an act, a letter) to the case."""
-    case = service.add_document(
+    return service.add_document(
         uow=uow, case_id=case_id, document_in=document_in, actor=who.username, scope=who.offices
     )
-    uow.commit()
-    return case
 
 
 @router.post(
     "/post-entry/cases/{case_id}/complete", response_model=CaseRead, responses=ERROR_RESPONSES
 )
-def complete_case(case_id: CaseId, findings: CaseFindings, uow: UoW, who: Auditor) -> CaseRead:
+def complete_case(
+    case_id: CaseId, findings: CaseFindings, uow: Committed, who: Auditor
+) -> CaseRead:
     """Complete a case in progress with its findings; they go to the trader's history
     and category at once."""
-    case = service.complete(
+    return service.complete(
         uow=uow, case_id=case_id, findings=findings, actor=who.username, scope=who.offices
     )
-    uow.commit()
-    return case
 
 
 @router.post(
     "/post-entry/cases/{case_id}/cancel", response_model=CaseRead, responses=ERROR_RESPONSES
 )
-def cancel_case(case_id: CaseId, cancel_in: CaseCancel, uow: UoW, who: Planner) -> CaseRead:
+def cancel_case(case_id: CaseId, cancel_in: CaseCancel, uow: Committed, who: Planner) -> CaseRead:
     """Cancel a planned or running case, with why."""
-    case = service.cancel(
+    return service.cancel(
         uow=uow, case_id=case_id, cancel_in=cancel_in, actor=who.username, scope=who.offices
     )
-    uow.commit()
-    return case
 
 
 # --------------------------------------------------------------------------- alerts
@@ -327,12 +303,10 @@ def list_alerts(
     status_code=status.HTTP_201_CREATED,
     responses=ERROR_RESPONSES,
 )
-def raise_alert(alert_in: AlertCreate, uow: UoW, who: Raiser) -> AlertRead:
+def raise_alert(alert_in: AlertCreate, uow: Committed, who: Raiser) -> AlertRead:
     """Raise an alert (ориентировка) to the offices of units and to offices: shown on the
     declarations it matches from its first to its last day."""
-    alert = service.raise_alert(uow=uow, alert_in=alert_in, actor=who.username, unit=who.unit)
-    uow.commit()
-    return alert
+    return service.raise_alert(uow=uow, alert_in=alert_in, actor=who.username, unit=who.unit)
 
 
 @router.get("/post-entry/alerts/{alert_id}", response_model=AlertRead, responses=ERROR_RESPONSES)
@@ -345,14 +319,12 @@ def read_alert(alert_id: AlertId, uow: UoW, who: Reader) -> AlertRead:
     "/post-entry/alerts/{alert_id}/withdraw", response_model=AlertRead, responses=ERROR_RESPONSES
 )
 def withdraw_alert(
-    alert_id: AlertId, withdraw_in: AlertWithdraw, uow: UoW, who: Raiser
+    alert_id: AlertId, withdraw_in: AlertWithdraw, uow: Committed, who: Raiser
 ) -> AlertRead:
     """Withdraw an active alert before its last day (409 when withdrawn or expired)."""
-    alert = service.withdraw_alert(
+    return service.withdraw_alert(
         uow=uow, alert_id=alert_id, withdraw_in=withdraw_in, actor=who.username
     )
-    uow.commit()
-    return alert
 
 
 @router.get(
@@ -392,12 +364,12 @@ def list_requests(uow: UoW, who: Reader) -> list[ProfileRequestRead]:
     status_code=status.HTTP_201_CREATED,
     responses=ERROR_RESPONSES,
 )
-def raise_request(request_in: ProfileRequestCreate, uow: UoW, who: Raiser) -> ProfileRequestRead:
+def raise_request(
+    request_in: ProfileRequestCreate, uow: Committed, who: Raiser
+) -> ProfileRequestRead:
     """Ask a risk unit (head office unless named) to draft a profile; proposed criteria
     are checked like a profile's (422 naming ``proposed_criteria``)."""
-    found = service.raise_request(uow=uow, request_in=request_in, actor=who.username, unit=who.unit)
-    uow.commit()
-    return found
+    return service.raise_request(uow=uow, request_in=request_in, actor=who.username, unit=who.unit)
 
 
 @router.get(
@@ -432,11 +404,9 @@ def read_inbox(
     response_model=InboxAlert,
     responses=ERROR_RESPONSES,
 )
-def acknowledge_alert(alert_id: AlertId, uow: UoW, who: InboxHandler) -> InboxAlert:
+def acknowledge_alert(alert_id: AlertId, uow: Committed, who: InboxHandler) -> InboxAlert:
     """Acknowledge, for the caller's unit, an alert addressed to it."""
-    alert = service.acknowledge(uow=uow, alert_id=alert_id, unit=who.unit, actor=who.username)
-    uow.commit()
-    return alert
+    return service.acknowledge(uow=uow, alert_id=alert_id, unit=who.unit, actor=who.username)
 
 
 def _handle(
@@ -453,7 +423,6 @@ def _handle(
         handle_in=handle_in or ProfileRequestHandle(),
         principal=who,
     )
-    uow.commit()
     return service.shown_request(found, who)
 
 
@@ -466,7 +435,7 @@ _Answer = Annotated[ProfileRequestHandle | None, Body()]
     responses=ERROR_RESPONSES,
 )
 def accept_request(
-    request_id: RequestId, uow: UoW, who: InboxHandler, handle_in: _Answer = None
+    request_id: RequestId, uow: Committed, who: InboxHandler, handle_in: _Answer = None
 ) -> ProfileRequestRead:
     """Take up an open request addressed to the caller's unit (risk analysts, approvers,
     coordinators: those who draft or decide profiles)."""
@@ -479,7 +448,7 @@ def accept_request(
     responses=ERROR_RESPONSES,
 )
 def settle_request(
-    request_id: RequestId, uow: UoW, who: InboxHandler, handle_in: _Answer = None
+    request_id: RequestId, uow: Committed, who: InboxHandler, handle_in: _Answer = None
 ) -> ProfileRequestRead:
     """Settle an accepted request, naming the profile drafted when there is one."""
     return _handle(uow, who, request_id, "done", handle_in)
@@ -491,7 +460,7 @@ def settle_request(
     responses=ERROR_RESPONSES,
 )
 def reject_request(
-    request_id: RequestId, uow: UoW, who: InboxHandler, handle_in: _Answer = None
+    request_id: RequestId, uow: Committed, who: InboxHandler, handle_in: _Answer = None
 ) -> ProfileRequestRead:
     """Refuse an open or accepted request, with the answer."""
     return _handle(uow, who, request_id, "rejected", handle_in)

@@ -27,9 +27,13 @@ indicator              x of n                                          k    w
                        1.3 × the net mass, of those with both masses
 =====================  ==============================================  ===  =====
 
-Population rates are floored at 0.2 % (an indicator nobody shows would otherwise make
-one occurrence infinite evidence). Findings weigh most: they were proven; prices and
-masses only point at something. Then:
+Population rates are floored at 0.2 % (an indicator few show would otherwise make one
+occurrence overwhelming evidence). An indicator with no event in the whole population
+is neutral: 0 points for everyone. (Compared with the floor, its shrunk rate would fall
+with the number of trials, ``k / (n + k)``, and push traders down in proportion to
+their volume: large, never-caught importers would sink below small ones for want of an
+event nobody showed.) Findings weigh most: they were proven; prices and masses only
+point at something. Then:
 
 * ``category``: the trader's compliance category in force: high +0.5, medium 0, low −0.5
   (light: the category summarises the history the first indicator reads already, but
@@ -213,7 +217,10 @@ def rank(
             pl.col(indicator.trials) + indicator.k
         )
         frame = frame.with_columns(shrunk.alias(f"rate_{indicator.name}"))
-        evidence = indicator.weight * (pl.col(f"rate_{indicator.name}") / base).log()
+        if events:
+            evidence = indicator.weight * (pl.col(f"rate_{indicator.name}") / base).log()
+        else:  # nobody showed it: no evidence either way (see the module docstring)
+            evidence = pl.lit(0.0)
         points.append(evidence.alias(f"points_{indicator.name}"))
     points.append(
         pl.col("category")

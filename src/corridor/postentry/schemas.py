@@ -289,12 +289,12 @@ def case_open_problems(case_in: CaseOpen) -> list[FieldError]:
     unit and period, so they are left out; without a plan the period is required."""
     if case_in.plan_id is not None:
         return [
-            FieldError((name,), "taken from the plan: leave it out")
+            FieldError((name,), N_("taken from the plan: leave it out"))
             for name in ("unit", "period_from", "period_to")
             if getattr(case_in, name) is not None
         ]
     missing = [
-        FieldError((name,), "required for a case outside a plan")
+        FieldError((name,), N_("required for a case outside a plan"))
         for name in ("period_from", "period_to")
         if getattr(case_in, name) is None
     ]
@@ -446,15 +446,17 @@ def alert_problems(alert_in: AlertCreate) -> list[FieldError]:
     problems: list[FieldError] = []
     if alert_in.importer is None and alert_in.hs_prefix is None and alert_in.origin is None:
         problems.append(
-            FieldError(("importer",), "give at least one of importer, hs_prefix, origin")
+            FieldError(("importer",), N_("give at least one of importer, hs_prefix, origin"))
         )
     if not alert_in.units and not alert_in.offices:
-        problems.append(FieldError(("units",), "address at least one unit or office"))
+        problems.append(FieldError(("units",), N_("address at least one unit or office")))
     if alert_in.valid_to < alert_in.valid_from:
-        problems.append(FieldError(("valid_to",), "must not be before valid_from"))
+        problems.append(FieldError(("valid_to",), N_("must not be before valid_from")))
     elif (alert_in.valid_to - alert_in.valid_from).days + 1 > MAX_ALERT_DAYS:
         problems.append(
-            FieldError(("valid_to",), f"an alert is in force {MAX_ALERT_DAYS} days at most")
+            FieldError(
+                ("valid_to",), N_("an alert is in force %(days)s days at most", days=MAX_ALERT_DAYS)
+            )
         )
     return problems
 

@@ -19,12 +19,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel
 
 from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import Role
 from corridor.config import customs_day
-from corridor.errors import Conflict, InvalidInput, NotFound
+from corridor.errors import InvalidInput, NotFound
 from corridor.postentry import service, web_alerts
 from corridor.postentry.schemas import (
     CaseAssign,
@@ -35,6 +35,7 @@ from corridor.postentry.schemas import (
     CaseOpen,
     PlanCreate,
     PlanItemAdd,
+    PlanRead,
     PlanUpdate,
 )
 from corridor.postentry.web_common import (
@@ -46,10 +47,10 @@ from corridor.postentry.web_common import (
     Reader,
     Tin,
     errors_of,
-    form_state,
     given,
     shared_context,
 )
+from corridor.web.forms import FormState, Refused, attempt, form_state
 from corridor.web.i18n import gettext as _
 from corridor.web.labels import TYPE_NAMES
 from corridor.web.pages import FormErrors, Page, redirect, render, translated
@@ -108,7 +109,7 @@ def candidates(
 
 
 def _candidates_page(
-    me: Page, filters: dict[str, str], plan_form: dict[str, Any], status: int = 200
+    me: Page, filters: dict[str, str], plan_form: FormState, status: int = 200
 ) -> Response:
     unit = filters["unit"] or me.principal.unit
     first = date.fromisoformat(filters["from"]) if filters["from"] else None
@@ -171,28 +172,25 @@ def build_plan(
     """Build a draft plan from the ranking (its first ``capacity`` candidates)."""
     values = {"unit": unit, "period_from": period_from, "period_to": period_to}
     values["capacity"] = capacity
-    status = 422
-    try:
+
+    def create() -> PlanRead:
         plan_in = PlanCreate.model_validate(given(values))
-        plan = service.create_plan(
+        return service.create_plan(
             uow=me.uow,
             plan_in=plan_in,
             unit=plan_in.unit or me.principal.unit,
             actor=me.principal.username,
             scope=me.principal.offices,
         )
-    except (ValidationError, InvalidInput) as exc:
-        errors = errors_of(exc)
-    except Conflict as exc:
-        errors, status = FormErrors({"__all__": exc.detail}), 409
-    else:
-        me.uow.commit()
+
+    plan = attempt(values, create, errors=errors_of, invalid_input=True)
+    if not isinstance(plan, Refused):
         return redirect(me.request, f"/post-entry/plans/{plan.id}")
     me.uow.rollback()
     filters = {"unit": unit, "from": period_from, "to": period_to, "order": ""}
     if not all(_valid_day(filters[name]) for name in ("from", "to")):
         filters["from"] = filters["to"] = ""
-    return _candidates_page(me, filters, form_state(values, errors), status)
+    return _candidates_page(me, filters, plan.form, plan.status)
 
 
 def _valid_day(text: str) -> bool:
@@ -209,9 +207,7 @@ def plan_page(me: Reader, plan_id: PlanId) -> Response:
     return _plan_page(me, plan_id, {})
 
 
-def _plan_page(
-    me: Page, plan_id: int, forms: dict[str, dict[str, Any]], status: int = 200
-) -> Response:
+def _plan_page(me: Page, plan_id: int, forms: dict[str, FormState], status: int = 200) -> Response:
     plan = service.get_plan(uow=me.uow, plan_id=plan_id, scope=me.principal.offices)
     return render(
         me.request,
@@ -228,18 +224,11 @@ def _plan_page(
 def _plan_change(me: Page, plan_id: int, form: str, values: dict[str, str], act: Any) -> Response:
     """Run ``act`` (a use case on the plan); the plan page again, with the form's message
     beside it when refused."""
-    status = 422
-    try:
-        act()
-    except (ValidationError, InvalidInput) as exc:
-        errors = errors_of(exc)
-    except Conflict as exc:
-        errors, status = FormErrors({"__all__": exc.detail}), 409
-    else:
-        me.uow.commit()
+    done = attempt(values, act, errors=errors_of, invalid_input=True)
+    if not isinstance(done, Refused):
         return redirect(me.request, f"/post-entry/plans/{plan_id}")
     me.uow.rollback()
-    return _plan_page(me, plan_id, {form: form_state(values, errors)}, status)
+    return _plan_page(me, plan_id, {form: done.form}, done.status)
 
 
 @router.post("/post-entry/plans/{plan_id}/capacity", response_class=HTMLResponse)
@@ -351,7 +340,7 @@ def cases(
     return _cases_page(me, state, form_state({}))
 
 
-def _cases_page(me: Page, state: str, open_form: dict[str, Any], status: int = 200) -> Response:
+def _cases_page(me: Page, state: str, open_form: FormState, status: int = 200) -> Response:
     found = service.list_cases(uow=me.uow, state=state or None, scope=me.principal.offices)
     return render(
         me.request,
@@ -367,50 +356,43 @@ def _cases_page(me: Page, state: str, open_form: dict[str, Any], status: int = 2
     )
 
 
+class CaseForm(BaseModel):
+    """The form opening a case, as posted: text, read by :class:`CaseOpen`."""
+
+    plan_id: str = ""
+    tin: str = ""
+    unit: str = ""
+    period_from: str = ""
+    period_to: str = ""
+    auditor: str = ""
+    note: str = ""
+
+
 @router.post("/post-entry/cases", response_class=HTMLResponse)
-def open_case(
-    me: Planner,
-    plan_id: Annotated[str, Form()] = "",
-    tin: Annotated[str, Form()] = "",
-    unit: Annotated[str, Form()] = "",
-    period_from: Annotated[str, Form()] = "",
-    period_to: Annotated[str, Form()] = "",
-    auditor: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
-) -> Response:
+def open_case(me: Planner, form: Annotated[CaseForm, Form()]) -> Response:
     """Open a case: for a trader of an approved plan (from the plan's page) or ad hoc
     (from the list of cases)."""
-    values = {
-        "plan_id": plan_id,
-        "tin": tin,
-        "unit": unit,
-        "period_from": period_from,
-        "period_to": period_to,
-        "auditor": auditor,
-        "note": note,
-    }
-    status = 422
-    try:
-        case_in = CaseOpen.model_validate(given(values))
-        case = service.open_case(
+    values = form.model_dump()
+    case = attempt(
+        values,
+        lambda: service.open_case(
             uow=me.uow,
-            case_in=case_in,
+            case_in=CaseOpen.model_validate(given(values)),
             unit=me.principal.unit,
             actor=me.principal.username,
             scope=me.principal.offices,
-        )
-    except (ValidationError, InvalidInput) as exc:
-        errors = errors_of(exc)
-    except Conflict as exc:
-        errors, status = FormErrors({"__all__": exc.detail}), 409
-    else:
-        me.uow.commit()
+        ),
+        errors=errors_of,
+        invalid_input=True,
+    )
+    if not isinstance(case, Refused):
         return redirect(me.request, f"/post-entry/cases/{case.id}")
     me.uow.rollback()
-    if plan_id.strip().isdigit():
-        form = form_state(values, errors)
-        return _plan_page(me, int(plan_id), {f"open-{tin.strip()}": form}, status)
-    return _cases_page(me, "", form_state(values, errors), status)
+    if form.plan_id.strip().isdigit():
+        return _plan_page(
+            me, int(form.plan_id), {f"open-{form.tin.strip()}": case.form}, case.status
+        )
+    return _cases_page(me, "", case.form, case.status)
 
 
 @router.get("/post-entry/cases/{case_id}", response_class=HTMLResponse)
@@ -419,9 +401,7 @@ def case_page(me: Reader, case_id: CaseId) -> Response:
     return _case_page(me, case_id, {})
 
 
-def _case_page(
-    me: Page, case_id: int, forms: dict[str, dict[str, Any]], status: int = 200
-) -> Response:
+def _case_page(me: Page, case_id: int, forms: dict[str, FormState], status: int = 200) -> Response:
     case = service.get_case(uow=me.uow, case_id=case_id, scope=me.principal.offices)
     return render(
         me.request,
@@ -437,18 +417,11 @@ def _case_page(
 
 
 def _case_change(me: Page, case_id: int, form: str, values: dict[str, Any], act: Any) -> Response:
-    status = 422
-    try:
-        act()
-    except (ValidationError, InvalidInput) as exc:
-        errors = errors_of(exc)
-    except Conflict as exc:
-        errors, status = FormErrors({"__all__": exc.detail}), 409
-    else:
-        me.uow.commit()
+    done = attempt(values, act, errors=errors_of, invalid_input=True)
+    if not isinstance(done, Refused):
         return redirect(me.request, f"/post-entry/cases/{case_id}")
     me.uow.rollback()
-    return _case_page(me, case_id, {form: form_state(values, errors)}, status)
+    return _case_page(me, case_id, {form: done.form}, done.status)
 
 
 @router.post("/post-entry/cases/{case_id}/assign", response_class=HTMLResponse)
@@ -524,29 +497,27 @@ def case_document(me: Auditor, case_id: CaseId, ref: Annotated[str, Form()] = ""
     )
 
 
+class FindingsForm(BaseModel):
+    """The form completing a case, as posted: text and the types ticked, read by
+    :class:`CaseFindings`."""
+
+    outcome: str = ""
+    discrepancy_types: list[str] = []
+    additional_duties: str = ""
+    penalties: str = ""
+    notes: str = ""
+
+
 @router.post("/post-entry/cases/{case_id}/complete", response_class=HTMLResponse)
-def case_complete(
-    me: Auditor,
-    case_id: CaseId,
-    outcome: Annotated[str, Form()] = "",
-    discrepancy_types: Annotated[list[str] | None, Form()] = None,
-    additional_duties: Annotated[str, Form()] = "",
-    penalties: Annotated[str, Form()] = "",
-    notes: Annotated[str, Form()] = "",
-) -> Response:
+def case_complete(me: Auditor, case_id: CaseId, form: Annotated[FindingsForm, Form()]) -> Response:
     """Complete the case with its findings (they go to the trader's category)."""
-    values: dict[str, Any] = {
-        "outcome": outcome,
-        "additional_duties": additional_duties,
-        "penalties": penalties,
-        "notes": notes,
-    }
+    values: dict[str, Any] = form.model_dump(exclude={"discrepancy_types"})
     language = me.principal.language
     payload: dict[str, Any] = given(values)
     for name in ("additional_duties", "penalties"):
         if name in payload:
             payload[name] = _money_text(payload[name], language)
-    payload["discrepancy_types"] = list(discrepancy_types or [])
+    payload["discrepancy_types"] = list(form.discrepancy_types)
     values["discrepancy_types"] = payload["discrepancy_types"]
     return _case_change(
         me,

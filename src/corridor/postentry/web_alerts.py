@@ -17,12 +17,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel
 
 from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import Action
 from corridor.declarations import service as declarations_service
-from corridor.errors import Conflict, InvalidInput, NotFound
+from corridor.errors import NotFound
 from corridor.postentry import service
 from corridor.postentry.schemas import (
     AlertCreate,
@@ -39,10 +39,10 @@ from corridor.postentry.web_common import (
     Reader,
     RequestId,
     errors_of,
-    form_state,
     given,
     shared_context,
 )
+from corridor.web.forms import FormState, Refused, attempt, form_state
 from corridor.web.i18n import gettext as _
 from corridor.web.labels import declaration_url
 from corridor.web.pages import FormErrors, Page, page, redirect, render, render_panel
@@ -97,7 +97,7 @@ def alerts(me: Reader, case: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = 
     return _alerts_page(me, {"raise": form_state(values)})
 
 
-def _alerts_page(me: Page, forms: dict[str, dict[str, Any]], status: int = 200) -> Response:
+def _alerts_page(me: Page, forms: dict[str, FormState], status: int = 200) -> Response:
     return render(
         me.request,
         "postentry/alerts.html",
@@ -110,51 +110,47 @@ def _alerts_page(me: Page, forms: dict[str, dict[str, Any]], status: int = 200) 
     )
 
 
+class AlertForm(BaseModel):
+    """The form raising an alert, as posted: text and the units ticked, read by
+    :class:`AlertCreate`."""
+
+    title: str = ""
+    instructions: str = ""
+    importer: str = ""
+    hs_prefix: str = ""
+    origin: str = ""
+    units: list[str] = []
+    offices: str = ""
+    valid_from: str = ""
+    valid_to: str = ""
+    case_id: str = ""
+
+
 @router.post("/post-entry/alerts", response_class=HTMLResponse)
-def raise_alert(
-    me: Raiser,
-    title: Annotated[str, Form()] = "",
-    instructions: Annotated[str, Form()] = "",
-    importer: Annotated[str, Form()] = "",
-    hs_prefix: Annotated[str, Form()] = "",
-    origin: Annotated[str, Form()] = "",
-    units: Annotated[list[str] | None, Form()] = None,
-    offices: Annotated[str, Form()] = "",
-    valid_from: Annotated[str, Form()] = "",
-    valid_to: Annotated[str, Form()] = "",
-    case_id: Annotated[str, Form()] = "",
-) -> Response:
+def raise_alert(me: Raiser, form: Annotated[AlertForm, Form()]) -> Response:
     """Raise an alert to the posts."""
-    values: dict[str, Any] = {
-        "title": title,
-        "instructions": instructions,
-        "importer": importer,
-        "hs_prefix": hs_prefix,
-        "origin": origin.upper(),
-        "offices": offices,
-        "valid_from": valid_from,
-        "valid_to": valid_to,
-        "case_id": case_id,
-    }
+    values: dict[str, Any] = form.model_dump(exclude={"units"})
+    values["origin"] = form.origin.upper()
     payload: dict[str, Any] = given(values)
-    payload["offices"] = [code for code in offices.replace(",", " ").upper().split() if code]
-    payload["units"] = list(units or [])
+    payload["offices"] = [code for code in form.offices.replace(",", " ").upper().split() if code]
+    payload["units"] = list(form.units)
     values["units"] = payload["units"]
-    status = 422
-    try:
-        service.raise_alert(
+    done = attempt(
+        values,
+        lambda: service.raise_alert(
             uow=me.uow,
             alert_in=AlertCreate.model_validate(payload),
             actor=me.principal.username,
             unit=me.principal.unit,
-        )
-    except (ValidationError, InvalidInput) as exc:
-        errors = errors_of(exc)
-    else:
-        me.uow.commit()
+        ),
+        errors=lambda exc: _first_level(errors_of(exc)),
+        invalid_input=True,
+        conflict=None,
+    )
+    if not isinstance(done, Refused):
         return redirect(me.request, "/post-entry/alerts")
     me.uow.rollback()
-    return _alerts_page(me, {"raise": form_state(values, _first_level(errors))}, status)
+    return _alerts_page(me, {"raise": done.form}, done.status)
 
 
 def _first_level(errors: FormErrors) -> FormErrors:
@@ -169,24 +165,22 @@ def _first_level(errors: FormErrors) -> FormErrors:
 def withdraw_alert(me: Raiser, alert_id: AlertId, note: Annotated[str, Form()] = "") -> Response:
     """Withdraw an alert before its last day, with why."""
     values = {"note": note}
-    status = 422
-    try:
-        service.withdraw_alert(
+    done = attempt(
+        values,
+        lambda: service.withdraw_alert(
             uow=me.uow,
             alert_id=alert_id,
             withdraw_in=AlertWithdraw.model_validate(given(values)),
             actor=me.principal.username,
-        )
-    except (ValidationError, InvalidInput) as exc:
-        errors = errors_of(exc)
-    except Conflict as exc:
-        errors, status = FormErrors({"__all__": exc.detail}), 409
-    else:
-        me.uow.commit()
+        ),
+        errors=errors_of,
+        invalid_input=True,
+    )
+    if not isinstance(done, Refused):
         return redirect(me.request, "/post-entry/alerts")
     me.uow.rollback()
-    forms = {"raise": form_state({}), f"withdraw-{alert_id}": form_state(values, errors)}
-    return _alerts_page(me, forms, status)
+    forms = {"raise": form_state({}), f"withdraw-{alert_id}": done.form}
+    return _alerts_page(me, forms, done.status)
 
 
 # =========================================================================== requests
@@ -198,7 +192,7 @@ def requests(me: Reader, case: Annotated[int | None, Query(ge=1, le=2**31 - 1)] 
     return _requests_page(me, form_state({"case_id": "" if case is None else str(case)}))
 
 
-def _requests_page(me: Page, form: dict[str, Any], status: int = 200) -> Response:
+def _requests_page(me: Page, form: FormState, status: int = 200) -> Response:
     return render(
         me.request,
         "postentry/requests.html",
@@ -228,20 +222,22 @@ def raise_request(
         "proposed_criteria": proposed_criteria,
         "case_id": case_id,
     }
-    try:
-        service.raise_request(
+    done = attempt(
+        values,
+        lambda: service.raise_request(
             uow=me.uow,
             request_in=ProfileRequestCreate.model_validate(given(values)),
             actor=me.principal.username,
             unit=me.principal.unit,
-        )
-    except (ValidationError, InvalidInput) as exc:
-        errors = errors_of(exc)
-    else:
-        me.uow.commit()
+        ),
+        errors=errors_of,
+        invalid_input=True,
+        conflict=None,
+    )
+    if not isinstance(done, Refused):
         return redirect(me.request, "/post-entry/requests")
     me.uow.rollback()
-    return _requests_page(me, form_state(values, errors), 422)
+    return _requests_page(me, done.form, done.status)
 
 
 # =========================================================================== inbox
@@ -254,7 +250,7 @@ def inbox(me: InboxReader, settled: Annotated[bool, Query()] = False) -> Respons
 
 
 def _inbox_page(
-    me: Page, settled: bool, forms: dict[str, dict[str, Any]], status: int = 200
+    me: Page, settled: bool, forms: dict[str, FormState], status: int = 200
 ) -> Response:
     found = service.inbox(uow=me.uow, unit=me.principal.unit, settled=settled)
     found = found.model_copy(
@@ -274,18 +270,11 @@ def _inbox_page(
 
 
 def _inbox_change(me: Page, form: str, values: dict[str, str], act: Any) -> Response:
-    status = 422
-    try:
-        act()
-    except (ValidationError, InvalidInput) as exc:
-        errors = errors_of(exc)
-    except Conflict as exc:
-        errors, status = FormErrors({"__all__": exc.detail}), 409
-    else:
-        me.uow.commit()
+    done = attempt(values, act, errors=errors_of, invalid_input=True)
+    if not isinstance(done, Refused):
         return redirect(me.request, "/inbox")
     me.uow.rollback()
-    return _inbox_page(me, False, {form: form_state(values, errors)}, status)
+    return _inbox_page(me, False, {form: done.form}, done.status)
 
 
 @router.post("/inbox/alerts/{alert_id}/acknowledge", response_class=HTMLResponse)

@@ -14,14 +14,14 @@ from corridor.postentry.schemas import CandidateReason
 from corridor.web.i18n import N_, format_number, ngettext
 from corridor.web.i18n import gettext as _
 from corridor.web.labels import TYPE_NAMES, declaration_url
-from corridor.web.pages import FormErrors, Page, change, page, translated
+from corridor.web.pages import FormErrors, Page, page, translated, writing
 
 Reader = Annotated[Page, Depends(page(Action.POSTENTRY_READ))]
-Planner = Annotated[Page, Depends(change(Action.POSTENTRY_PLAN))]
-Auditor = Annotated[Page, Depends(change(Action.POSTENTRY_AUDIT))]
-Raiser = Annotated[Page, Depends(change(Action.ALERTS_WRITE))]
+Planner = Annotated[Page, writing(Action.POSTENTRY_PLAN)]
+Auditor = Annotated[Page, writing(Action.POSTENTRY_AUDIT)]
+Raiser = Annotated[Page, writing(Action.ALERTS_WRITE)]
 InboxReader = Annotated[Page, Depends(page(Action.INBOX_READ))]
-InboxHandler = Annotated[Page, Depends(change(Action.INBOX_HANDLE))]
+InboxHandler = Annotated[Page, writing(Action.INBOX_HANDLE)]
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -128,11 +128,6 @@ def errors_of(exc: ValidationError | InvalidInput) -> FormErrors:
     if isinstance(exc, ValidationError):
         return translated(FormErrors.of_validation(exc))
     return translated(FormErrors.of(exc.errors))
-
-
-def form_state(values: dict[str, Any], errors: FormErrors | None = None) -> dict[str, Any]:
-    """A form as a page shows it: the values typed and each field's message."""
-    return {"values": values, "errors": errors or FormErrors()}
 
 
 def given(values: dict[str, str]) -> dict[str, str]:

@@ -18,7 +18,7 @@ here look at the object:
 from __future__ import annotations
 
 from corridor.accounts.roles import Action, Principal, Role
-from corridor.errors import NotFound, PermissionDenied
+from corridor.errors import N_, NotFound, PermissionDenied
 from corridor.profiles.schemas import ProfileDraft, ProfileRead, ReferenceListRead
 
 _NATIONAL_WRITERS = frozenset({Role.RISK_ANALYST, Role.INTELLIGENCE_OFFICER})
@@ -32,7 +32,7 @@ def can_see_profile(principal: Principal, profile: ProfileRead) -> bool:
 def shown_profile(principal: Principal, profile: ProfileRead) -> ProfileRead:
     """The profile as ``principal`` may see it; NotFound for unseen intelligence."""
     if not can_see_profile(principal, profile):
-        raise NotFound(f"profile {profile.code} does not exist")
+        raise NotFound(N_("profile %(code)s does not exist", code=profile.code))
     if principal.can(Action.PROFILES_CRITERIA):
         return profile
     transitions = [t.model_copy(update={"comment": ""}) for t in profile.transitions]
@@ -52,32 +52,35 @@ def check_profile_write(
     """Refuse a draft ``principal`` may not write (PermissionDenied names why; NotFound
     for an existing profile the principal may not know of)."""
     if existing is not None and not can_see_profile(principal, existing):
-        raise NotFound("the profile does not exist")
+        raise NotFound(N_("the profile does not exist"))
     existing_kind = None if existing is None else existing.kind
     for kind in {draft.kind, existing_kind} - {None}:
         if kind == "target" and not principal.can(Action.INTELLIGENCE_WRITE):
-            raise PermissionDenied("target profiles are written by intelligence officers only")
+            raise PermissionDenied(N_("target profiles are written by intelligence officers only"))
     if principal.roles.isdisjoint(_NATIONAL_WRITERS):
         if draft.kind not in ("regional", "post"):
             raise PermissionDenied(
-                "a regional coordinator drafts regional or post profiles only (kind)"
+                N_("a regional coordinator drafts regional or post profiles only (kind)")
             )
         if principal.offices is not None and not (
             draft.offices and set(draft.offices) <= principal.offices
         ):
             raise PermissionDenied(
-                "a regional profile must be scoped to offices of the coordinator's unit (offices)"
+                N_(
+                    "a regional profile must be scoped to offices of the coordinator's unit"
+                    " (offices)"
+                )
             )
 
 
 def check_profile_transition(principal: Principal, profile: ProfileRead) -> None:
     """Refuse a lifecycle step on intelligence the principal may not handle."""
     if not can_see_profile(principal, profile):
-        raise NotFound("the profile does not exist")
+        raise NotFound(N_("the profile does not exist"))
     if profile.kind == "target" and not (
         principal.can(Action.INTELLIGENCE_WRITE) or principal.can(Action.PROFILES_DECIDE)
     ):
-        raise PermissionDenied("target profiles are handled by intelligence officers only")
+        raise PermissionDenied(N_("target profiles are handled by intelligence officers only"))
 
 
 def can_see_list(principal: Principal, confidential: bool) -> bool:
@@ -88,7 +91,7 @@ def can_see_list(principal: Principal, confidential: bool) -> bool:
 def shown_list(principal: Principal, named: ReferenceListRead) -> ReferenceListRead:
     """A list as ``principal`` may see it; NotFound for unseen confidential lists."""
     if not can_see_list(principal, named.confidential):
-        raise NotFound(f"list {named.name} does not exist")
+        raise NotFound(N_("list %(name)s does not exist", name=named.name))
     return named
 
 
@@ -97,5 +100,5 @@ def check_list_write(principal: Principal, confidential: bool, *, existing: bool
     (an existing one the principal may not see is reported not found)."""
     if confidential and not principal.can(Action.INTELLIGENCE_WRITE):
         if existing and not can_see_list(principal, confidential):
-            raise NotFound("the list does not exist")
-        raise PermissionDenied("confidential lists are written by intelligence officers only")
+            raise NotFound(N_("the list does not exist"))
+        raise PermissionDenied(N_("confidential lists are written by intelligence officers only"))

@@ -35,7 +35,7 @@ from corridor.profiles.schemas import (
     ReferenceListRead,
     TransitionIn,
 )
-from corridor.web.deps import ERROR_RESPONSES, unit_of_work
+from corridor.web.deps import ERROR_RESPONSES, Committed, unit_of_work
 from corridor.web.security import authorize
 
 router = APIRouter(prefix="/api/v1", tags=["profiles"])
@@ -79,23 +79,19 @@ def list_measures(uow: UoW) -> list[MeasureRead]:
     responses=ERROR_RESPONSES,
     tags=["measures"],
 )
-def create_measure(measure_in: MeasureCreate, uow: UoW, who: MeasureWriter) -> MeasureRead:
+def create_measure(measure_in: MeasureCreate, uow: Committed, who: MeasureWriter) -> MeasureRead:
     """Add a measure to the catalogue."""
-    measure = service.create_measure(uow=uow, measure_in=measure_in, actor=who.username)
-    uow.commit()
-    return measure
+    return service.create_measure(uow=uow, measure_in=measure_in, actor=who.username)
 
 
 @router.put(
     "/measures/{code}", response_model=MeasureRead, responses=ERROR_RESPONSES, tags=["measures"]
 )
 def update_measure(
-    code: str, measure_in: MeasureUpdate, uow: UoW, who: MeasureWriter
+    code: str, measure_in: MeasureUpdate, uow: Committed, who: MeasureWriter
 ) -> MeasureRead:
     """Change a measure's name, channel or description."""
-    measure = service.update_measure(uow=uow, code=code, measure_in=measure_in, actor=who.username)
-    uow.commit()
-    return measure
+    return service.update_measure(uow=uow, code=code, measure_in=measure_in, actor=who.username)
 
 
 @router.delete(
@@ -104,10 +100,9 @@ def update_measure(
     responses=ERROR_RESPONSES,
     tags=["measures"],
 )
-def delete_measure(code: str, uow: UoW, who: MeasureWriter) -> None:
+def delete_measure(code: str, uow: Committed, who: MeasureWriter) -> None:
     """Remove a measure no profile version uses (409 otherwise)."""
     service.delete_measure(uow=uow, code=code, actor=who.username)
-    uow.commit()
 
 
 # --------------------------------------------------------------------------- lists
@@ -126,12 +121,10 @@ def list_lists(uow: UoW, who: ListReader) -> list[ReferenceListRead]:
     responses=ERROR_RESPONSES,
     tags=["lists"],
 )
-def create_list(list_in: ReferenceListCreate, uow: UoW, who: ListWriter) -> ReferenceListRead:
+def create_list(list_in: ReferenceListCreate, uow: Committed, who: ListWriter) -> ReferenceListRead:
     """Create a named list with its first entries."""
     access.check_list_write(who, list_in.confidential, existing=False)
-    created = service.create_list(uow=uow, list_in=list_in, actor=who.username)
-    uow.commit()
-    return created
+    return service.create_list(uow=uow, list_in=list_in, actor=who.username)
 
 
 @router.get(
@@ -148,19 +141,17 @@ def get_list(
     "/lists/{name}", response_model=ReferenceListRead, responses=ERROR_RESPONSES, tags=["lists"]
 )
 def replace_entries(
-    name: ListName, entries_in: ReferenceListEntries, uow: UoW, who: ListWriter
+    name: ListName, entries_in: ReferenceListEntries, uow: Committed, who: ListWriter
 ) -> ReferenceListRead:
     """A new version of the list's entries."""
     _check_list_write(uow, who, name)
-    updated = service.replace_entries(
+    return service.replace_entries(
         uow=uow,
         name=name,
         entries=entries_in.entries,
         comment=entries_in.comment,
         actor=who.username,
     )
-    uow.commit()
-    return updated
 
 
 @router.post(
@@ -172,7 +163,7 @@ def replace_entries(
 )
 def upload_csv(
     name: ListName,
-    uow: UoW,
+    uow: Committed,
     who: ListWriter,
     body: Annotated[str, Body(media_type="text/csv")],
     comment: Annotated[str, Query(max_length=2000)] = "",
@@ -180,11 +171,9 @@ def upload_csv(
     """Bulk upload: CSV whose header names the list's key fields; becomes a new version."""
     current = _check_list_write(uow, who, name)
     entries = service.parse_list_csv(name=name, text=body, key_fields=current.key_fields)
-    updated = service.replace_entries(
+    return service.replace_entries(
         uow=uow, name=name, entries=entries, comment=comment or "CSV upload", actor=who.username
     )
-    uow.commit()
-    return updated
 
 
 def _check_list_write(uow: UnitOfWork, who: Principal, name: str) -> ReferenceListRead:
@@ -222,17 +211,15 @@ def list_profiles(
     status_code=status.HTTP_201_CREATED,
     responses=ERROR_RESPONSES,
 )
-def create_profile(profile_in: ProfileCreate, uow: UoW, who: ProfileWriter) -> ProfileRead:
+def create_profile(profile_in: ProfileCreate, uow: Committed, who: ProfileWriter) -> ProfileRead:
     """Draft version 1 of a new profile (criteria checked; errors give line and column)."""
     access.check_profile_write(who, profile_in, existing=None)
-    profile = service.create_profile(
+    return service.create_profile(
         uow=uow,
         profile_in=profile_in,
         actor=who.username,
         confidential_lists=who.can(Action.INTELLIGENCE_READ),
     )
-    uow.commit()
-    return profile
 
 
 @router.get("/profiles/{code}", response_model=ProfileRead, responses=ERROR_RESPONSES)
@@ -244,19 +231,17 @@ def get_profile(
 
 
 @router.put("/profiles/{code}", response_model=ProfileRead, responses=ERROR_RESPONSES)
-def edit_profile(code: str, draft: ProfileDraft, uow: UoW, who: ProfileWriter) -> ProfileRead:
+def edit_profile(code: str, draft: ProfileDraft, uow: Committed, who: ProfileWriter) -> ProfileRead:
     """Edit a draft in place, or draft a new version of an approved or active profile."""
     existing = service.get_profile(uow=uow, code=code)
     access.check_profile_write(who, draft, existing=existing)
-    profile = service.edit_profile(
+    return service.edit_profile(
         uow=uow,
         code=code,
         draft=draft,
         actor=who.username,
         confidential_lists=who.can(Action.INTELLIGENCE_READ),
     )
-    uow.commit()
-    return profile
 
 
 @router.post(
@@ -267,7 +252,7 @@ def edit_profile(code: str, draft: ProfileDraft, uow: UoW, who: ProfileWriter) -
 def submit_profile(
     code: str,
     version: VersionPath,
-    uow: UoW,
+    uow: Committed,
     who: ProfileSubmitter,
     transition_in: TransitionIn | None = None,
 ) -> ProfileRead:
@@ -284,7 +269,7 @@ def decide_profile(
     code: str,
     version: VersionPath,
     action: Literal["reject", "approve", "activate", "suspend", "resume", "retire"],
-    uow: UoW,
+    uow: Committed,
     who: ProfileDecider,
     transition_in: TransitionIn | None = None,
 ) -> ProfileRead:
@@ -309,7 +294,6 @@ def _transition(
         actor=who.username,
         comment=transition_in.comment if transition_in else "",
     )
-    uow.commit()
     return access.shown_profile(who, profile)
 
 
@@ -334,12 +318,10 @@ def set_office_parameters(
     office: OfficeCode,
     flow: FlowCode,
     parameters: OfficeParametersIn,
-    uow: UoW,
+    uow: Committed,
     who: ParameterWriter,
 ) -> OfficeParametersRead:
     """Set the random control rates (percent per channel) and floor of an office and flow."""
-    saved = service.set_office_parameters(
+    return service.set_office_parameters(
         uow=uow, office=office, flow=flow, parameters=parameters, actor=who.username
     )
-    uow.commit()
-    return saved

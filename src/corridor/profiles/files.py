@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from corridor.db.uow import UnitOfWork
-from corridor.errors import FieldError, InvalidInput, NotFound
+from corridor.errors import N_, FieldError, InvalidInput, Message, NotFound
 from corridor.profiles import service
 from corridor.profiles.schemas import ProfileCreate, ProfileDraft
 
@@ -64,20 +64,27 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
 def read_profiles(directory: Path) -> list[ProfileCreate]:
     """Parse every ``*.yaml`` file; raise InvalidInput listing every problem in every file."""
     if not directory.is_dir():
-        raise InvalidInput(f"{directory} is not a directory", [FieldError(("path",), "not found")])
+        raise InvalidInput(
+            N_("%(path)s is not a directory", path=directory),
+            [FieldError(("path",), N_("not found"))],
+        )
     profiles, errors = [], []
     for path in sorted(directory.glob("*.yaml")):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
-            errors.append(FieldError((path.name,), "not UTF-8 text (binary, or another encoding)"))
+            errors.append(
+                FieldError((path.name,), N_("not UTF-8 text (binary, or another encoding)"))
+            )
             continue
         except (yaml.YAMLError, ValueError, RecursionError) as exc:
             # PyYAML raises ValueError for a date or time that does not exist (2026-13-45).
-            errors.append(FieldError((path.name,), f"not valid YAML: {exc}"))
+            errors.append(
+                FieldError((path.name,), N_("not valid YAML: %(reason)s", reason=str(exc)))
+            )
             continue
         if not isinstance(data, dict):
-            errors.append(FieldError((path.name,), "must be a mapping of profile fields"))
+            errors.append(FieldError((path.name,), N_("must be a mapping of profile fields")))
             continue
         try:
             profile = ProfileCreate.model_validate(data)
@@ -90,11 +97,16 @@ def read_profiles(directory: Path) -> list[ProfileCreate]:
             ]
             continue
         if path.stem != profile.code:
-            errors.append(FieldError((path.name, "code"), f"file name must be {profile.code}.yaml"))
+            errors.append(
+                FieldError(
+                    (path.name, "code"),
+                    N_("file name must be %(code)s.yaml", code=profile.code),
+                )
+            )
             continue
         profiles.append(profile)
     if errors:
-        raise InvalidInput(f"{len(errors)} problem(s) in {directory}; nothing was imported", errors)
+        raise InvalidInput(_refused(len(errors), directory), errors)
     return profiles
 
 
@@ -111,20 +123,24 @@ def import_profiles(
             uow=uow, criteria=profile.criteria, confidential_lists=confidential_lists
         )
         if check.problem is not None:
-            where = f"line {check.problem.line}, column {check.problem.column}: "
-            errors.append(
-                FieldError((f"{profile.code}.yaml", "criteria"), where + check.problem.message)
+            where = N_(
+                "line %(line)s, column %(column)s: %(problem)s",
+                line=check.problem.line,
+                column=check.problem.column,
+                problem=check.problem.message,
             )
+            errors.append(FieldError((f"{profile.code}.yaml", "criteria"), where))
         known = {m.code for m in service.list_measures(uow=uow)}
         errors += [
             FieldError(
-                (f"{profile.code}.yaml", "measures"), f"measure {m.code} is not in the catalogue"
+                (f"{profile.code}.yaml", "measures"),
+                N_("measure %(code)s is not in the catalogue", code=m.code),
             )
             for m in profile.measures
             if m.code not in known
         ]
     if errors:
-        raise InvalidInput(f"{len(errors)} problem(s) in {directory}; nothing was imported", errors)
+        raise InvalidInput(_refused(len(errors), directory), errors)
     result = ImportResult()
     for profile in profiles:
         try:
@@ -163,3 +179,9 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return value
 
     return bool(norm(a) == norm(b))
+
+
+def _refused(problems: int, directory: Path) -> Message:
+    return N_(
+        "%(count)s problem(s) in %(path)s; nothing was imported", count=problems, path=directory
+    )

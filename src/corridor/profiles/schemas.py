@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from corridor.errors import N_
 from corridor.reference.codes import FLOWS, PROCEDURES
 from corridor.text import InputModel
 
@@ -103,14 +104,14 @@ class ReferenceListCreate(_In):
     def _keys(self) -> Self:
         if self.key_fields is None:
             if self.kind == "custom":
-                raise ValueError("key_fields are required for a custom list")
+                raise ValueError(N_("key_fields are required for a custom list"))
             keys, prefixes = DEFAULT_KEYS[self.kind]
             self.key_fields = list(keys)
             if self.prefix_fields is None:
                 self.prefix_fields = list(prefixes)
         self.prefix_fields = self.prefix_fields or []
         if not set(self.prefix_fields) <= set(self.key_fields):
-            raise ValueError("prefix_fields must be among key_fields")
+            raise ValueError(N_("prefix_fields must be among key_fields"))
         _check_entries(self.entries, len(self.key_fields))
         return self
 
@@ -128,7 +129,12 @@ def _check_entries(entries: list[list[str]], width: int) -> None:
     for index, entry in enumerate(entries):
         if len(entry) != width:
             raise ValueError(
-                f"entry {index} has {len(entry)} values, the list is keyed on {width} field(s)"
+                N_(
+                    "entry %(index)s has %(count)s values, the list is keyed on %(width)s field(s)",
+                    index=index,
+                    count=len(entry),
+                    width=width,
+                )
             )
 
 
@@ -195,14 +201,14 @@ class ProfileDraft(_In):
     def _consistent(self) -> Self:
         unknown = [p for p in self.procedures if p not in PROCEDURES]
         if unknown:
-            raise ValueError(f"unknown customs procedures {unknown}")
+            raise ValueError(N_("unknown customs procedures %(unknown)s", unknown=unknown))
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise ValueError(N_("valid_to is before valid_from"))
         codes = [m.code for m in self.measures]
         if len(set(codes)) != len(codes):
-            raise ValueError("a measure is listed twice")
+            raise ValueError(N_("a measure is listed twice"))
         if any(flow not in FLOWS for flow in self.flows):  # pragma: no cover - Literal
-            raise ValueError("unknown flow")
+            raise ValueError(N_("unknown flow"))
         return self
 
 

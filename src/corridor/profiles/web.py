@@ -501,7 +501,8 @@ def _transition(me: Page, code: str, version: int, step: str, comment: str) -> R
                 "approver must approve it."
             ) % {"version": version}
         else:
-            message = _("This step is not possible now: %(why)s") % {"why": exc.detail}
+            message = _("This step is not possible now: %(why)s") % {
+                "why": i18n.localized(exc.detail)
+            }
         return _detail(me, code, version, period, alert=Alert("error", message), status_code=409)
-    me.uow.commit()
     return redirect(me.request, f"/profiles/{code}?version={version}&done={step}")

@@ -13,13 +13,15 @@ from corridor.profiles.schemas import ProfileDraft, ProfileRead
 from corridor.web import i18n
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import Page, change, page
+from corridor.web.pages import Page, change, page, writing
 
 Reader = Annotated[Page, Depends(page(Action.PROFILES_READ))]
 Writer = Annotated[Page, Depends(page(Action.PROFILES_WRITE))]
+# Checking a draft's criteria stores nothing; saving a draft, a step of the lifecycle do.
 Drafting = Annotated[Page, Depends(change(Action.PROFILES_WRITE))]
-Submitting = Annotated[Page, Depends(change(Action.PROFILES_SUBMIT))]
-Deciding = Annotated[Page, Depends(change(Action.PROFILES_DECIDE))]
+Saving = Annotated[Page, writing(Action.PROFILES_WRITE)]
+Submitting = Annotated[Page, writing(Action.PROFILES_SUBMIT)]
+Deciding = Annotated[Page, writing(Action.PROFILES_DECIDE)]
 
 # Versions are stored as 32-bit integers; codes have at most 40 characters.
 CodePath = Annotated[str, Path(min_length=1, max_length=40)]

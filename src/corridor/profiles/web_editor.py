@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from corridor.accounts.roles import Action
 from corridor.errors import Conflict, InvalidInput, PermissionDenied
@@ -30,6 +30,7 @@ from corridor.profiles.web_common import (
     KINDS,
     CodePath,
     Drafting,
+    Saving,
     Writer,
     draft_of,
     flow_label,
@@ -37,9 +38,9 @@ from corridor.profiles.web_common import (
     procedure_label,
 )
 from corridor.reference.codes import FLOWS, PROCEDURES
-from corridor.web.i18n import N_
+from corridor.web.i18n import N_, localized
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, redirect, render
+from corridor.web.pages import FormErrors, Page, redirect, render, rule_message
 
 router = APIRouter(include_in_schema=False)
 
@@ -109,44 +110,35 @@ def _check(me: Page, criteria: str) -> CriteriaView | None:
     )
 
 
-def _posted(
-    title: Annotated[str, Form()] = "",
-    kind: Annotated[str, Form()] = "",
-    risk_area: Annotated[str, Form()] = "",
-    criteria: Annotated[str, Form()] = "",
-    measures: Annotated[list[str] | None, Form()] = None,
-    mandatory: Annotated[list[str] | None, Form()] = None,
-    selection_rate: Annotated[str, Form()] = "",
-    offices: Annotated[str, Form()] = "",
-    flows: Annotated[list[str] | None, Form()] = None,
-    procedures: Annotated[list[str] | None, Form()] = None,
-    exempt_low_risk: Annotated[str, Form()] = "",
-    exempt_aeo: Annotated[str, Form()] = "",
-    valid_from: Annotated[str, Form()] = "",
-    valid_to: Annotated[str, Form()] = "",
-    officer_instructions: Annotated[str, Form()] = "",
-    rationale: Annotated[str, Form()] = "",
-    expected_per_month: Annotated[str, Form()] = "",
-) -> dict[str, Any]:
-    """The editor's fields as posted (text), to validate and to show again."""
+class ProfileForm(BaseModel):
+    """The editor's fields as posted: text, the boxes ticked and the lists' choices
+    (repeated fields). :class:`ProfileCreate` and :class:`ProfileDraft` read them."""
+
+    title: str = ""
+    kind: str = ""
+    risk_area: str = ""
+    criteria: str = ""
+    measures: list[str] = []
+    mandatory: list[str] = []
+    selection_rate: str = ""
+    offices: str = ""
+    flows: list[str] = []
+    procedures: list[str] = []
+    exempt_low_risk: str = ""
+    exempt_aeo: str = ""
+    valid_from: str = ""
+    valid_to: str = ""
+    officer_instructions: str = ""
+    rationale: str = ""
+    expected_per_month: str = ""
+
+
+def _posted(form: Annotated[ProfileForm, Form()]) -> dict[str, Any]:
+    """The editor's fields as posted, to validate and to show again (a box ticked: True)."""
     return {
-        "title": title,
-        "kind": kind,
-        "risk_area": risk_area,
-        "criteria": criteria,
-        "measures": list(measures or []),
-        "mandatory": list(mandatory or []),
-        "selection_rate": selection_rate,
-        "offices": offices,
-        "flows": list(flows or []),
-        "procedures": list(procedures or []),
-        "exempt_low_risk": bool(exempt_low_risk),
-        "exempt_aeo": bool(exempt_aeo),
-        "valid_from": valid_from,
-        "valid_to": valid_to,
-        "officer_instructions": officer_instructions,
-        "rationale": rationale,
-        "expected_per_month": expected_per_month,
+        **form.model_dump(),
+        "exempt_low_risk": bool(form.exempt_low_risk),
+        "exempt_aeo": bool(form.exempt_aeo),
     }
 
 
@@ -154,7 +146,7 @@ Posted = Annotated[dict[str, Any], Depends(_posted)]
 
 
 @router.post("/profiles", response_class=HTMLResponse)
-def create_profile(me: Drafting, values: Posted, code: Annotated[str, Form()] = "") -> Response:
+def create_profile(me: Saving, values: Posted, code: Annotated[str, Form()] = "") -> Response:
     """Save draft version 1 of a new profile; the form again (422) with each field's
     message when anything is wrong, nothing stored."""
     values = {**values, "code": code.strip().upper()}
@@ -179,11 +171,10 @@ def create_profile(me: Drafting, values: Posted, code: Annotated[str, Form()] = 
         )
     except PermissionDenied as exc:
         errors, status_code = (
-            FormErrors(__all__=_("Not allowed: %(why)s") % {"why": exc.detail}),
+            FormErrors(__all__=_("Not allowed: %(why)s") % {"why": localized(exc.detail)}),
             403,
         )
     else:
-        me.uow.commit()
         return redirect(me.request, f"/profiles/{values['code']}?done=saved")
     me.uow.rollback()
     return editor_page(me, values=values, errors=errors, status_code=status_code)
@@ -199,14 +190,14 @@ def edit_profile_form(me: Writer, code: CodePath) -> Response:
         access.check_profile_write(me.principal, draft_of(current), existing=current)
     except PermissionDenied as exc:
         # Said at once (a regional coordinator and a national profile, say), not on saving.
-        errors = FormErrors(__all__=_("Not allowed: %(why)s") % {"why": exc.detail})
+        errors = FormErrors(__all__=_("Not allowed: %(why)s") % {"why": localized(exc.detail)})
     except ValidationError:
         pass  # a stored version today's rules refuse: saving names the field
     return editor_page(me, values=_values_of(current), errors=errors, current=current)
 
 
 @router.post("/profiles/{code}/edit", response_class=HTMLResponse)
-def edit_profile(me: Drafting, code: CodePath, values: Posted) -> Response:
+def edit_profile(me: Saving, code: CodePath, values: Posted) -> Response:
     """Save the edit (the service decides: in place, or a new draft version); the form
     again (422) with each field's message when anything is wrong, nothing stored."""
     current = access.shown_profile(me.principal, service.get_profile(uow=me.uow, code=code))
@@ -228,11 +219,10 @@ def edit_profile(me: Drafting, code: CodePath, values: Posted) -> Response:
         errors = _service_errors(exc)
     except PermissionDenied as exc:
         errors, status_code = (
-            FormErrors(__all__=_("Not allowed: %(why)s") % {"why": exc.detail}),
+            FormErrors(__all__=_("Not allowed: %(why)s") % {"why": localized(exc.detail)}),
             403,
         )
     else:
-        me.uow.commit()
         return redirect(me.request, f"/profiles/{code}?done=saved")
     me.uow.rollback()
     return editor_page(me, values=values, errors=errors, current=current, status_code=status_code)
@@ -359,10 +349,15 @@ def _form_errors(exc: ValidationError) -> FormErrors:
     """Each field's first message (a list's items count as the list: ``measures``,
     ``offices``); the profile's own rules beside the field they are about."""
     found = FormErrors()
+    english: dict[str, str] = {}  # the rules are recognised by their English words
+    for item in exc.errors():
+        english.setdefault(
+            ".".join(str(part) for part in item["loc"]) or "__all__", rule_message(item)
+        )
     for name, message in FormErrors.of_validation(exc).items():
         field, text = name.split(".")[0], message
         for start, about, translated in _RULES:
-            if message.startswith(start):
+            if english[name].startswith(start):
                 if field == "__all__" and about:
                     field = about
                 text = _(translated)
@@ -383,5 +378,5 @@ def _service_errors(exc: InvalidInput) -> FormErrors:
         if field == "criteria":
             found.setdefault(field, _("The criteria do not compile: see the check below."))
         else:
-            found.setdefault(field, error.msg)
+            found.setdefault(field, localized(error.msg))
     return found

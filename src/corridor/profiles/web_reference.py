@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from corridor.accounts import service as accounts_service
 from corridor.accounts.roles import Action
@@ -36,20 +36,29 @@ from corridor.profiles.schemas import (
     ReferenceListRead,
 )
 from corridor.web import i18n
+from corridor.web.forms import FormState, Refused, attempt, form_state
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, change, page, redirect, render
+from corridor.web.pages import (
+    FormErrors,
+    Page,
+    page,
+    redirect,
+    render,
+    rule_message,
+    writing,
+)
 
 router = APIRouter(include_in_schema=False)
 
 ListReader = Annotated[Page, Depends(page(Action.LISTS_READ))]
 ListDrafter = Annotated[Page, Depends(page(Action.LISTS_WRITE))]
-ListWriter = Annotated[Page, Depends(change(Action.LISTS_WRITE))]
+ListWriter = Annotated[Page, writing(Action.LISTS_WRITE)]
 MeasureReader = Annotated[Page, Depends(page(Action.REFERENCE_READ))]
 MeasureEditor = Annotated[Page, Depends(page(Action.MEASURES_WRITE))]
-MeasureWriter = Annotated[Page, Depends(change(Action.MEASURES_WRITE))]
+MeasureWriter = Annotated[Page, writing(Action.MEASURES_WRITE)]
 ParameterReader = Annotated[Page, Depends(page(Action.PARAMETERS_READ))]
-ParameterWriter = Annotated[Page, Depends(change(Action.PARAMETERS_WRITE))]
+ParameterWriter = Annotated[Page, writing(Action.PARAMETERS_WRITE)]
 
 #: Entries shown on one page of a list.
 ENTRIES_PAGE = 200
@@ -85,10 +94,12 @@ MULTIPLIER_FIELDS = ("low_risk_multiplier", "aeo_multiplier")
 def field_errors(exc: ValidationError) -> list[FieldError]:
     """A Pydantic validation error as the services' field errors (Pydantic's
     "Value error, " prefix of custom messages dropped)."""
-    return [
-        FieldError(tuple(error["loc"]), str(error["msg"]).removeprefix("Value error, "))
-        for error in exc.errors()
-    ]
+    return [FieldError(tuple(error["loc"]), rule_message(error)) for error in exc.errors()]
+
+
+def _errors_by_field(exc: ValidationError | InvalidInput) -> FormErrors:
+    """A refused form's messages by field."""
+    return FormErrors.of(field_errors(exc) if isinstance(exc, ValidationError) else exc.errors)
 
 
 def choices(labels: dict[str, str]) -> list[tuple[str, str]]:
@@ -125,50 +136,51 @@ def new_list(me: ListDrafter) -> Response:
     return _new_list_form(me, values={"kind": "companies"}, errors=FormErrors())
 
 
+def _list_errors(exc: ValidationError | InvalidInput) -> FormErrors:
+    """A refused list or entries form: each field's message, an entry's with its line."""
+    if isinstance(exc, ValidationError):
+        return _entry_errors(field_errors(exc))
+    return _entry_errors(exc.errors, exc.detail)
+
+
+class ListForm(BaseModel):
+    """The form creating a named list, as posted (text; a ticked box is non-empty)."""
+
+    name: str = ""
+    kind: str = ""
+    description: str = ""
+    key_fields: str = ""
+    prefix_fields: str = ""
+    confidential: str = ""
+    entries: str = ""
+
+
 @router.post("/lists", response_class=HTMLResponse)
-def create_list(
-    me: ListWriter,
-    name: Annotated[str, Form()] = "",
-    kind: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
-    key_fields: Annotated[str, Form()] = "",
-    prefix_fields: Annotated[str, Form()] = "",
-    confidential: Annotated[str, Form()] = "",
-    entries: Annotated[str, Form()] = "",
-) -> Response:
+def create_list(me: ListWriter, form: Annotated[ListForm, Form()]) -> Response:
     """Create a named list with its first entries (one per line, comma-separated values)."""
-    values = {
-        "name": name,
-        "kind": kind,
-        "description": description,
-        "key_fields": key_fields,
-        "prefix_fields": prefix_fields,
-        "confidential": bool(confidential),
-        "entries": entries,
-    }
-    try:
+    values = {**form.model_dump(), "confidential": bool(form.confidential)}
+
+    def create() -> ReferenceListRead:
         draft = ReferenceListCreate.model_validate(
             {
-                "name": name.strip(),
-                "kind": kind,
-                "description": description,
-                "key_fields": _names(key_fields) or None,
-                "prefix_fields": _names(prefix_fields) or None,
-                "confidential": bool(confidential),
+                "name": form.name.strip(),
+                "kind": form.kind,
+                "description": form.description,
+                "key_fields": _names(form.key_fields) or None,
+                "prefix_fields": _names(form.prefix_fields) or None,
+                "confidential": bool(form.confidential),
             }
         )
         keys = draft.key_fields or []
-        lines = _entries_of(entries, keys, name=draft.name)
+        lines = _entries_of(form.entries, keys, name=draft.name)
         list_in = ReferenceListCreate.model_validate({**draft.model_dump(), "entries": lines})
         access.check_list_write(me.principal, list_in.confidential, existing=False)
-        created = service.create_list(uow=me.uow, list_in=list_in, actor=me.principal.username)
-    except ValidationError as exc:
-        return _new_list_form(me, values, _entry_errors(field_errors(exc)), status=422)
-    except InvalidInput as exc:
-        return _new_list_form(me, values, _entry_errors(exc.errors, exc.detail), status=422)
-    except Conflict as exc:
-        return _new_list_form(me, values, FormErrors(name=exc.detail), status=409)
-    me.uow.commit()
+        return service.create_list(uow=me.uow, list_in=list_in, actor=me.principal.username)
+
+    created = attempt(values, create, errors=_list_errors, invalid_input=True, conflict="name")
+    if isinstance(created, Refused):
+        errors = created.form.get("errors", FormErrors())
+        return _new_list_form(me, values, errors, status=created.status)
     return redirect(me.request, f"/lists/{created.name}")
 
 
@@ -209,8 +221,8 @@ def change_entries(
 ) -> Response:
     """A new version of the list: the entries typed added, removed, or replacing all."""
     current = _writable_list(me, name)
-    form = {"values": {"mode": mode, "entries": entries, "comment": comment}}
-    try:
+
+    def new_version() -> None:
         if mode not in ENTRY_MODES:
             raise InvalidInput("unknown mode", [FieldError(("mode",), _("Choose what to do."))])
         lines = _entries_of(entries, current.key_fields, name=name)
@@ -240,13 +252,11 @@ def change_entries(
             comment=typed.comment or _DEFAULT_COMMENTS[mode],
             actor=me.principal.username,
         )
-    except ValidationError as exc:
-        form["errors"] = _entry_errors(field_errors(exc))
-        return _list_page(me, name, status=422, entries_form=form)
-    except InvalidInput as exc:
-        form["errors"] = _entry_errors(exc.errors, exc.detail)
-        return _list_page(me, name, status=422, entries_form=form)
-    me.uow.commit()
+
+    values = {"mode": mode, "entries": entries, "comment": comment}
+    done = attempt(values, new_version, errors=_list_errors, invalid_input=True, conflict=None)
+    if isinstance(done, Refused):
+        return _list_page(me, name, status=done.status, entries_form=done.form)
     return redirect(me.request, f"/lists/{name}")
 
 
@@ -299,7 +309,6 @@ def upload_csv(
     finally:
         if file is not None:
             file.file.close()
-    me.uow.commit()
     return redirect(me.request, f"/lists/{name}")
 
 
@@ -319,7 +328,7 @@ def _list_page(
     q: str | None = None,
     start: int = 0,
     status: int = 200,
-    entries_form: dict[str, Any] | None = None,
+    entries_form: FormState | None = None,
     csv_form: dict[str, Any] | None = None,
 ) -> Response:
     named = access.shown_list(me.principal, service.get_list(uow=me.uow, name=name))
@@ -354,7 +363,7 @@ def _list_page(
         writable=writable,
         kinds=LIST_KINDS,
         modes=choices(ENTRY_MODES),
-        entries_form=entries_form or {"values": {"mode": "add"}, "errors": FormErrors()},
+        entries_form=entries_form or form_state({"mode": "add"}),
         csv_form=csv_form or {"values": {}, "errors": FormErrors(), "problems": []},
     )
 
@@ -381,25 +390,25 @@ def _entry_errors(errors: Sequence[FieldError], detail: str = "") -> FormErrors:
         if head == "row" or (head == "entries" and len(error.loc) > 1):
             found.setdefault("entries", _where(error))
         else:
-            found.setdefault(str(head), error.msg)
+            found.setdefault(str(head), i18n.localized(error.msg))
     if not found and detail:
-        found["__all__"] = detail
+        found["__all__"] = i18n.localized(detail)
     return found
 
 
 def _where(error: FieldError, *, typed: bool = True) -> str:
     """A problem of a line of typed entries (``typed``) or of a data row of a CSV file
-    (the first row after the header is row 1), said where it is."""
-    loc = error.loc
+    (the first row after the header is row 1), said where it is, in the page's language."""
+    loc, message = error.loc, i18n.localized(error.msg)
     if len(loc) > 1 and loc[0] == "row":
         if typed:
-            return _("line %(line)s: %(message)s") % {"line": loc[1], "message": error.msg}
-        return _("row %(row)s: %(message)s") % {"row": loc[1], "message": error.msg}
+            return _("line %(line)s: %(message)s") % {"line": loc[1], "message": message}
+        return _("row %(row)s: %(message)s") % {"row": loc[1], "message": message}
     if len(loc) > 1 and loc[0] == "entries" and isinstance(loc[1], int):
-        return _("entry %(number)s: %(message)s") % {"number": loc[1] + 1, "message": error.msg}
+        return _("entry %(number)s: %(message)s") % {"number": loc[1] + 1, "message": message}
     if loc == ("header",):
-        return _("header: %(message)s") % {"message": error.msg}
-    return error.msg
+        return _("header: %(message)s") % {"message": message}
+    return message
 
 
 # =========================================================================== measures
@@ -408,7 +417,7 @@ def _where(error: FieldError, *, typed: bool = True) -> str:
 @router.get("/measures", response_class=HTMLResponse)
 def measures(me: MeasureReader) -> Response:
     """The measures catalogue (forms of control), their channels and whether in use."""
-    return _measures_page(me, form={"values": {"channel": "red"}, "errors": FormErrors()})
+    return _measures_page(me, form=form_state({"channel": "red"}))
 
 
 @router.post("/measures", response_class=HTMLResponse)
@@ -421,16 +430,18 @@ def create_measure(
 ) -> Response:
     """Add a measure to the catalogue."""
     values = {"code": code, "name": name, "channel": channel, "description": description}
-    try:
-        measure_in = MeasureCreate.model_validate({**values, "code": code.strip().upper()})
-        service.create_measure(uow=me.uow, measure_in=measure_in, actor=me.principal.username)
-    except ValidationError as exc:
-        form = {"values": values, "errors": FormErrors.of(field_errors(exc))}
-        return _measures_page(me, form=form, status=422)
-    except Conflict as exc:
-        form = {"values": values, "errors": FormErrors(code=exc.detail)}
-        return _measures_page(me, form=form, status=409)
-    me.uow.commit()
+    done = attempt(
+        values,
+        lambda: service.create_measure(
+            uow=me.uow,
+            measure_in=MeasureCreate.model_validate({**values, "code": code.strip().upper()}),
+            actor=me.principal.username,
+        ),
+        errors=_errors_by_field,
+        conflict="code",
+    )
+    if isinstance(done, Refused):
+        return _measures_page(me, form=done.form, status=done.status)
     return redirect(me.request, "/measures")
 
 
@@ -460,7 +471,6 @@ def update_measure(
     service.update_measure(
         uow=me.uow, code=code, measure_in=measure_in, actor=me.principal.username
     )
-    me.uow.commit()
     return redirect(me.request, "/measures")
 
 
@@ -471,9 +481,8 @@ def delete_measure(me: MeasureWriter, code: Annotated[str, Path(max_length=40)])
     try:
         service.delete_measure(uow=me.uow, code=code, actor=me.principal.username)
     except Conflict as exc:
-        form = {"values": {"channel": "red"}, "errors": FormErrors()}
-        return _measures_page(me, form=form, status=409, refused=exc.detail)
-    me.uow.commit()
+        form = form_state({"channel": "red"})
+        return _measures_page(me, form=form, status=409, refused=i18n.localized(exc.detail))
     return redirect(me.request, "/measures")
 
 
@@ -484,9 +493,7 @@ def _measure(me: Page, code: str) -> MeasureRead:
     raise NotFound(f"measure {code} does not exist")
 
 
-def _measures_page(
-    me: Page, *, form: dict[str, Any], status: int = 200, refused: str = ""
-) -> Response:
+def _measures_page(me: Page, *, form: FormState, status: int = 200, refused: str = "") -> Response:
     return render(
         me.request,
         "reference/measures.html",
@@ -530,28 +537,27 @@ def parameters(
     return _parameters_page(me, chosen=chosen if all(chosen) else None)
 
 
+class ParametersForm(BaseModel):
+    """An office and flow's parameters as posted: numbers as typed in the user's language."""
+
+    random_red: str = ""
+    random_yellow: str = ""
+    random_blue: str = ""
+    expected_floor: str = ""
+    low_risk_multiplier: str = ""
+    aeo_multiplier: str = ""
+
+
 @router.post("/parameters/{office}/{flow}", response_class=HTMLResponse)
 def set_parameters(
     me: ParameterWriter,
     office: OfficeCode,
     flow: FlowCode,
-    random_red: Annotated[str, Form()] = "",
-    random_yellow: Annotated[str, Form()] = "",
-    random_blue: Annotated[str, Form()] = "",
-    expected_floor: Annotated[str, Form()] = "",
-    low_risk_multiplier: Annotated[str, Form()] = "",
-    aeo_multiplier: Annotated[str, Form()] = "",
+    form: Annotated[ParametersForm, Form()],
 ) -> Response:
     """Set the random control rates (percent per channel), floor and the multipliers of the
     random rates for low-risk traders and AEO holders of an office and flow."""
-    typed = {
-        "random_red": random_red,
-        "random_yellow": random_yellow,
-        "random_blue": random_blue,
-        "expected_floor": expected_floor,
-        "low_risk_multiplier": low_risk_multiplier,
-        "aeo_multiplier": aeo_multiplier,
-    }
+    typed = form.model_dump()
     given = {name: decimal_text(text, me.principal.language) for name, text in typed.items()}
     try:
         parameters_in = OfficeParametersIn.model_validate(
@@ -562,12 +568,11 @@ def set_parameters(
             }
         )
     except ValidationError as exc:
-        form = {"values": typed, "errors": FormErrors.of(field_errors(exc))}
-        return _parameters_page(me, chosen=(office, flow), form=form, status=422)
+        refused = form_state(typed, _errors_by_field(exc))
+        return _parameters_page(me, chosen=(office, flow), form=refused, status=422)
     service.set_office_parameters(
         uow=me.uow, office=office, flow=flow, parameters=parameters_in, actor=me.principal.username
     )
-    me.uow.commit()
     return redirect(me.request, "/parameters")
 
 
@@ -575,14 +580,13 @@ def _parameters_page(
     me: Page,
     *,
     chosen: tuple[str, str] | None,
-    form: dict[str, Any] | None = None,
+    form: FormState | None = None,
     status: int = 200,
 ) -> Response:
     stored = service.list_office_parameters(uow=me.uow)
     writable = me.can(Action.PARAMETERS_WRITE)
     if chosen is not None and writable and form is None:
-        values = _rates_of(stored, *chosen, me.principal.language)
-        form = {"values": values, "errors": FormErrors()}
+        form = form_state(_rates_of(stored, *chosen, me.principal.language))
     offices = {p.office for p in stored}
     if writable:  # the offices of the unit tree, offered when choosing one to set
         offices |= {o for unit in accounts_service.list_units(uow=me.uow) for o in unit.offices}

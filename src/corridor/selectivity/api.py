@@ -21,6 +21,7 @@ from corridor.selectivity.schemas import (
 from corridor.selectivity.snapshot import ProfileSetHolder
 from corridor.web.deps import ERROR_RESPONSES, Committed, ErrorBody, unit_of_work
 from corridor.web.security import authorize
+from corridor.web.state import app_state
 
 router = APIRouter(prefix="/api/v1", tags=["selectivity"])
 UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
@@ -121,4 +122,5 @@ def reroute(
 
 def selection(request: Request) -> tuple[ProfileSetHolder, bytes]:
     """The worker's profile-set holder and the selection secret."""
-    return request.app.state.profile_sets, request.app.state.selection_secret
+    state = app_state(request)
+    return state.profile_sets, state.selection_secret

@@ -21,6 +21,7 @@ they are computed from imports. The decision records the price version it read
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -31,7 +32,7 @@ from corridor.db.uow import UnitOfWork
 from corridor.declarations import service as declarations_service
 from corridor.declarations.facts import TraderFacts
 from corridor.declarations.schemas import DeclarationCreate, DeclarationRead
-from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.errors import N_, Conflict, FieldError, InvalidInput, Message, NotFound
 from corridor.journal import service as journal_service
 from corridor.profiles import service as profiles_service
 from corridor.selectivity import repository
@@ -166,30 +167,42 @@ def _assess_and_store(
 
 
 def _trader_facts(uow: UnitOfWork, declaration: DeclarationRead, on: date) -> TraderFacts:
-    """The importer's history (the declarant's without an importer) and the answering
+    """The importer's history (the declarant's without an importer), the declarant's
+    history as declarant, both as of the declaration's registration, and the answering
     trader's status on ``on`` as facts: one query."""
     history_role: TraderRole = "declarant"
     history_tin = declaration.declarant
     if declaration.importer is not None:
         history_tin, history_role = declaration.importer, "importer"
     answering = {"IM": declaration.importer, "EX": declaration.exporter}.get(declaration.flow)
-    status, history = traders_service.for_assessment(
+    status, history, declarant = traders_service.for_assessment(
         uow=uow,
         tin=answering or declaration.declarant,
         on=on,
         history_tin=history_tin,
         history_role=history_role,
+        declarant=declaration.declarant,
+        registered_at=declaration.registered_at,
     )
-    if history is None:
-        return TraderFacts(category=status.category, aeo=status.aeo)
-    return TraderFacts(
-        category=status.category,
-        aeo=status.aeo,
-        first_seen=history.first_seen,
-        declarations=history.declarations,
-        inspections=history.inspections,
-        discrepancies=history.discrepancies,
-    )
+    facts = TraderFacts(category=status.category, aeo=status.aeo)
+    if history is not None:
+        facts = replace(
+            facts,
+            first_seen=history.first_seen,
+            declarations=history.declarations,
+            inspections=history.inspections,
+            discrepancies=history.discrepancies,
+            priced_items=history.priced_items,
+            underpriced_items=history.underpriced_items,
+        )
+    if declarant is not None:
+        facts = replace(
+            facts,
+            declarant_declarations=declarant.declarations,
+            declarant_inspections=declarant.inspections,
+            declarant_discrepancies=declarant.discrepancies,
+        )
+    return facts
 
 
 def get_decision(
@@ -206,9 +219,7 @@ def get_decision(
     declaration = declarations_service.get(uow=uow, number=number, version=version, scope=scope)
     row = repository.decision_for(uow.session, declaration.id)
     if row is None:
-        raise NotFound(
-            f"declaration {declaration.number} version {declaration.version} was not assessed"
-        )
+        raise NotFound(_not_assessed(declaration))
     return _decision_read(uow, row, declaration)
 
 
@@ -231,18 +242,26 @@ def reroute(
     journal it."""
     if reroute_in.reason_code not in REROUTE_REASONS:
         raise InvalidInput(
-            "unknown reason code",
-            [FieldError(("reason_code",), f"must be one of {', '.join(sorted(REROUTE_REASONS))}")],
+            N_("unknown reason code"),
+            [
+                FieldError(
+                    ("reason_code",),
+                    N_("must be one of %(codes)s", codes=", ".join(sorted(REROUTE_REASONS))),
+                )
+            ],
         )
     declaration = declarations_service.get(uow=uow, number=number, version=version, scope=scope)
     row = repository.decision_for(uow.session, declaration.id)
     if row is None:
-        raise NotFound(
-            f"declaration {declaration.number} version {declaration.version} was not assessed"
-        )
+        raise NotFound(_not_assessed(declaration))
     current = _current_channel(uow, row)
     if reroute_in.channel == current:
-        raise Conflict(f"the declaration is already in the {current} channel")
+        raise Conflict(
+            N_(
+                "the declaration is already in the %(channel)s channel",
+                channel=Message(current),  # a channel's name, translated as the pages do
+            )
+        )
     record = RerouteRow(
         decision_id=row.id,
         from_channel=current,
@@ -378,4 +397,12 @@ def shown_to(decision: DecisionRead, principal: Principal, *, uow: UnitOfWork) -
             "list_versions": list_versions,
             "simplified": simplified,
         }
+    )
+
+
+def _not_assessed(declaration: DeclarationRead) -> Message:
+    return N_(
+        "declaration %(number)s version %(version)s was not assessed",
+        number=declaration.number,
+        version=declaration.version,
     )

@@ -14,31 +14,31 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from corridor.accounts.roles import Action
 from corridor.declarations import service as declarations_service
-from corridor.errors import Conflict, InvalidInput, NotFound
+from corridor.errors import NotFound
 from corridor.selectivity import service
 from corridor.selectivity.schemas import REROUTE_REASONS, DecisionRead, RerouteIn
+from corridor.web.forms import Refused, attempt, field_errors
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
 from corridor.web.labels import declaration_url
 from corridor.web.pages import (
     FormErrors,
     Page,
-    change,
     is_htmx,
     page,
     redirect,
     render,
     render_panel,
     translated,
+    writing,
 )
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Page, Depends(page(Action.DECLARATIONS_READ))]
-Rerouter = Annotated[Page, Depends(change(Action.DECISIONS_REROUTE))]
+Rerouter = Annotated[Page, writing(Action.DECISIONS_REROUTE)]
 # Declaration numbers are at most 40 characters; anything longer is simply not stored.
 Number = Annotated[str, Path(min_length=1, max_length=80)]
 
@@ -77,29 +77,26 @@ def reroute(
     """Re-route the declaration (the version shown) with the same use case as the API;
     the form again with each field's message when refused."""
     values = {"channel": channel, "reason_code": reason_code, "comment": comment}
-    status_code = 422
-    try:
-        reroute_in = RerouteIn.model_validate({k: v for k, v in values.items() if v.strip()})
-        service.reroute(
+    done = attempt(
+        values,
+        lambda: service.reroute(
             uow=me.uow,
             number=number,
             version=version,
-            reroute_in=reroute_in,
+            reroute_in=RerouteIn.model_validate({k: v for k, v in values.items() if v.strip()}),
             officer=me.principal.username,
             scope=me.principal.offices,
-        )
-    except ValidationError as exc:
-        errors = translated(FormErrors.of_validation(exc))
-    except InvalidInput as exc:
-        errors = translated(FormErrors.of(exc.errors))
-    except Conflict as exc:
-        errors, status_code = FormErrors({"channel": exc.detail}), 409
-    else:
-        me.uow.commit()
+        ),
+        errors=lambda exc: translated(field_errors(exc)),
+        invalid_input=True,
+        conflict="channel",
+    )
+    if not isinstance(done, Refused):
         return redirect(me.request, declaration_url(number))
     me.uow.rollback()
+    errors = done.form.get("errors")
     return _panel(
-        me, number, version, reroute_values=values, errors=errors, status_code=status_code
+        me, number, version, reroute_values=values, errors=errors, status_code=done.status
     )
 
 

@@ -9,9 +9,15 @@ history, compliance category and AEO status.
   attributes ``importer_name``, ``exporter_name``, ``declarant_name`` where an
   installation declares them). Rebuilt by ``corridor traders refresh``.
 * **History** (``trader_history``), per TIN and role: declarations, inspections,
-  discrepancies, additional duties and their dates, aggregated in SQL; selectivity reads
-  it as the importer's facts (``importer_first_seen``, ``importer_age_days``,
-  ``importer_declarations``, ``importer_inspections``, ``importer_discrepancies``).
+  discrepancies, additional duties and their dates, and an importer's goods items priced
+  against the reference prices and under half the price, aggregated in SQL as of the
+  refresh; selectivity reads it as the importer's facts (``importer_first_seen``,
+  ``importer_age_days``, ``importer_declarations``, ``importer_inspections``,
+  ``importer_discrepancies``, ``importer_discrepancy_rate``,
+  ``importer_underpriced_share``) and the declarant's (``declarant_declarations``,
+  ``declarant_inspections``, ``declarant_discrepancies``,
+  ``declarant_discrepancy_rate``), when the refresh is not later than the declaration's
+  registration.
 * The **compliance category** (low / medium / high): a transparent score
   (:mod:`corridor.traders.scoring`) recomputed by ``corridor traders recategorise``,
   each change kept with the score's components; an analyst's **override** (reason,

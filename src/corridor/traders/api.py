@@ -28,7 +28,7 @@ from corridor.traders.schemas import (
     TraderPage,
     TraderRead,
 )
-from corridor.web.deps import ERROR_RESPONSES, unit_of_work
+from corridor.web.deps import ERROR_RESPONSES, Committed, unit_of_work
 from corridor.web.security import authorize
 
 router = APIRouter(prefix="/api/v1/traders", tags=["traders"])
@@ -75,14 +75,14 @@ def list_traders(
     responses=ERROR_RESPONSES,
 )
 def recategorise(
-    uow: UoW, who: TraderWriter, recategorise_in: Annotated[RecategoriseIn | None, Body()] = None
+    uow: Committed,
+    who: TraderWriter,
+    recategorise_in: Annotated[RecategoriseIn | None, Body()] = None,
 ) -> RecategoriseRead:
     """Score every trader from its history now and store the categories (each change kept
     with the score's components); selectivity uses them at once."""
     given = recategorise_in or RecategoriseIn()
-    result = service.recategorise(uow=uow, actor=who.username, as_of=given.as_of)
-    uow.commit()
-    return result
+    return service.recategorise(uow=uow, actor=who.username, as_of=given.as_of)
 
 
 @router.get("/{tin}", response_model=TraderRead, responses=ERROR_RESPONSES)
@@ -99,37 +99,31 @@ def get_trader(tin: TinPath, uow: UoW, who: TraderReader) -> TraderRead:
     responses=ERROR_RESPONSES,
 )
 def set_override(
-    tin: TinPath, override_in: OverrideCreate, uow: UoW, who: TraderWriter
+    tin: TinPath, override_in: OverrideCreate, uow: Committed, who: TraderWriter
 ) -> OverrideRead:
     """Put the trader in a category by hand, with a reason, until a day after today; it
     replaces an override in force and applies to decisions at once."""
-    found = service.set_override(uow=uow, tin=tin, override_in=override_in, actor=who.username)
-    uow.commit()
-    return found
+    return service.set_override(uow=uow, tin=tin, override_in=override_in, actor=who.username)
 
 
 @router.post("/{tin}/override/lift", response_model=OverrideRead, responses=ERROR_RESPONSES)
-def lift_override(tin: TinPath, lift_in: ReasonIn, uow: UoW, who: TraderWriter) -> OverrideRead:
+def lift_override(
+    tin: TinPath, lift_in: ReasonIn, uow: Committed, who: TraderWriter
+) -> OverrideRead:
     """Lift the override in force (the reason goes in the body): the computed category
     applies again."""
-    found = service.lift_override(uow=uow, tin=tin, lift_in=lift_in, actor=who.username)
-    uow.commit()
-    return found
+    return service.lift_override(uow=uow, tin=tin, lift_in=lift_in, actor=who.username)
 
 
 @router.put("/{tin}/aeo", response_model=AeoRead, responses=ERROR_RESPONSES)
-def set_aeo(tin: TinPath, aeo_in: AeoSet, uow: UoW, who: TraderWriter) -> AeoRead:
+def set_aeo(tin: TinPath, aeo_in: AeoSet, uow: Committed, who: TraderWriter) -> AeoRead:
     """Record the trader's AEO certificate (number, type, validity), or correct the one
     recorded under that number; a new certificate ends the earlier ones."""
-    found = service.set_aeo(uow=uow, tin=tin, aeo_in=aeo_in, actor=who.username)
-    uow.commit()
-    return found
+    return service.set_aeo(uow=uow, tin=tin, aeo_in=aeo_in, actor=who.username)
 
 
 @router.post("/{tin}/aeo/end", response_model=AeoRead, responses=ERROR_RESPONSES)
-def end_aeo(tin: TinPath, end_in: ReasonIn, uow: UoW, who: TraderWriter) -> AeoRead:
+def end_aeo(tin: TinPath, end_in: ReasonIn, uow: Committed, who: TraderWriter) -> AeoRead:
     """End the trader's AEO certificate before its validity runs out (withdrawn,
     suspended); it has no effect from today."""
-    found = service.end_aeo(uow=uow, tin=tin, end_in=end_in, actor=who.username)
-    uow.commit()
-    return found
+    return service.end_aeo(uow=uow, tin=tin, end_in=end_in, actor=who.username)

@@ -49,6 +49,7 @@ from corridor.db.tables import (
     TraderScoreRow,
     TraderScoringRunRow,
 )
+from corridor.traders.prices import priced_items
 from corridor.traders.scoring import SERIOUS_TYPES
 
 #: Additional duties are summed in millionths (the columns' scale) on SQLite, which would
@@ -79,10 +80,12 @@ def histories(session: Session, tin: str) -> list[TraderHistoryRow]:
     return list(session.scalars(query.order_by(TraderHistoryRow.role)))
 
 
-def aggregate(session: Session, role: str) -> list[dict[str, Any]]:
-    """History of every trader in ``role`` (``importer`` or ``declarant``), aggregated in SQL
-    from declarations and their current inspection acts; one dict per TIN (no
-    ``refreshed_at``)."""
+def aggregate(session: Session, role: str, *, as_of: datetime) -> list[dict[str, Any]]:
+    """History of every trader in ``role`` (``importer`` or ``declarant``) as of ``as_of``,
+    aggregated in SQL from the declarations registered before it and their current
+    inspection acts recorded before it; one dict per TIN (no ``refreshed_at``). An
+    importer's row also counts its goods items priced against the reference prices
+    computed before ``as_of`` (:func:`priced_items`); a declarant's has None there."""
     declaration, act = DeclarationRow, InspectionActRow
     tin = declaration.importer if role == "importer" else declaration.declarant
     found = act.outcome == "discrepancy"
@@ -106,11 +109,18 @@ def aggregate(session: Session, role: str) -> list[dict[str, Any]]:
         )
         .select_from(declaration)
         # At most one current act per declaration version: the join adds no rows.
-        .outerjoin(act, (act.declaration_id == declaration.id) & act.current.is_(True))
-        .where(tin.is_not(None))
+        .outerjoin(
+            act,
+            (act.declaration_id == declaration.id)
+            & act.current.is_(True)
+            & (act.recorded_at < as_of),
+        )
+        .where(tin.is_not(None), declaration.registered_at < as_of)
         .group_by(tin)
     )
     sqlite = session.get_bind().dialect.name == "sqlite"
+    importers = role == "importer"
+    priced = priced_items(session, as_of=as_of) if importers else {}
     rows = []
     for name, declared, inspected, discrepant, due, first, last, checked, caught in session.execute(
         query
@@ -131,6 +141,8 @@ def aggregate(session: Session, role: str) -> list[dict[str, Any]]:
                 "last_seen": _day(last),
                 "last_inspection": _day(checked),
                 "last_discrepancy": _day(caught),
+                "priced_items": priced.get(name, (0, 0))[0] if importers else None,
+                "underpriced_items": priced.get(name, (0, 0))[1] if importers else None,
             }
         )
     return rows
@@ -516,17 +528,31 @@ def _certificate_in_force(on: Any, after: Any) -> ColumnElement[bool]:
     )
 
 
+class HistoryRead(NamedTuple):
+    """One trader's history in one role as the assessment reads it (a row of
+    ``trader_history``)."""
+
+    declarations: int
+    inspections: int
+    discrepancies: int
+    first_seen: date | None
+    priced_items: int | None
+    underpriced_items: int | None
+    refreshed_at: datetime
+
+
 class AssessmentRead(NamedTuple):
     """What one assessment reads of its traders (see :func:`assessment`)."""
 
     computed: str | None  # the category computed for the answering trader
     override: str | None  # the override category in force, if any
     aeo: bool  # an AEO certificate of the answering trader in force
-    history_found: bool  # history knows the other trader in that role
-    declarations: int | None
-    inspections: int | None
-    discrepancies: int | None
-    first_seen: date | None
+    history: HistoryRead | None  # the history of ``history_tin`` in ``history_role``
+    declarant: HistoryRead | None  # the declarant's history as declarant
+
+
+#: The columns of :class:`HistoryRead`, in order.
+_HISTORY_COLUMNS = HistoryRead._fields
 
 
 @functools.cache
@@ -543,32 +569,48 @@ def _assessment_query() -> Select[Any]:
         .limit(1)
     )
     aeo = exists().where(certificate.tin == tin, _certificate_in_force(on, after))
-    keyed = and_(
-        history.tin == bindparam("history_tin", type_=String()),
-        history.role == bindparam("history_role", type_=String()),
-    )
-
-    def of_history(column: Any) -> Any:
-        return select(column).where(keyed).scalar_subquery()
-
-    return select(
-        select(TraderScoreRow.category).where(TraderScoreRow.tin == tin).scalar_subquery(),
-        override_category.scalar_subquery(),
-        aeo,
-        exists().where(keyed),
-        of_history(history.declarations),
-        of_history(history.inspections),
-        of_history(history.discrepancies),
-        of_history(history.first_seen),
+    # Both histories by primary key, joined to a one-row anchor: missing rows are nulls.
+    party, declarant = aliased(history, name="party"), aliased(history, name="declarant")
+    anchor = select(literal(1).label("one")).subquery("anchor")
+    return (
+        select(
+            select(TraderScoreRow.category).where(TraderScoreRow.tin == tin).scalar_subquery(),
+            override_category.scalar_subquery(),
+            aeo,
+            *(getattr(party, name) for name in ("tin", *_HISTORY_COLUMNS)),
+            *(getattr(declarant, name) for name in ("tin", *_HISTORY_COLUMNS)),
+        )
+        .select_from(anchor)
+        .outerjoin(
+            party,
+            and_(
+                party.tin == bindparam("history_tin", type_=String()),
+                party.role == bindparam("history_role", type_=String()),
+            ),
+        )
+        .outerjoin(
+            declarant,
+            and_(
+                declarant.tin == bindparam("declarant", type_=String()),
+                declarant.role == "declarant",
+            ),
+        )
     )
 
 
 def assessment(
-    session: Session, *, tin: str, on: date, history_tin: str, history_role: str
+    session: Session,
+    *,
+    tin: str,
+    on: date,
+    history_tin: str,
+    history_role: str,
+    declarant: str,
 ) -> AssessmentRead:
     """In one query: the status on ``on`` of the trader answering for a declaration
     (``tin``: computed category, override in force, AEO certificate in force, as
-    :func:`status`) and the history of ``history_tin`` in ``history_role``."""
+    :func:`status`), the history of ``history_tin`` in ``history_role`` and the history
+    of ``declarant`` as declarant (each None when history does not know it)."""
     row = session.execute(
         _assessment_query(),
         {
@@ -577,9 +619,21 @@ def assessment(
             "after": _next_day(on),
             "history_tin": history_tin,
             "history_role": history_role,
+            "declarant": declarant,
         },
     ).one()
-    return AssessmentRead(row[0], row[1], bool(row[2]), bool(row[3]), *row[4:])
+    width = 1 + len(_HISTORY_COLUMNS)
+    party, of_declarant = row[3 : 3 + width], row[3 + width : 3 + 2 * width]
+    return AssessmentRead(
+        row[0], row[1], bool(row[2]), _history_read(party), _history_read(of_declarant)
+    )
+
+
+def _history_read(columns: Sequence[Any]) -> HistoryRead | None:
+    # A history row's key first: null when the row does not exist.
+    if columns[0] is None:
+        return None
+    return HistoryRead(*columns[1:])
 
 
 def status(session: Session, tin: str, on: date) -> tuple[str | None, str | None, bool]:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from corridor.config import customs_day, wall_clock
 from corridor.declarations.schemas import PlainDecimal
+from corridor.errors import N_
 from corridor.text import PLAIN_LINE, InputModel
 
 #: The roles history is kept for: the importer of a declaration and its declarant (broker).
@@ -46,9 +47,13 @@ def _today() -> date:
 class TraderHistoryRead(BaseModel):
     """What history says of one trader in one role, as of its last refresh.
 
-    Counts are of declarations (each number once, whatever its versions);
-    ``inspections`` and ``discrepancies`` count those whose current inspection act
-    exists, and found a discrepancy. Dates are UTC days.
+    Counts are of declarations registered before the refresh (each number once,
+    whatever its versions); ``inspections`` and ``discrepancies`` count those whose
+    current inspection act, recorded before the refresh, exists, and found a
+    discrepancy. Dates are UTC days. An importer's ``priced_items`` are its goods items
+    (latest versions) with a value ratio against the reference prices in force at the
+    refresh, ``underpriced_items`` those under half the price (None for a declarant,
+    and before the first refresh that counted them).
     """
 
     model_config = ConfigDict(from_attributes=True)
@@ -63,6 +68,8 @@ class TraderHistoryRead(BaseModel):
     last_seen: date | None
     last_inspection: date | None
     last_discrepancy: date | None
+    priced_items: int | None = None
+    underpriced_items: int | None = None
     refreshed_at: datetime
 
 
@@ -151,7 +158,7 @@ class OverrideCreate(InputModel):
     @classmethod
     def _in_the_future(cls, value: date) -> date:
         if value <= _today():
-            raise ValueError("must be a day after today")
+            raise ValueError(N_("must be a day after today"))
         return value
 
 
@@ -195,7 +202,7 @@ class AeoSet(InputModel):
     def _after_the_start(cls, value: date, info: ValidationInfo) -> date:
         start = info.data.get("valid_from")
         if start is not None and value < start:
-            raise ValueError("must not be before valid_from")
+            raise ValueError(N_("must not be before valid_from"))
         return value
 
 

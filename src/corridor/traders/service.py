@@ -34,7 +34,7 @@ from corridor.db.tables import (
     TraderScoringRunRow,
 )
 from corridor.db.uow import UnitOfWork
-from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.errors import N_, Conflict, FieldError, InvalidInput, NotFound
 from corridor.journal import service as journal_service
 from corridor.reference.codes import DISCREPANCY_TYPES
 from corridor.traders import repository, scoring
@@ -74,21 +74,26 @@ class TraderStatus(NamedTuple):
 
 
 class TraderHistoryCounts(NamedTuple):
-    """What selectivity reads of a trader's history (see :class:`TraderHistoryRead`)."""
+    """What selectivity reads of a trader's history (see :class:`TraderHistoryRead`);
+    an importer's goods items priced and under half the price (None for a declarant)."""
 
     first_seen: date | None
     declarations: int
     inspections: int
     discrepancies: int
+    priced_items: int | None = None
+    underpriced_items: int | None = None
 
 
 class AssessedTraders(NamedTuple):
     """What one assessment reads of its traders: the answering trader's status on the
-    day, and the history of the trader whose record the facts carry (None when history
-    does not know it)."""
+    day, the history of the trader whose record the facts carry and the declarant's
+    history as declarant (each None when history does not know it, or was refreshed
+    after the declaration's registration)."""
 
     status: TraderStatus
     history: TraderHistoryCounts | None
+    declarant: TraderHistoryCounts | None = None
 
 
 # =========================================================================== refresh
@@ -144,7 +149,7 @@ def _rebuild_history(uow: UnitOfWork, now: datetime) -> HistoryRefreshRead:
     counts: dict[str, int] = {}
     rows: list[dict[str, Any]] = []
     for role in TRADER_ROLES:
-        found = repository.aggregate(uow.session, role)
+        found = repository.aggregate(uow.session, role, as_of=now)
         counts[role] = len(found)
         rows.extend({**row, "refreshed_at": now} for row in found)
     repository.replace_all(uow.session, rows)
@@ -181,24 +186,53 @@ def history_of(*, uow: UnitOfWork, tin: str, role: TraderRole) -> TraderHistoryR
 
 
 def for_assessment(
-    *, uow: UnitOfWork, tin: str, on: date, history_tin: str, history_role: TraderRole
+    *,
+    uow: UnitOfWork,
+    tin: str,
+    on: date,
+    history_tin: str,
+    history_role: TraderRole,
+    declarant: str,
+    registered_at: datetime,
 ) -> AssessedTraders:
-    """The status on ``on`` of ``tin`` (as :func:`effective_status`) and the history of
-    ``history_tin`` in ``history_role`` (as :func:`history_of`): one query, on the path of
-    every submission."""
+    """The status on ``on`` of ``tin`` (as :func:`effective_status`), the history of
+    ``history_tin`` in ``history_role`` and of ``declarant`` as declarant (as
+    :func:`history_of`): one query, on the path of every submission.
+
+    History is read as of the declaration's registration (``registered_at``): a refresh
+    counts only declarations registered and acts recorded before it, so its figures are
+    used when it was made at or before the registration; a history refreshed later
+    (a declaration assessed after the next refresh, or registered in the past) would
+    count what came after, and is not read (None: the facts are missing)."""
     read = repository.assessment(
-        uow.session, tin=tin, on=on, history_tin=history_tin, history_role=history_role
+        uow.session,
+        tin=tin,
+        on=on,
+        history_tin=history_tin,
+        history_role=history_role,
+        declarant=declarant,
     )
     status = _status(read.computed, read.override, read.aeo)
-    history = None
-    if read.history_found:
-        history = TraderHistoryCounts(
-            first_seen=read.first_seen,
-            declarations=int(read.declarations or 0),
-            inspections=int(read.inspections or 0),
-            discrepancies=int(read.discrepancies or 0),
-        )
-    return AssessedTraders(status, history)
+    return AssessedTraders(
+        status,
+        _counts_before(read.history, registered_at),
+        _counts_before(read.declarant, registered_at),
+    )
+
+
+def _counts_before(
+    history: repository.HistoryRead | None, registered_at: datetime
+) -> TraderHistoryCounts | None:
+    if history is None or history.refreshed_at > registered_at:
+        return None
+    return TraderHistoryCounts(
+        first_seen=history.first_seen,
+        declarations=history.declarations,
+        inspections=history.inspections,
+        discrepancies=history.discrepancies,
+        priced_items=history.priced_items,
+        underpriced_items=history.underpriced_items,
+    )
 
 
 # =========================================================================== categories
@@ -250,7 +284,10 @@ def recategorise(
 
 
 def _years_before(day: date, rules: scoring.ScoringRules) -> datetime:
-    """The start (UTC) of the window of offence cases that count on ``day``."""
+    """The start (UTC) of the window of offence cases that count on ``day`` (the first
+    day of the calendar when the window reaches back before it)."""
+    if day.year - rules.offence_years < date.min.year:
+        return datetime.combine(date.min, time(), tzinfo=UTC)
     try:
         start = day.replace(year=day.year - rules.offence_years)
     except ValueError:  # 29 February
@@ -336,7 +373,7 @@ def get_trader(*, uow: UnitOfWork, tin: str, on: date | None = None) -> TraderRe
     on = on or customs_day(uow.now)
     row = repository.trader(uow.session, tin)
     if row is None:
-        raise NotFound(f"the register knows no trader {tin}")
+        raise NotFound(N_("the register knows no trader %(tin)s", tin=tin))
     score = repository.score(uow.session, tin)
     overrides = [_override_read(o, on) for o in repository.overrides(uow.session, tin)]
     certificates = [_aeo_read(c, on) for c in repository.certificates(uow.session, tin)]
@@ -383,7 +420,9 @@ def list_traders(
     """A page of the register by TIN: filtered by the category in force, a role, AEO status
     (on ``on``, default today), and a text found at the start of the TIN or in a name."""
     if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput("invalid limit", [FieldError(("limit",), f"from 1 to {MAX_PAGE}")])
+        raise InvalidInput(
+            N_("invalid limit"), [FieldError(("limit",), N_("from 1 to %(most)s", most=MAX_PAGE))]
+        )
     found = repository.search(
         uow.session,
         on=on or customs_day(uow.now),
@@ -455,7 +494,7 @@ def _aeo_read(row: AeoCertificateRow, on: date) -> AeoRead:
 
 def _known(uow: UnitOfWork, tin: str) -> None:
     if repository.trader(uow.session, tin) is None:
-        raise NotFound(f"the register knows no trader {tin}")
+        raise NotFound(N_("the register knows no trader %(tin)s", tin=tin))
 
 
 # =========================================================================== overrides
@@ -517,7 +556,7 @@ def lift_override(*, uow: UnitOfWork, tin: str, lift_in: ReasonIn, actor: str) -
     now = uow.now
     found = repository.open_overrides(uow.session, tin, customs_day(now))
     if not found:
-        raise Conflict(f"trader {tin} has no override in force")
+        raise Conflict(N_("trader %(tin)s has no override in force", tin=tin))
     row = found[-1]
     row.lifted_by, row.lifted_at, row.lift_reason = actor, now, lift_in.reason
     uow.session.flush()
@@ -600,9 +639,19 @@ def set_aeo(*, uow: UnitOfWork, tin: str, aeo_in: AeoSet, actor: str) -> AeoRead
     now = uow.now
     existing = repository.certificate(uow.session, aeo_in.certificate)
     if existing is not None and existing.tin != tin:
-        raise Conflict(f"AEO certificate {aeo_in.certificate} is recorded for another trader")
+        raise Conflict(
+            N_(
+                "AEO certificate %(certificate)s is recorded for another trader",
+                certificate=aeo_in.certificate,
+            )
+        )
     if existing is not None and existing.ended_at is not None:
-        raise Conflict(f"AEO certificate {aeo_in.certificate} was ended; record a new number")
+        raise Conflict(
+            N_(
+                "AEO certificate %(certificate)s was ended; record a new number",
+                certificate=aeo_in.certificate,
+            )
+        )
     ended: list[int] = []
     if existing is None:
         for old in repository.certificates(uow.session, tin):
@@ -645,7 +694,7 @@ def end_aeo(*, uow: UnitOfWork, tin: str, end_in: ReasonIn, actor: str) -> AeoRe
     now = uow.now
     current = [c for c in repository.certificates(uow.session, tin) if c.ended_at is None]
     if not current:
-        raise Conflict(f"trader {tin} holds no AEO certificate that was not ended")
+        raise Conflict(N_("trader %(tin)s holds no AEO certificate that was not ended", tin=tin))
     row = current[0]
     before = _certificate_state(row)
     row.ended_by, row.ended_at, row.end_reason = actor, now, end_in.reason
@@ -693,19 +742,22 @@ def record_audit_finding(
     a penalty) as a discrepancy; the trader is scored again at once (against the last
     run's population rate), so its category follows. Journalled; no commit."""
     problems = [
-        FieldError(("discrepancy_types", index), f"unknown discrepancy type {kind!r}")
+        FieldError(
+            ("discrepancy_types", index),
+            N_("unknown discrepancy type %(value)s", value=repr(kind)),
+        )
         for index, kind in enumerate(discrepancy_types)
         if kind not in DISCREPANCY_TYPES
     ]
     for name, amount in (("additional_duties", additional_duties), ("penalties", penalties)):
         if not amount.is_finite() or amount < 0:
-            problems.append(FieldError((name,), "must be a finite amount of at least 0"))
+            problems.append(FieldError((name,), N_("must be a finite amount of at least 0")))
     if not tin or not case_ref:
-        problems.append(FieldError(("tin" if not tin else "case_ref",), "must not be empty"))
+        problems.append(FieldError(("tin" if not tin else "case_ref",), N_("must not be empty")))
     if found_at.tzinfo is None:
-        problems.append(FieldError(("found_at",), "must carry a time zone"))
+        problems.append(FieldError(("found_at",), N_("must carry a time zone")))
     if problems:
-        raise InvalidInput("invalid audit finding", problems)
+        raise InvalidInput(N_("invalid audit finding"), problems)
     now = uow.now
     row = repository.finding(uow.session, tin, case_ref)
     before = None if row is None else _finding_state(row)

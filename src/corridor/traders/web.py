@@ -13,10 +13,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from corridor.accounts.roles import Action
-from corridor.errors import Conflict, InvalidInput
+from corridor.errors import InvalidInput
 from corridor.traders import service
 from corridor.traders.schemas import (
     AEO_KINDS,
@@ -27,14 +26,15 @@ from corridor.traders.schemas import (
     ReasonIn,
 )
 from corridor.traders.scoring import RULES
+from corridor.web.forms import FormState, Refused, attempt, filled, form_state
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, change, page, redirect, render
+from corridor.web.pages import FormErrors, Page, page, redirect, render, writing
 
 router = APIRouter(include_in_schema=False)
 
 TraderReader = Annotated[Page, Depends(page(Action.TRADERS_READ))]
-TraderWriter = Annotated[Page, Depends(change(Action.TRADERS_WRITE))]
+TraderWriter = Annotated[Page, writing(Action.TRADERS_WRITE)]
 TinPath = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9\-.]+$")]
 
 #: Traders shown on one page of the list.
@@ -94,7 +94,6 @@ def traders(
 def recategorise(me: TraderWriter) -> Response:
     """Score every trader from its history now and store the categories."""
     service.recategorise(uow=me.uow, actor=me.principal.username)
-    me.uow.commit()
     return redirect(me.request, "/traders")
 
 
@@ -143,33 +142,35 @@ def set_override(
 ) -> Response:
     """Put the trader in a category by hand, with a reason, until a day after today."""
     values = {"category": category, "valid_until": valid_until, "reason": reason}
-    try:
-        override_in = OverrideCreate.model_validate(
-            {name: text.strip() for name, text in values.items() if text.strip()}
-        )
-        service.set_override(
-            uow=me.uow, tin=tin, override_in=override_in, actor=me.principal.username
-        )
-    except ValidationError as exc:
-        form = {"values": values, "errors": FormErrors.of_validation(exc)}
-        return _trader_page(me, tin, override_form=form, status=422)
-    me.uow.commit()
+    done = attempt(
+        values,
+        lambda: service.set_override(
+            uow=me.uow,
+            tin=tin,
+            override_in=OverrideCreate.model_validate(filled(values)),
+            actor=me.principal.username,
+        ),
+        conflict=None,
+    )
+    if isinstance(done, Refused):
+        return _trader_page(me, tin, override_form=done.form, status=done.status)
     return redirect(me.request, f"/traders/{tin}")
 
 
 @router.post("/traders/{tin}/override/lift", response_class=HTMLResponse)
 def lift_override(me: TraderWriter, tin: TinPath, reason: Annotated[str, Form()] = "") -> Response:
     """Lift the override in force: the computed category applies again."""
-    try:
-        lift_in = ReasonIn.model_validate({"reason": reason.strip()})
-        service.lift_override(uow=me.uow, tin=tin, lift_in=lift_in, actor=me.principal.username)
-    except ValidationError as exc:
-        form = {"values": {"reason": reason}, "errors": FormErrors.of_validation(exc)}
-        return _trader_page(me, tin, lift_form=form, status=422)
-    except Conflict as exc:
-        form = {"values": {"reason": reason}, "errors": FormErrors(__all__=exc.detail)}
-        return _trader_page(me, tin, lift_form=form, status=409)
-    me.uow.commit()
+    done = attempt(
+        {"reason": reason},
+        lambda: service.lift_override(
+            uow=me.uow,
+            tin=tin,
+            lift_in=ReasonIn.model_validate({"reason": reason.strip()}),
+            actor=me.principal.username,
+        ),
+    )
+    if isinstance(done, Refused):
+        return _trader_page(me, tin, lift_form=done.form, status=done.status)
     return redirect(me.request, f"/traders/{tin}")
 
 
@@ -190,33 +191,36 @@ def set_aeo(
         "valid_to": valid_to,
     }
     try:
-        aeo_in = AeoSet.model_validate(
-            {name: text.strip() for name, text in values.items() if text.strip()}
+        done = attempt(
+            values,
+            lambda: service.set_aeo(
+                uow=me.uow,
+                tin=tin,
+                aeo_in=AeoSet.model_validate(filled(values)),
+                actor=me.principal.username,
+            ),
         )
-        service.set_aeo(uow=me.uow, tin=tin, aeo_in=aeo_in, actor=me.principal.username)
-    except ValidationError as exc:
-        form = {"values": values, "errors": FormErrors.of_validation(exc)}
-        return _trader_page(me, tin, aeo_form=form, status=422)
-    except (Conflict, InvalidInput) as exc:
-        form = {"values": values, "errors": FormErrors(__all__=exc.detail)}
-        return _trader_page(me, tin, aeo_form=form, status=409)
-    me.uow.commit()
+    except InvalidInput as exc:  # the certificate against the register: as a conflict
+        done = Refused(form_state(values, FormErrors(__all__=exc.detail)), 409)
+    if isinstance(done, Refused):
+        return _trader_page(me, tin, aeo_form=done.form, status=done.status)
     return redirect(me.request, f"/traders/{tin}")
 
 
 @router.post("/traders/{tin}/aeo/end", response_class=HTMLResponse)
 def end_aeo(me: TraderWriter, tin: TinPath, reason: Annotated[str, Form()] = "") -> Response:
     """End the trader's AEO certificate before its validity runs out."""
-    try:
-        end_in = ReasonIn.model_validate({"reason": reason.strip()})
-        service.end_aeo(uow=me.uow, tin=tin, end_in=end_in, actor=me.principal.username)
-    except ValidationError as exc:
-        form = {"values": {"reason": reason}, "errors": FormErrors.of_validation(exc)}
-        return _trader_page(me, tin, end_form=form, status=422)
-    except Conflict as exc:
-        form = {"values": {"reason": reason}, "errors": FormErrors(__all__=exc.detail)}
-        return _trader_page(me, tin, end_form=form, status=409)
-    me.uow.commit()
+    done = attempt(
+        {"reason": reason},
+        lambda: service.end_aeo(
+            uow=me.uow,
+            tin=tin,
+            end_in=ReasonIn.model_validate({"reason": reason.strip()}),
+            actor=me.principal.username,
+        ),
+    )
+    if isinstance(done, Refused):
+        return _trader_page(me, tin, end_form=done.form, status=done.status)
     return redirect(me.request, f"/traders/{tin}")
 
 
@@ -224,14 +228,14 @@ def _trader_page(
     me: Page,
     tin: str,
     *,
-    override_form: dict[str, Any] | None = None,
-    lift_form: dict[str, Any] | None = None,
-    aeo_form: dict[str, Any] | None = None,
-    end_form: dict[str, Any] | None = None,
+    override_form: FormState | None = None,
+    lift_form: FormState | None = None,
+    aeo_form: FormState | None = None,
+    end_form: FormState | None = None,
     status: int = 200,
 ) -> Response:
     found = service.get_trader(uow=me.uow, tin=tin)
-    empty: dict[str, Any] = {"values": {}, "errors": FormErrors()}
+    empty = form_state({})
     return render(
         me.request,
         "traders/detail.html",

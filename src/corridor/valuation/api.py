@@ -25,7 +25,7 @@ from corridor.valuation.schemas import (
     PriceRefreshRead,
     ReferencePricePage,
 )
-from corridor.web.deps import ERROR_RESPONSES, unit_of_work
+from corridor.web.deps import ERROR_RESPONSES, Committed, unit_of_work
 from corridor.web.security import authorize
 
 router = APIRouter(prefix="/api/v1/reference-prices", tags=["reference prices"])
@@ -69,15 +69,13 @@ def list_prices(
     responses=ERROR_RESPONSES,
 )
 def refresh(
-    uow: UoW,
+    uow: Committed,
     who: PriceWriter,
     refresh_in: Annotated[PriceRefreshIn | None, Body()] = None,
 ) -> PriceRefreshRead:
     """Compute a new price version from history (overrides in force applied); workers
     start using it within a second. Earlier versions and decisions stay as they were."""
-    result = service.refresh(uow=uow, refresh_in=refresh_in or PriceRefreshIn(), actor=who.username)
-    uow.commit()
-    return result
+    return service.refresh(uow=uow, refresh_in=refresh_in or PriceRefreshIn(), actor=who.username)
 
 
 @router.get(
@@ -107,13 +105,11 @@ def list_overrides(
     responses=ERROR_RESPONSES,
 )
 def set_override(
-    override_in: PriceOverrideCreate, uow: UoW, who: PriceWriter
+    override_in: PriceOverrideCreate, uow: Committed, who: PriceWriter
 ) -> PriceOverrideApplied:
     """Set the reference price of one key (HS, origin, basis, unit) with a reason; it applies
     at once, in a new price version, and at every refresh until lifted or ``valid_to``."""
-    applied = service.set_override(uow=uow, override_in=override_in, actor=who.username)
-    uow.commit()
-    return applied
+    return service.set_override(uow=uow, override_in=override_in, actor=who.username)
 
 
 @router.delete(
@@ -122,13 +118,11 @@ def set_override(
 def lift_override(
     override_id: Annotated[int, Path(ge=1, le=_INT32)],
     lift_in: PriceOverrideLift,
-    uow: UoW,
+    uow: Committed,
     who: PriceWriter,
 ) -> PriceOverrideApplied:
     """Lift an override (the reason goes in the body): a new price version gives its key
     history's price again."""
-    applied = service.lift_override(
+    return service.lift_override(
         uow=uow, override_id=override_id, lift_in=lift_in, actor=who.username
     )
-    uow.commit()
-    return applied

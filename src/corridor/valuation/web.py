@@ -12,10 +12,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from corridor.accounts.roles import Action
-from corridor.errors import Conflict, FieldError, InvalidInput
+from corridor.errors import FieldError, InvalidInput
 from corridor.valuation import service
 from corridor.valuation.schemas import (
     DEFAULT_MIN_SAMPLE,
@@ -23,14 +23,15 @@ from corridor.valuation.schemas import (
     PriceOverrideLift,
     PriceRefreshIn,
 )
-from corridor.web.i18n import N_, localized
+from corridor.web.forms import FormState, Refused, attempt, filled, form_state
+from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, change, page, redirect, render, rule_message
+from corridor.web.pages import FormErrors, Page, page, redirect, render, rule_message, writing
 
 router = APIRouter(include_in_schema=False)
 
 PriceReader = Annotated[Page, Depends(page(Action.PRICES_READ))]
-PriceWriter = Annotated[Page, Depends(change(Action.PRICES_WRITE))]
+PriceWriter = Annotated[Page, writing(Action.PRICES_WRITE)]
 
 #: Prices shown on one page.
 PRICES_PAGE = 100
@@ -47,6 +48,25 @@ _NUMBERS = ("median", "low", "high")
 def _field_errors(exc: ValidationError) -> list[FieldError]:
     """A Pydantic validation error as the services' field errors."""
     return [FieldError(tuple(error["loc"]), rule_message(error)) for error in exc.errors()]
+
+
+def _form_errors(exc: ValidationError | InvalidInput) -> FormErrors:
+    """The messages of a refused form, each rule's in its own words."""
+    return FormErrors.of(_field_errors(exc) if isinstance(exc, ValidationError) else exc.errors)
+
+
+class OverrideForm(BaseModel):
+    """The override form as posted: text, read by :class:`PriceOverrideCreate`."""
+
+    hs_code: str = ""
+    origin: str = ""
+    basis: str = ""
+    unit: str = ""
+    median: str = ""
+    low: str = ""
+    high: str = ""
+    reason: str = ""
+    valid_to: str = ""
 
 
 def _decimal_text(text: str, language: str) -> str:
@@ -81,67 +101,42 @@ def refresh(
 ) -> Response:
     """Compute a new price version from history (overrides in force applied)."""
     values = {"min_sample": min_sample, "history_from": history_from, "history_to": history_to}
-    try:
-        refresh_in = PriceRefreshIn.model_validate(
-            {name: value.strip() for name, value in values.items() if value.strip()}
-        )
-        service.refresh(uow=me.uow, refresh_in=refresh_in, actor=me.principal.username)
-    except ValidationError as exc:
-        form = {"values": values, "errors": FormErrors.of(_field_errors(exc))}
-        return _prices_page(me, refresh_form=form, status=422)
-    except Conflict as exc:
-        form = {"values": values, "errors": FormErrors(__all__=exc.detail)}
-        return _prices_page(me, refresh_form=form, status=409)
-    me.uow.commit()
+    done = attempt(
+        values,
+        lambda: service.refresh(
+            uow=me.uow,
+            refresh_in=PriceRefreshIn.model_validate(filled(values)),
+            actor=me.principal.username,
+        ),
+        errors=_form_errors,
+    )
+    if isinstance(done, Refused):
+        return _prices_page(me, refresh_form=done.form, status=done.status)
     return redirect(me.request, "/prices")
 
 
 @router.post("/prices/overrides", response_class=HTMLResponse)
-def set_override(
-    me: PriceWriter,
-    hs_code: Annotated[str, Form()] = "",
-    origin: Annotated[str, Form()] = "",
-    basis: Annotated[str, Form()] = "",
-    unit: Annotated[str, Form()] = "",
-    median: Annotated[str, Form()] = "",
-    low: Annotated[str, Form()] = "",
-    high: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-    valid_to: Annotated[str, Form()] = "",
-) -> Response:
+def set_override(me: PriceWriter, form: Annotated[OverrideForm, Form()]) -> Response:
     """Set the reference price of one key with a reason; it applies at once, in a new
     price version, and at every refresh until lifted or ``valid_to``."""
-    values = {
-        "hs_code": hs_code,
-        "origin": origin,
-        "basis": basis,
-        "unit": unit,
-        "median": median,
-        "low": low,
-        "high": high,
-        "reason": reason,
-        "valid_to": valid_to,
-    }
+    values = form.model_dump()
     given: dict[str, Any] = {
         name: _decimal_text(text, me.principal.language) if name in _NUMBERS else text.strip()
         for name, text in values.items()
     }
     given["valid_to"] = given["valid_to"] or None
-    try:
-        override_in = PriceOverrideCreate.model_validate(given)
-        applied = service.set_override(
-            uow=me.uow, override_in=override_in, actor=me.principal.username
-        )
-    except ValidationError as exc:
-        form = {"values": values, "errors": FormErrors.of(_field_errors(exc))}
-        return _prices_page(me, override_form=form, status=422)
-    except InvalidInput as exc:
-        form = {"values": values, "errors": FormErrors.of(exc.errors)}
-        return _prices_page(me, override_form=form, status=422)
-    except Conflict as exc:
-        form = {"values": values, "errors": FormErrors(__all__=exc.detail)}
-        return _prices_page(me, override_form=form, status=409)
-    me.uow.commit()
+    applied = attempt(
+        values,
+        lambda: service.set_override(
+            uow=me.uow,
+            override_in=PriceOverrideCreate.model_validate(given),
+            actor=me.principal.username,
+        ),
+        errors=_form_errors,
+        invalid_input=True,
+    )
+    if isinstance(applied, Refused):
+        return _prices_page(me, override_form=applied.form, status=applied.status)
     return redirect(me.request, f"/prices?hs={applied.hs_code}")
 
 
@@ -152,18 +147,21 @@ def lift_override(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Lift an override: a new price version gives its key history's price again."""
-    try:
-        lift_in = PriceOverrideLift.model_validate({"reason": reason})
-        service.lift_override(
-            uow=me.uow, override_id=override_id, lift_in=lift_in, actor=me.principal.username
-        )
-    except ValidationError as exc:
-        form = {"id": override_id, "reason": reason, "error": localized(_field_errors(exc)[0].msg)}
-        return _prices_page(me, lift_form=form, status=422)
-    except Conflict as exc:
-        form = {"id": override_id, "reason": reason, "error": localized(exc.detail)}
-        return _prices_page(me, lift_form=form, status=409)
-    me.uow.commit()
+    done = attempt(
+        {"reason": reason},
+        lambda: service.lift_override(
+            uow=me.uow,
+            override_id=override_id,
+            lift_in=PriceOverrideLift.model_validate({"reason": reason}),
+            actor=me.principal.username,
+        ),
+        errors=_form_errors,
+    )
+    if isinstance(done, Refused):
+        # One form per override: the failed one shows its message beside its reason.
+        error = next(iter(done.form.get("errors", {}).values()), "")
+        lift = {"id": override_id, "reason": reason, "error": error}
+        return _prices_page(me, lift_form=lift, status=done.status)
     return redirect(me.request, "/prices")
 
 
@@ -174,8 +172,8 @@ def _prices_page(
     origin: str | None = None,
     version: int | None = None,
     cursor: int | None = None,
-    refresh_form: dict[str, Any] | None = None,
-    override_form: dict[str, Any] | None = None,
+    refresh_form: FormState | None = None,
+    override_form: FormState | None = None,
     lift_form: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
@@ -198,8 +196,7 @@ def _prices_page(
         show_reasons=me.can(Action.PROFILES_CRITERIA),
         bases=BASES,
         basis_choices=[(value, _(label)) for value, label in BASES.items()],
-        refresh_form=refresh_form
-        or {"values": {"min_sample": str(DEFAULT_MIN_SAMPLE)}, "errors": FormErrors()},
-        override_form=override_form or {"values": {"basis": "kg"}, "errors": FormErrors()},
+        refresh_form=refresh_form or form_state({"min_sample": str(DEFAULT_MIN_SAMPLE)}),
+        override_form=override_form or form_state({"basis": "kg"}),
         lift_form=lift_form or {},
     )

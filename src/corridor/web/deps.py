@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel
 
 from corridor.db.uow import UnitOfWork
+from corridor.web.state import app_state
 
 
 class ErrorItem(BaseModel):
@@ -28,7 +29,7 @@ class ErrorBody(BaseModel):
 
 def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
     """A unit of work for one request; the route commits (services never do)."""
-    factory: Any = request.app.state.session_factory
+    factory = app_state(request).session_factory
     with UnitOfWork(factory) as uow:
         yield uow
 

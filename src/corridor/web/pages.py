@@ -4,7 +4,10 @@ Pages are server-rendered Jinja2 templates; htmx sends forms and swaps the
 fragments that come back. Each page route depends on :func:`page` (reading)
 or :func:`change` (a form that changes something) with the one action of the
 permission matrix it performs, exactly like the API's :func:`authorize`; the
-route tests enumerate both.
+route tests enumerate both. A form whose use case writes depends on
+:func:`writing` instead: its unit of work is committed when the page answers
+with success, before the answer leaves (never when it raises, nor when it renders
+a 4xx, such as a form shown again with its errors).
 
 * No session: a page answers 303 to ``/login?next=…`` (htmx: ``HX-Redirect``).
 * A role without the action: the HTML error page with 403.
@@ -17,28 +20,29 @@ route tests enumerate both.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Request, params
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from corridor.accounts.roles import Action, Principal
-from corridor.config import Settings
 from corridor.db.uow import UnitOfWork
 from corridor.errors import FieldError, Message, NotAuthenticated, PermissionDenied
 from corridor.web import i18n
 from corridor.web.deps import unit_of_work
 from corridor.web.i18n import N_
 from corridor.web.security import CSRF_FIELD, CSRF_HEADER, check_csrf, session_of
+from corridor.web.state import app_state
 
 __all__ = [
     "NAV",
@@ -51,6 +55,7 @@ __all__ = [
     "page",
     "redirect",
     "render",
+    "writing",
 ]
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -89,6 +94,13 @@ NAV: tuple[NavItem, ...] = (
 )
 
 
+@dataclass(slots=True)
+class _Answer:
+    """What a page has answered so far: whether it rendered an error (a 4xx or 5xx)."""
+
+    failed: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One page request: who asks, their CSRF token, and the unit of work."""
@@ -97,6 +109,7 @@ class Page:
     principal: Principal
     csrf: str
     uow: UnitOfWork
+    answer: _Answer = field(default_factory=_Answer, compare=False, repr=False)
 
     def can(self, action: Action) -> bool:
         """Whether the signed-in user may do ``action`` (templates show buttons by it)."""
@@ -185,7 +198,7 @@ def is_page_request(request: Request) -> bool:
 
 
 def _zone(request: Request) -> ZoneInfo:
-    settings: Settings = request.app.state.settings
+    settings = app_state(request).settings
     return ZoneInfo(settings.timezone)
 
 
@@ -255,6 +268,35 @@ def change(action: Action) -> Callable[..., Awaitable[Page]]:
     return dependency
 
 
+def _page_of(dependency: Callable[..., Awaitable[Page]]) -> object:
+    return Annotated[Page, Depends(dependency)]
+
+
+def writing(action: Action) -> params.Depends:
+    """The dependency of a form whose use case writes, as ``Annotated[Page, writing(…)]``:
+    as :func:`change`, and its unit of work is committed when the page returns a success
+    (a redirect, a 2xx page), before the answer is sent, so that a failed commit is the
+    answer. A page that raises, or renders an error (a form again with 422 or 409), is
+    rolled back: a refused form never writes."""
+    checked = change(action)
+
+    def committing(me: Page) -> Iterator[Page]:
+        yield me
+        if not me.answer.failed:
+            me.uow.commit()
+
+    # The annotation names a local (``checked``): given as an object, not as text.
+    committing.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(
+                "me", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=_page_of(checked)
+            )
+        ]
+    )
+    committing.__name__ = f"writing_{action.name.lower()}"
+    return params.Depends(committing, scope="function")
+
+
 LANGUAGE_COOKIE = "corridor_language"
 
 
@@ -318,7 +360,10 @@ def render(
     headers: Mapping[str, str] | None = None,
     **values: Any,
 ) -> HTMLResponse:
-    """Render ``template`` for the request (with the signed-in user's page, if any)."""
+    """Render ``template`` for the request (with the signed-in user's page, if any).
+    An error status marks the page failed: :func:`writing` does not commit it."""
+    if page is not None and status_code >= 400:
+        page.answer.failed = True
     context: dict[str, Any] = {
         "request": request,
         "page": page,

@@ -34,6 +34,7 @@ from corridor.config import Settings
 from corridor.db.uow import UnitOfWork
 from corridor.errors import NotAuthenticated, PermissionDenied
 from corridor.web.deps import unit_of_work
+from corridor.web.state import app_state
 
 SESSION_COOKIE = "corridor_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -93,7 +94,7 @@ class TokenCache:
 
 
 def _token_principal(request: Request, uow: UnitOfWork, secret: str) -> Principal:
-    cache: TokenCache = request.app.state.token_cache
+    cache = app_state(request).token_cache
     key = hashlib.sha256(secret.encode()).hexdigest()
     principal = cache.get(key)
     if principal is None:
@@ -113,7 +114,7 @@ def session_of(request: Request, uow: UnitOfWork) -> tuple[Principal, str, str] 
     if not cookie:
         return None
     try:
-        session_id = session_signer(request.app.state.settings).unsign(cookie).decode()
+        session_id = session_signer(app_state(request).settings).unsign(cookie).decode()
     except (BadSignature, UnicodeDecodeError):
         return None
     found = accounts_service.principal_from_session(uow=uow, session_id=session_id)

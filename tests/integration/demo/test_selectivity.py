@@ -31,6 +31,12 @@ NOT_SUPPLIED = frozenset(
         "importer_declarations",
         "importer_inspections",
         "importer_discrepancies",
+        "importer_discrepancy_rate",
+        "importer_underpriced_share",
+        "declarant_declarations",
+        "declarant_inspections",
+        "declarant_discrepancies",
+        "declarant_discrepancy_rate",
         "model_score",
     }
 )

@@ -35,6 +35,9 @@ from corridor.valuation import service as valuation_service
 from corridor.valuation.schemas import PriceRefreshIn
 from tests.staff import seed_staff
 
+#: Minutes of work: run before the short modules (tests/conftest.py).
+pytestmark = pytest.mark.long
+
 WORLD_END = date(2026, 6, 30)
 DECLARATIONS, DAYS = 20_000, 365
 
@@ -81,5 +84,15 @@ def test_the_planted_dishonest_importers_rank_in_the_top_decile(
     share_top = len(in_top) / decile
     share_all = len(ranks) / ranking.total
     assert share_top >= 6 * share_all, (share_top, share_all)
-    # The first candidate is one of them.
-    assert ranking.candidates[0].tin in dishonest
+    # The head of the ranking is theirs: half of the first ten (at random, 0.35 of them).
+    # (The very first is an importer of average honesty whom 16 of 23 inspections caught:
+    # before an indicator nobody shows (mass gaps, none in this world) was made neutral,
+    # its volume pushed it down.)
+    assert sum(c.tin in dishonest for c in ranking.candidates[:10]) >= 5
+    # Volume does not sink a trader: the top decile releases no fewer declarations than
+    # the candidates on average (10.9 against 17.3 when the mass-gap indicator, which no
+    # trader of this world shows, still counted against every weighed item).
+    top = ranking.candidates[:decile]
+    assert sum(c.declarations for c in top) / decile >= sum(
+        c.declarations for c in ranking.candidates
+    ) / len(ranking.candidates)

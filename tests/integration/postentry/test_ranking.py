@@ -17,15 +17,15 @@ from tests.integration.postentry.world import OCTOBER, A, B, C, D, build
 
 # Population of POST-1 (KGBSK) in October: discrepancies 2 of 4 inspections (A 2 of 2,
 # B 0 of 2, C none); goods items below half their price 1 of 6 priced (A 1 of 2, B 0 of 3,
-# C 0 of 1); no mass gap (the floor rate 0.002; A and B 3 items weighed, C 1).
-P0, Q0, FLOOR = 0.5, 1 / 6, 0.002
+# C 0 of 1); no mass gap anywhere (A and B 3 items weighed, C 1): an indicator nobody
+# shows is neutral, 0 points, whatever the items weighed.
+P0, Q0 = 0.5, 1 / 6
 
 
-def _points(found: int, checked: int, low: int, priced: int, weighed: int) -> float:
+def _points(found: int, checked: int, low: int, priced: int) -> float:
     rate = (found + 5 * P0) / (checked + 5)
     share = (low + 20 * Q0) / (priced + 20)
-    gap = (0 + 20 * FLOOR) / (weighed + 20)
-    return 3 * math.log(rate / P0) + math.log(share / Q0) + 0.5 * math.log(gap / FLOOR)
+    return 3 * math.log(rate / P0) + math.log(share / Q0)
 
 
 def rank(factory: sessionmaker[Session], unit: str, **kwargs: object) -> CandidateRanking:
@@ -46,12 +46,13 @@ def test_releases_of_the_period_and_offices_ranked_by_risk(
     assert ranking.price_version == 1
     by_tin = {c.tin: c for c in ranking.candidates}
     expected = {
-        A: _points(2, 2, 1, 2, 3),
-        B: _points(0, 2, 0, 3, 3),
-        C: _points(0, 0, 0, 1, 1),
+        A: _points(2, 2, 1, 2),
+        B: _points(0, 2, 0, 3),
+        C: _points(0, 0, 0, 1),
     }
     for tin, points in expected.items():
         assert by_tin[tin].risk_points == pytest.approx(points, abs=1e-4), tin
+        assert by_tin[tin].components["mass_gap"] == 0.0, tin
     # A: three releases (the re-routed one, the one of November, none of B's v1 counts).
     a = by_tin[A]
     assert a.declarations == 3

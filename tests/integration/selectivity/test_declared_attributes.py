@@ -19,6 +19,7 @@ from corridor.profiles import service as profiles_service
 from corridor.rules import FieldType
 from corridor.selectivity import service
 from corridor.selectivity.snapshot import ProfileSetHolder
+from corridor.web.state import state_of
 from tests.factories import declaration
 from tests.integration.profiles.test_profiles import ANALYST, APPROVER, profile, run
 
@@ -81,7 +82,7 @@ def test_the_snapshot_compiles_and_assesses_with_the_attributes_it_was_given(
 def test_the_application_gives_its_snapshot_the_attributes_of_its_settings(engine: Engine) -> None:
     excise = [{"name": "excise_rate", "type": "number", "level": "item"}]
     settings = Settings(database_url=str(engine.url), extra_attributes=json.dumps(excise))
-    holder = create_app(settings, engine=engine).state.profile_sets
+    holder = state_of(create_app(settings, engine=engine)).profile_sets
     assert isinstance(holder, ProfileSetHolder)
     assert "excise_rate" in holder.attributes.names("item")
     with UnitOfWork(make_session_factory(engine)) as uow:

@@ -10,13 +10,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.db.tables import JournalEntryRow, TraderHistoryRow
 from corridor.db.uow import UnitOfWork
-from corridor.traders import service
+from corridor.declarations.schemas import DeclarationCreate
+from corridor.traders import prices, service
 from corridor.traders.schemas import TraderHistoryRead, TraderRole
+from corridor.valuation import service as valuation_service
+from corridor.valuation.schemas import PriceRefreshIn
 from tests.integration.valuation.history import act, car_import, run, store
 
 IMPORTER = "01503200710021"  # the factories' importer
 BROKER = "02107199910034"  # the factories' declarant
 OTHER = "09999999999999"
+#: A registration after every refresh of these tests (their history is read whole).
+LATER = datetime(2099, 1, 1, tzinfo=UTC)
 
 
 def refresh(factory: sessionmaker[Session]) -> None:
@@ -24,21 +29,32 @@ def refresh(factory: sessionmaker[Session]) -> None:
 
 
 def history(factory: sessionmaker[Session], tin: str, role: TraderRole) -> TraderHistoryRead | None:
-    """The trader's history, read both ways the system reads it (they must agree)."""
+    """The trader's history, read both ways the system reads it (they must agree); as a
+    declarant, both ways the submission path reads it (the party's, the declarant's)."""
     with UnitOfWork(factory) as uow:
         found = service.history_of(uow=uow, tin=tin, role=role)
-        assessed = service.for_assessment(
-            uow=uow, tin=OTHER, on=date(2026, 7, 1), history_tin=tin, history_role=role
-        ).history
-    if found is None:
-        assert assessed is None
-    else:
-        assert assessed == (
-            found.first_seen,
-            found.declarations,
-            found.inspections,
-            found.discrepancies,
+        read = service.for_assessment(
+            uow=uow,
+            tin=OTHER,
+            on=date(2026, 7, 1),
+            history_tin=tin,
+            history_role=role,
+            declarant=tin,
+            registered_at=LATER,
         )
+    assessed = [read.history] + ([read.declarant] if role == "declarant" else [])
+    for each in assessed:
+        if found is None:
+            assert each is None
+        else:
+            assert each == (
+                found.first_seen,
+                found.declarations,
+                found.inspections,
+                found.discrepancies,
+                found.priced_items,
+                found.underpriced_items,
+            )
     return found
 
 
@@ -143,3 +159,51 @@ def test_a_refresh_replaces_the_whole_history_and_is_journalled(
 
 def _at(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
+
+
+def test_priced_items_are_what_the_price_book_prices(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """The SQL look-up of the importers' items agrees with the engine's price book, its
+    fallbacks included (another origin, a shorter HS code, per kg)."""
+    store(
+        session_factory,
+        *(car_import(f"P/CN/{n}") for n in range(2)),
+        *(car_import(f"P/DE/{n}", "2000000", origin="DE") for n in range(2)),
+    )
+    run(
+        session_factory,
+        lambda uow: valuation_service.refresh(
+            uow=uow, refresh_in=PriceRefreshIn(min_sample=2), actor="cli:test"
+        ),
+    )
+    importer = "01000000000077"
+    later = [
+        car_import("L/1", "500000", origin="JP"),  # all origins: median 1,522,000
+        car_import("L/2", "600000", hs_code="8703239000"),  # the 6-digit CN price
+        car_import("L/3", "400000", no_unit=True),  # per kg
+        car_import("L/4", "10", hs_code="9999999999"),  # no price
+        car_import("L/5", "1044000"),  # at the price
+    ]
+    for payload in later:
+        payload["importer"] = importer
+        if payload.pop("no_unit", False):
+            payload["items"][0].update(supplementary_qty=None, supplementary_unit=None)
+    store(session_factory, *later)
+    with UnitOfWork(session_factory) as uow:
+        book = valuation_service.price_book(uow=uow)
+        found = prices.priced_items(uow.session, as_of=LATER)
+    ratios = [
+        extras["value_ratio"]
+        for payload in later
+        for extras in book.item_extras(
+            [DeclarationCreate.model_validate(payload).items[0].model_dump()]
+        ).values()
+    ]
+    assert len(ratios) == 4  # L/4 has no price
+    expected = (len(ratios), sum(ratio < Decimal("0.5") for ratio in ratios))
+    assert found[importer] == expected == (4, 2)  # L/1 (0.33), L/3 (0.38)
+    assert found[IMPORTER] == (4, 0)
+    # Before the prices were computed, nothing is priced.
+    with UnitOfWork(session_factory) as uow:
+        assert prices.priced_items(uow.session, as_of=datetime(2020, 1, 1, tzinfo=UTC)) == {}

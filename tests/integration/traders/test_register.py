@@ -4,7 +4,7 @@ that expire by date; post-entry findings feeding the category."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -125,7 +125,13 @@ def status(factory: sessionmaker[Session], tin: str, on: date) -> service.Trader
     with UnitOfWork(factory) as uow:
         effective = service.effective_status(uow=uow, tin=tin, on=on)
         assessed = service.for_assessment(
-            uow=uow, tin=tin, on=on, history_tin=tin, history_role="importer"
+            uow=uow,
+            tin=tin,
+            on=on,
+            history_tin=tin,
+            history_role="importer",
+            declarant=tin,
+            registered_at=datetime.combine(on, time(), UTC),
         )
     assert assessed.status == effective, "the submission path reads another status"
     return effective
@@ -630,3 +636,13 @@ def test_an_amended_declaration_counts_once_with_the_act_on_its_first_version(
     # The value of the latest version, once.
     assert components["declared_value"] == 2_000_000
     assert components["amount_found"] == 1000
+
+
+def test_a_day_in_the_first_years_of_the_calendar_counts_every_offence(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """The window of offences reaches back before year 1: it starts with the calendar
+    (found by the API's fuzz test: a 500 from ``date.replace(year=0)``)."""
+    population(session_factory)
+    run = recategorise(session_factory, date(2, 2, 29 - 27))
+    assert run.traders == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -149,10 +150,14 @@ def test_trader_history_becomes_the_importer_facts(
         car_import("OLD/1", registered_at="2025-06-01T10:00:00+00:00"),
         car_import("OLD/2", registered_at="2025-07-01T10:00:00+00:00"),
     )
-    act(session_factory, ids[1], types=("quantity",))
-    quiet = submit(session_factory, holder, car_import("NEW/1")).decision
+    act(session_factory, ids[1], types=("quantity",), inspected_at=datetime(2025, 7, 2, tzinfo=UTC))
+    new = car_import("NEW/1", registered_at="2026-09-01T10:00:00+00:00")
+    quiet = submit(session_factory, holder, new).decision
     assert quiet.channel == "green", "history was never refreshed: the facts are missing"
-    run(session_factory, lambda uow: traders_service.refresh_history(uow=uow, actor="cli:test"))
+    # Refreshed before the later declarations' registration (1 October), as each night.
+    with UnitOfWork(session_factory, now=datetime(2026, 9, 15, tzinfo=UTC)) as uow:
+        traders_service.refresh_history(uow=uow, actor="cli:test")
+        uow.commit()
     known = submit(session_factory, holder, car_import("NEW/2")).decision
     assert known.channel == "yellow"
     reason = decision_of(session_factory, "NEW/2")["hits"][0]["reason"]
@@ -181,5 +186,74 @@ def test_an_assessment_reads_history_once_and_prices_never(
         submit(session_factory, holder, car_import("HOT/1"))
     finally:
         event.remove(engine, "before_cursor_execute", seen)
-    assert sum("from trader_history" in s for s in statements) == 1
+    assert sum("trader_history" in s for s in statements) == 1
     assert not any("reference_price" in s for s in statements)
+
+
+def test_the_declarant_history_and_the_underpriced_share_as_of_registration(
+    session_factory: sessionmaker[Session],
+) -> None:
+    holder = ProfileSetHolder(poll_seconds=0)
+    activate(
+        session_factory,
+        "NAT-2026-0003",
+        "declarant_discrepancy_rate >= 0.5 and declarant_declarations >= 1"
+        " and declarant_inspections >= 1 and declarant_discrepancies >= 1"
+        " and importer_discrepancy_rate >= 0 and importer_underpriced_share >= 0",
+    )
+    # The importer's and broker's history (the factories' parties): three cars at the
+    # price, one at 38 % of it; two inspected before 15 September, one caught.
+    august = "2026-08-01T10:00:00+00:00"
+    ids = store(
+        session_factory,
+        *(car_import(f"H/{n}", registered_at=august) for n in range(3)),
+        car_import("CHEAP/1", "400000", registered_at=august),
+    )
+    act(session_factory, ids[0], types=("quantity",), inspected_at=_utc(2026, 8, 5))
+    act(session_factory, ids[1], outcome="no_discrepancy", inspected_at=_utc(2026, 8, 6))
+    with UnitOfWork(session_factory, now=_utc(2026, 9, 10)) as uow:
+        valuation_service.refresh(uow=uow, refresh_in=PriceRefreshIn(min_sample=3), actor=ANALYST)
+        uow.commit()
+    refresh_history(session_factory, _utc(2026, 9, 15))
+
+    # Registered on 1 October, after the refresh: the broker's 4 declarations, 1
+    # discrepancy in 2 inspections; the importer's 1 item of 4 under half the price.
+    seen = submit(session_factory, holder, car_import("NEW/1")).decision
+    assert seen.channel == "yellow"
+    reason = decision_of(session_factory, "NEW/1")["hits"][0]["reason"]
+    for shown in (
+        "declarant_discrepancy_rate 0.5 ≥ 0.5",
+        "declarant_declarations 4 ≥ 1",
+        "declarant_inspections 2 ≥ 1",
+        "declarant_discrepancies 1 ≥ 1",
+        "importer_discrepancy_rate 0.5 ≥ 0",
+        "importer_underpriced_share 0.25 ≥ 0",
+    ):
+        assert shown in reason, (shown, reason)
+
+    # An act recorded on 5 October, after NEW/1's registration (1 October), and a
+    # refresh on 10 October that counts it: a declaration registered on 1 October and
+    # assessed now must not see it, so it sees no history at all (the refresh is later
+    # than its registration); one registered on 20 October sees it.
+    act(session_factory, ids[3], types=("quantity",), inspected_at=_utc(2026, 10, 5))
+    refresh_history(session_factory, _utc(2026, 10, 10))
+    backdated = submit(session_factory, holder, car_import("NEW/2")).decision
+    assert (backdated.channel, backdated.hits) == ("green", [])
+    later = car_import("NEW/3", registered_at="2026-10-20T10:00:00+00:00")
+    assert submit(session_factory, holder, later).decision.channel == "yellow"
+    reason = decision_of(session_factory, "NEW/3")["hits"][0]["reason"]
+    # H/0-2, CHEAP/1 and NEW/1 (NEW/2 came after the refresh); CHEAP/1 now caught.
+    assert "declarant_declarations 5 ≥ 1" in reason
+    assert "declarant_discrepancy_rate 0.666666667 ≥ 0.5" in reason
+    assert "importer_discrepancy_rate 0.666666667 ≥ 0" in reason
+    assert "importer_underpriced_share 0.2 ≥ 0" in reason  # NEW/1 at the price too
+
+
+def refresh_history(factory: sessionmaker[Session], at: datetime) -> None:
+    with UnitOfWork(factory, now=at) as uow:
+        traders_service.refresh_history(uow=uow, actor="cli:test")
+        uow.commit()
+
+
+def _utc(year: int, month: int, day: int) -> datetime:
+    return datetime(year, month, day, 12, tzinfo=UTC)

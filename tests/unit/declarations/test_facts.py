@@ -161,6 +161,62 @@ def test_trader_facts() -> None:
     ) == (Decimal(12), Decimal(3), Decimal(1))
 
 
+def test_declarant_history_rates_and_the_underpriced_share() -> None:
+    trader = TraderFacts(
+        inspections=3,
+        discrepancies=1,
+        priced_items=8,
+        underpriced_items=2,
+        declarant_declarations=40,
+        declarant_inspections=4,
+        declarant_discrepancies=2,
+    )
+    (row,) = rows_of(CAR, trader=trader)
+    assert (
+        row["declarant_declarations"],
+        row["declarant_inspections"],
+        row["declarant_discrepancies"],
+    ) == (Decimal(40), Decimal(4), Decimal(2))
+    assert row["declarant_discrepancy_rate"] == Decimal("0.5")
+    assert row["importer_discrepancy_rate"] == Decimal("0.333333333")  # as 1 / 3 reads
+    assert row["importer_underpriced_share"] == Decimal("0.25")
+    # Each of them is the same on every row of the declaration.
+    assert {"declarant_discrepancy_rate", "importer_underpriced_share"} <= HEADER_LEVEL_FACTS
+
+
+def test_a_rate_without_inspections_or_priced_items_is_missing_not_zero() -> None:
+    never = TraderFacts(
+        declarations=5,
+        inspections=0,
+        discrepancies=0,
+        priced_items=0,
+        underpriced_items=0,
+        declarant_declarations=9,
+        declarant_inspections=0,
+        declarant_discrepancies=0,
+    )
+    (row,) = rows_of(CAR, trader=never)
+    assert row["declarant_declarations"] == Decimal(9)
+    assert row["importer_discrepancy_rate"] is None
+    assert row["declarant_discrepancy_rate"] is None
+    assert row["importer_underpriced_share"] is None
+    clean = TraderFacts(inspections=2, discrepancies=0, declarant_inspections=1)
+    (row,) = rows_of(CAR, trader=clean)
+    assert row["importer_discrepancy_rate"] == Decimal(0)
+    # An unknown count (history does not know the declarant) is missing, not 0.
+    assert row["declarant_discrepancy_rate"] is None
+    (row,) = rows_of(CAR)
+    for name in (
+        "declarant_declarations",
+        "declarant_inspections",
+        "declarant_discrepancies",
+        "declarant_discrepancy_rate",
+        "importer_discrepancy_rate",
+        "importer_underpriced_share",
+    ):
+        assert row[name] is None, name
+
+
 def test_importer_age_uses_the_utc_date_of_registration() -> None:
     trader = TraderFacts(first_seen=date(2026, 10, 1))
     header = {**HEADER, "registered_at": "2026-10-01T05:00:00+06:00"}  # 30 September in UTC

@@ -201,3 +201,33 @@ def test_no_release_no_candidate() -> None:
     ranked = rank(_items([]), TRADERS)
     assert ranked.candidates.is_empty()
     assert ranked.population["discrepancies"] == 0.0
+
+
+def test_an_indicator_nobody_shows_is_neutral_and_volume_does_not_sink_a_trader() -> None:
+    # BIG released 200 priced items, SMALL1 and SMALL2 two each, all at the reference
+    # price and never weighed heavy: "undervalued" and "mass_gap" have no event anywhere.
+    # Nobody was ever inspected either. Nothing tells these traders apart.
+    def goods(tin: str, first: int, count: int) -> list[tuple[Any, ...]]:
+        return [
+            (first + n, tin, "green", 1000.0, 100.0, 10.0, 1.0, 10.0, 10.0, None)
+            for n in range(count)
+        ]
+
+    items = _items([*goods("BIG", 0, 200), *goods("SMALL1", 1000, 2), *goods("SMALL2", 2000, 2)])
+    ranked = rank(items, _traders([]))
+    assert ranked.population["undervalued"] == ranked.population["mass_gap"] == 0.0
+    found = {row["tin"]: row for row in ranked.candidates.iter_rows(named=True)}
+    for tin in ("BIG", "SMALL1", "SMALL2"):
+        for name in ("discrepancies", "undervalued", "mass_gap"):
+            assert found[tin][f"points_{name}"] == 0.0, (tin, name)
+        assert found[tin]["risk_points"] == 0.0, tin
+    # Equal risk: the larger expected recovery is not at stake (none); the TIN orders them,
+    # and BIG, first in that order, is not pushed below the small ones by its volume.
+    assert ranked.candidates["tin"].to_list() == ["BIG", "SMALL1", "SMALL2"]
+    # One undervalued item anywhere makes the indicator count again, volume included.
+    flagged = items.with_columns(
+        pl.when(pl.col("declaration_id") == 1000).then(0.3).otherwise(1.0).alias("value_ratio")
+    )
+    ranked_again = rank(flagged, _traders([])).candidates
+    again = {row["tin"]: row for row in ranked_again.iter_rows(named=True)}
+    assert again["SMALL1"]["points_undervalued"] > 0 > again["BIG"]["points_undervalued"]

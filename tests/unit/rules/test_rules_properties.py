@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,9 @@ from tests.unit.rules.rules_testing import (
     fact_frames,
     frame_of,
 )
+
+#: Minutes of work: run before the short modules (tests/conftest.py).
+pytestmark = pytest.mark.long
 
 
 @settings(max_examples=examples(2000), deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -52,7 +52,7 @@ ITEM = (
 
 #: Few rounds, two folds, one candidate: a model in about a second.
 QUICK = TrainingOptions(
-    candidates=(Candidate(num_leaves=7, min_data_in_leaf=10, features="pairs"),),
+    candidates=(Candidate(num_leaves=7, min_data_in_leaf=10, features="all"),),
     folds=2,
     max_rounds=40,
     round_step=20,

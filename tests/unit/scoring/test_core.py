@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
@@ -160,6 +161,9 @@ def test_the_artifact_round_trips_and_training_is_deterministic(
     assert quality["missing_inputs"]["dispatch_country"] > 0
     with pytest.raises(InvalidInput):
         TrainedModel.from_bytes(b'{"format": "something else"}')
+    with pytest.raises(InvalidInput) as caught:
+        TrainedModel.from_bytes(b'{"format": "corridor.scoring/1"}')
+    assert caught.value.errors[0].loc == ("artifact",)
 
 
 def test_rows_without_outcome_are_left_out_and_counted(labelled: pl.DataFrame) -> None:
@@ -184,3 +188,47 @@ def test_bad_input_names_the_field() -> None:
     with pytest.raises(InvalidInput) as caught:
         train(synthetic(200, months=2), options=QUICK)
     assert caught.value.errors[0].loc == ("registered_at",)
+
+
+def test_platt_calibration_keeps_the_order_of_raw_scores(labelled: pl.DataFrame) -> None:
+    model = train(labelled, options=replace(QUICK, calibration="platt"))
+    scored = model.score_frame(labelled.head(200)).sort("raw_score")
+    assert model.calibrator.kind == "platt"
+    assert scored["model_score"].is_sorted()
+    assert scored["model_score"].min() > 0.0
+    assert scored["model_score"].max() < 1.0
+
+
+def test_a_declaration_computes_its_header_features_once_and_alike(
+    model: TrainedModel, labelled: pl.DataFrame
+) -> None:
+    shared = [record_of(r) for r in fact_rows(list(labelled.head(5).iter_rows(named=True)))]
+    mixed = [record_of(fact_rows([r])[0]) for r in labelled.head(5).iter_rows(named=True)]
+    for records in (shared, mixed, shared[:1]):
+        assert [
+            same(a, b)
+            for a, b in zip(
+                model.space.declaration(records), [model.space.row(r) for r in records], strict=True
+            )
+        ] == [True] * len(records)
+
+
+def test_weights_weigh_the_learning_and_a_weight_not_positive_leaves_the_row_out(
+    model: TrainedModel, labelled: pl.DataFrame
+) -> None:
+    weighted = labelled.with_columns(
+        pl.when(pl.int_range(pl.len()) % 50 == 0)
+        .then(0.0)
+        .otherwise(pl.when(pl.col("label")).then(3.0).otherwise(1.0))
+        .alias("weight")
+    )
+    again = train(weighted, options=QUICK)
+    assert again.quality["rows_excluded"] == {"weight not positive": 60}
+    assert again.rows == labelled.height - 60
+    assert again.sha256 != model.sha256
+    # Positives weighed three times: the calibrated scores rise on average.
+    frame = labelled.tail(500)
+    assert (
+        again.score_frame(frame)["model_score"].mean()
+        > model.score_frame(frame)["model_score"].mean()
+    )

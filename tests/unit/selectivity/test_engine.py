@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import corridor.selectivity.engine as engine
+from corridor.declarations.facts import TraderFacts
 from corridor.selectivity.engine import (
     ENGINE_VERSION,
     RANDOM_MEASURES,
@@ -27,6 +28,8 @@ from corridor.selectivity.engine import (
 )
 from tests.unit.selectivity.selectivity_testing import (
     AT,
+    CAR,
+    HEADER,
     MEASURES,
     SECRET,
     decide,
@@ -495,3 +498,34 @@ def test_decisions_are_immutable() -> None:
         decision.channel = "green"  # type: ignore[misc]
     with pytest.raises(TypeError):
         decision.list_versions["CARS"] = 0  # type: ignore[index]
+
+
+# --------------------------------------------------------------------------- broker history
+
+
+@pytest.mark.parametrize(
+    ("inspections", "discrepancies", "channel"),
+    [
+        (2, 1, "red"),  # 0.5: selected (measure 109, a physical inspection)
+        (3, 2, "red"),  # 0.666666667
+        (3, 1, "green"),  # 0.333333333
+        (0, 0, "green"),  # never inspected: the rate is missing, the criterion false
+        (None, None, "green"),  # history does not know the declarant
+    ],
+)
+def test_a_profile_selects_on_the_declarants_discrepancy_rate(
+    inspections: int | None, discrepancies: int | None, channel: str
+) -> None:
+    facts = engine.DeclarationFacts.of(
+        "KGBSK/011026/0000001/1",
+        HEADER,
+        [CAR],
+        trader=TraderFacts(
+            declarant_declarations=10,
+            declarant_inspections=inspections,
+            declarant_discrepancies=discrepancies,
+        ),
+    )
+    decision = decide(facts, profile_set(profile(criteria="declarant_discrepancy_rate >= 0.5")))
+    assert decision.channel == channel
+    assert len(decision.hits) == (channel == "red")

@@ -9,10 +9,11 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from corridor.accounts.roles import Role
+from corridor.errors import N_
 
 #: The one answer to every refused sign-in, whatever the reason.
 
-REFUSED = "wrong username or password, or the account is locked"
+REFUSED = N_("wrong username or password, or the account is locked")
 TOKEN_PREFIX = "crd_"
 #: Characters of a token kept in clear, to recognise it in lists ("crd_" and 8 more).
 TOKEN_PREFIX_LENGTH = 12

@@ -27,6 +27,7 @@ from corridor.config import Settings
 from corridor.db.tables import UnitRow, UserRow
 from corridor.db.uow import UnitOfWork
 from corridor.errors import (
+    N_,
     NotAuthenticated,
     TooManyAttempts,
 )
@@ -67,7 +68,7 @@ class LoginThrottle:
             # Attempts are allowed again once enough failures have left the window.
             frees_at = recent[len(recent) - limit] + self.window_seconds
         raise TooManyAttempts(
-            "too many failed sign-ins from this address; wait before trying again",
+            N_("too many failed sign-ins from this address; wait before trying again"),
             retry_after=max(1, math.ceil(frees_at - moment)),
         )
 

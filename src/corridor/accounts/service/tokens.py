@@ -28,6 +28,7 @@ from corridor.config import Settings
 from corridor.db.tables import ApiTokenRow
 from corridor.db.uow import UnitOfWork
 from corridor.errors import (
+    N_,
     Conflict,
     FieldError,
     InvalidInput,
@@ -55,20 +56,32 @@ def issue_token(
     now = now or uow.now
     if not 1 <= token_in.expires_days <= settings.api_token_max_days:
         raise InvalidInput(
-            "the token would live too long",
-            [FieldError(("expires_days",), f"must be 1 to {settings.api_token_max_days} days")],
+            N_("the token would live too long"),
+            [
+                FieldError(
+                    ("expires_days",),
+                    N_("must be 1 to %(days)s days", days=settings.api_token_max_days),
+                )
+            ],
         )
     user, _unit = user_with_unit_or_raise(uow, username)
     if not user.active:
-        raise Conflict(f"user {username} is inactive; a token of theirs would not work")
+        raise Conflict(
+            N_("user %(user)s is inactive; a token of theirs would not work", user=username)
+        )
     held = set(repository.roles_of(uow.session, user.id))
     wanted = held if token_in.roles is None else {role.value for role in token_in.roles}
     if not wanted <= held:
         raise InvalidInput(
-            "a token cannot grant more than its user holds",
+            N_("a token cannot grant more than its user holds"),
             [
                 FieldError(
-                    ("roles",), f"user {username} does not hold {', '.join(sorted(wanted - held))}"
+                    ("roles",),
+                    N_(
+                        "user %(user)s does not hold %(roles)s",
+                        user=username,
+                        roles=", ".join(sorted(wanted - held)),
+                    ),
                 )
             ],
         )
@@ -106,10 +119,16 @@ def revoke_token(
     now = now or uow.now
     found = repository.token_with_user(uow.session, token_id)
     if found is None:
-        raise NotFound(f"API token {token_id} does not exist")
+        raise NotFound(N_("API token %(token)s does not exist", token=token_id))
     token, user = found
     if token.revoked_at is not None:
-        raise Conflict(f"API token {token_id} was already revoked on {token.revoked_at:%Y-%m-%d}")
+        raise Conflict(
+            N_(
+                "API token %(token)s was already revoked on %(day)s",
+                token=token_id,
+                day=token.revoked_at.strftime("%Y-%m-%d"),
+            )
+        )
     before = _token_state(_token_read(token, user.username, now))
     token.revoked_at = now
     token.revoked_by = clip(actor, ACTOR_LENGTH)

@@ -11,14 +11,14 @@ from corridor.accounts.service._common import KIND_ORDER
 from corridor.db.tables import UnitRow
 from corridor.db.uow import UnitOfWork
 from corridor.errors import (
+    N_,
     Conflict,
     FieldError,
     InvalidInput,
+    Message,
     NotFound,
 )
 from corridor.journal import service as journal
-
-#: The one answer to every refused sign-in, whatever the reason.
 
 # =========================================================================== units
 
@@ -33,49 +33,60 @@ def create_unit(*, uow: UnitOfWork, unit_in: UnitCreate, actor: str) -> UnitRead
     """
     session = uow.session
     if repository.unit_by_code(session, unit_in.code) is not None:
-        raise Conflict(f"unit {unit_in.code} already exists")
+        raise Conflict(N_("unit %(unit)s already exists", unit=unit_in.code))
     errors: list[FieldError] = []
     parent: UnitRow | None = None
     if unit_in.parent is not None:
         parent = repository.unit_by_code(session, unit_in.parent)
         if parent is None:
-            errors.append(FieldError(("parent",), f"unit {unit_in.parent} does not exist"))
+            errors.append(
+                FieldError(("parent",), N_("unit %(unit)s does not exist", unit=unit_in.parent))
+            )
     if unit_in.kind == "head_office":
         if unit_in.parent is not None:
-            errors.append(FieldError(("parent",), "the head office has no parent unit"))
+            errors.append(FieldError(("parent",), N_("the head office has no parent unit")))
         existing = repository.head_office(session)
         if existing is not None:
             errors.append(
-                FieldError(("kind",), f"there is already a head office ({existing.code})")
+                FieldError(
+                    ("kind",), N_("there is already a head office (%(unit)s)", unit=existing.code)
+                )
             )
     elif unit_in.parent is None:
-        errors.append(FieldError(("parent",), f"a {_kind_name(unit_in.kind)} needs a parent unit"))
+        errors.append(
+            FieldError(
+                ("parent",),
+                N_("a post needs a parent unit")
+                if unit_in.kind == "post"
+                else N_("a regional department needs a parent unit"),
+            )
+        )
     elif parent is not None:
         allowed = ("head_office",) if unit_in.kind == "regional" else ("head_office", "regional")
         if parent.kind not in allowed:
-            errors.append(
-                FieldError(
-                    ("parent",),
-                    f"a {_kind_name(unit_in.kind)} cannot be under a {_kind_name(parent.kind)} "
-                    f"({parent.code}); its parent is "
-                    + " or ".join(f"a {_kind_name(kind)}" for kind in allowed),
-                )
-            )
+            errors.append(FieldError(("parent",), _not_under(unit_in.kind, parent)))
     if unit_in.offices and unit_in.kind != "post":
-        errors.append(FieldError(("offices",), "only posts cover customs offices"))
+        errors.append(FieldError(("offices",), N_("only posts cover customs offices")))
     elif unit_in.offices:
         owners = {
             office: post.code for post in repository.posts(session) for office in post.offices
         }
         errors += [
             FieldError(
-                ("offices", index), f"office {office} already belongs to post {owners[office]}"
+                ("offices", index),
+                N_(
+                    "office %(office)s already belongs to post %(post)s",
+                    office=office,
+                    post=owners[office],
+                ),
             )
             for index, office in enumerate(unit_in.offices)
             if office in owners
         ]
     if errors:
-        raise InvalidInput(f"unit {unit_in.code} does not fit the unit tree", errors)
+        raise InvalidInput(
+            N_("unit %(unit)s does not fit the unit tree", unit=unit_in.code), errors
+        )
     row = UnitRow(
         code=unit_in.code,
         name=unit_in.name,
@@ -120,7 +131,7 @@ def offices_under(*, uow: UnitOfWork, unit_code: str) -> frozenset[str] | None:
     head office. Raises NotFound for an unknown unit."""
     unit = repository.unit_by_code(uow.session, unit_code)
     if unit is None:
-        raise NotFound(f"unit {unit_code} does not exist")
+        raise NotFound(N_("unit %(unit)s does not exist", unit=unit_code))
     return offices_below(uow, unit)
 
 
@@ -153,5 +164,23 @@ def _unit_read(row: UnitRow, parent_code: str | None) -> UnitRead:
     )
 
 
-def _kind_name(kind: str) -> str:
-    return {"head_office": "head office", "regional": "regional department"}.get(kind, kind)
+def _not_under(kind: str, parent: UnitRow) -> Message:
+    """Why a unit of ``kind`` cannot be under ``parent``: a regional department is under
+    the head office, a post under a regional department or the head office."""
+    if kind == "post":
+        return N_(
+            "a post cannot be under a post (%(parent)s); "
+            "its parent is a head office or a regional department",
+            parent=parent.code,
+        )
+    if parent.kind == "post":
+        return N_(
+            "a regional department cannot be under a post (%(parent)s); "
+            "its parent is a head office",
+            parent=parent.code,
+        )
+    return N_(
+        "a regional department cannot be under a regional department (%(parent)s); "
+        "its parent is a head office",
+        parent=parent.code,
+    )

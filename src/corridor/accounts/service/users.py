@@ -19,14 +19,13 @@ from corridor.accounts.service._common import PASSWORDS, ROLE_NAMES
 from corridor.db.tables import UnitRow, UserRow
 from corridor.db.uow import UnitOfWork
 from corridor.errors import (
+    N_,
     Conflict,
     FieldError,
     InvalidInput,
     NotFound,
 )
 from corridor.journal import service as journal
-
-#: The one answer to every refused sign-in, whatever the reason.
 
 # =========================================================================== users
 
@@ -37,7 +36,7 @@ def create_user(*, uow: UnitOfWork, user_in: UserCreate, actor: str) -> UserRead
     unknown unit."""
     session = uow.session
     if repository.user_by_username(session, user_in.username) is not None:
-        raise Conflict(f"username {user_in.username} is already taken")
+        raise Conflict(N_("username %(user)s is already taken", user=user_in.username))
     unit = _unit_for_user(uow, user_in.unit)
     now = uow.now
     row = UserRow(
@@ -122,7 +121,7 @@ def set_password(*, uow: UnitOfWork, username: str, password: str, actor: str) -
     except ValidationError as exc:
         # Only the message: the error's input would be the password itself.
         raise InvalidInput(
-            "the password does not qualify",
+            N_("the password does not qualify"),
             [FieldError(("password",), str(error["msg"])) for error in exc.errors()],
         ) from None
     user, _unit = user_with_unit_or_raise(uow, username)
@@ -177,14 +176,17 @@ def get_user(*, uow: UnitOfWork, username: str) -> UserRead:
 def user_with_unit_or_raise(uow: UnitOfWork, username: str) -> tuple[UserRow, UnitRow]:
     found = repository.user_with_unit(uow.session, username)
     if found is None:
-        raise NotFound(f"user {username} does not exist")
+        raise NotFound(N_("user %(user)s does not exist", user=username))
     return found
 
 
 def _unit_for_user(uow: UnitOfWork, code: str) -> UnitRow:
     unit = repository.unit_by_code(uow.session, code)
     if unit is None:
-        raise InvalidInput("unknown unit", [FieldError(("unit",), f"unit {code} does not exist")])
+        raise InvalidInput(
+            N_("unknown unit"),
+            [FieldError(("unit",), N_("unit %(unit)s does not exist", unit=code))],
+        )
     return unit
 
 

@@ -148,4 +148,8 @@ class TraderHistoryRow(Base):
     last_seen: Mapped[date | None] = mapped_column(Date)
     last_inspection: Mapped[date | None] = mapped_column(Date)
     last_discrepancy: Mapped[date | None] = mapped_column(Date)
+    # An importer's goods items with a value ratio against the reference prices in force
+    # at the refresh, and those under half the price; null for a declarant.
+    priced_items: Mapped[int | None] = mapped_column(Integer)
+    underpriced_items: Mapped[int | None] = mapped_column(Integer)
     refreshed_at: Mapped[datetime] = mapped_column(UtcDateTime())

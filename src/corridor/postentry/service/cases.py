@@ -78,7 +78,7 @@ def open_case(
     the trader has a case planned or in progress."""
     problems = case_open_problems(case_in)
     if problems:
-        raise InvalidInput("the case is invalid", problems)
+        raise InvalidInput(N_("the case is invalid"), problems)
     item: AuditPlanItemRow | None = None
     if case_in.plan_id is not None:
         plan = plan_or_raise(uow, case_in.plan_id, scope, lock=True)
@@ -93,7 +93,7 @@ def open_case(
         item = repository.plan_item(uow.session, plan.id, case_in.tin)
         if item is None:
             raise InvalidInput(
-                "the case is invalid",
+                N_("the case is invalid"),
                 [
                     FieldError(
                         ("tin",),
@@ -128,7 +128,7 @@ def open_case(
     if case_in.auditor is not None:
         _check_auditor(uow, case_in.auditor, problems)
     if problems:
-        raise InvalidInput("the case is invalid", problems)
+        raise InvalidInput(N_("the case is invalid"), problems)
     running = repository.open_case_of(uow.session, case_in.tin)
     if running is not None:
         raise Conflict(

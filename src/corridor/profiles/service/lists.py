@@ -20,7 +20,7 @@ from corridor.db.tables import (
 from corridor.db.uow import UnitOfWork
 from corridor.declarations.facts import fact_schema
 from corridor.declarations.schemas import declared_attributes
-from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.errors import N_, Conflict, FieldError, InvalidInput, NotFound
 from corridor.journal import service as journal_service
 from corridor.profiles import repository
 from corridor.profiles.schemas import (
@@ -61,15 +61,22 @@ def _named(head: ReferenceListRow, version: ReferenceListVersionRow) -> rules.Na
 def create_list(*, uow: UnitOfWork, list_in: ReferenceListCreate, actor: str) -> ReferenceListRead:
     """Create a named list with its first version of entries."""
     if repository.reference_list(uow.session, list_in.name) is not None:
-        raise Conflict(f"list {list_in.name} already exists; upload entries as a new version")
+        raise Conflict(
+            N_(
+                "list %(name)s already exists; upload entries as a new version",
+                name=list_in.name,
+            )
+        )
     schema = fact_schema(declared_attributes())
     keys = list_in.key_fields or []
     unknown = [key for key in keys if key not in schema]
     if unknown:
         raise InvalidInput(
-            "unknown key fields",
+            N_("unknown key fields"),
             [
-                FieldError(("key_fields",), f"{key!r} is not a fact criteria can read")
+                FieldError(
+                    ("key_fields",), N_("%(key)s is not a fact criteria can read", key=repr(key))
+                )
                 for key in unknown
             ],
         )
@@ -98,12 +105,17 @@ def replace_entries(
     head = _list_or_raise(uow, name)
     width = len(head.key_fields)
     bad = [
-        FieldError(("entries", index), f"has {len(entry)} values, the list has {width} key(s)")
+        FieldError(
+            ("entries", index),
+            N_(
+                "has %(count)s values, the list has %(width)s key(s)", count=len(entry), width=width
+            ),
+        )
         for index, entry in enumerate(entries)
         if len(entry) != width
     ]
     if bad:
-        raise InvalidInput(f"entries do not fit list {name}", bad[:50])
+        raise InvalidInput(N_("entries do not fit list %(name)s", name=name), bad[:50])
     previous = repository.list_version(uow.session, name, head.current_version)
     before = None if previous is None else _list_state(head, previous)
     head.current_version += 1
@@ -121,12 +133,21 @@ def parse_list_csv(*, name: str, text: str, key_fields: Sequence[str]) -> list[l
         header = [column.strip() for column in next(reader, [])]
     except csv.Error as exc:
         raise InvalidInput(
-            "the CSV header cannot be read", [FieldError(("header",), str(exc))]
+            N_("the CSV header cannot be read"), [FieldError(("header",), str(exc))]
         ) from None
     if sorted(header) != sorted(key_fields):
         raise InvalidInput(
-            f"the CSV header does not fit list {name}",
-            [FieldError(("header",), f"expected columns {list(key_fields)}, got {header}")],
+            N_("the CSV header does not fit list %(name)s", name=name),
+            [
+                FieldError(
+                    ("header",),
+                    N_(
+                        "expected columns %(expected)s, got %(got)s",
+                        expected=list(key_fields),
+                        got=header,
+                    ),
+                )
+            ],
         )
     order = [header.index(key) for key in key_fields]
     entries: list[list[str]] = []
@@ -140,18 +161,22 @@ def parse_list_csv(*, name: str, text: str, key_fields: Sequence[str]) -> list[l
             break
         except csv.Error as exc:
             # Past a value beyond the csv module's size limit the rows cannot be delimited.
-            errors.append(FieldError(("row", number + 1), f"is not valid CSV: {exc}"))
+            errors.append(
+                FieldError(("row", number + 1), N_("is not valid CSV: %(reason)s", reason=str(exc)))
+            )
             break
         number += 1
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header) or any(not row[i].strip() for i in order):
-            errors.append(FieldError(("row", number), "every key column needs a value"))
+            errors.append(FieldError(("row", number), N_("every key column needs a value")))
             continue
         entries.append([row[i].strip() for i in order])
         numbers.append(number)
     if errors:
-        raise InvalidInput(f"{len(errors)} row(s) of the CSV are incomplete", errors[:50])
+        raise InvalidInput(
+            N_("%(count)s row(s) of the CSV are incomplete", count=len(errors)), errors[:50]
+        )
     for number, entry in zip(numbers, entries, strict=True):
         for key, value in zip(key_fields, entry, strict=True):
             try:
@@ -163,7 +188,9 @@ def parse_list_csv(*, name: str, text: str, key_fields: Sequence[str]) -> list[l
     except ValidationError as exc:
         errors = errors or [_entry_error(error, numbers, key_fields) for error in exc.errors()]
     if errors:
-        raise InvalidInput(f"{len(errors)} value(s) of the CSV are not valid", errors[:50])
+        raise InvalidInput(
+            N_("%(count)s value(s) of the CSV are not valid", count=len(errors)), errors[:50]
+        )
     return entries
 
 
@@ -183,7 +210,7 @@ def get_list(*, uow: UnitOfWork, name: str, version: int | None = None) -> Refer
     head = _list_or_raise(uow, name)
     row = repository.list_version(uow.session, name, version or head.current_version)
     if row is None:
-        raise NotFound(f"list {name} has no version {version}")
+        raise NotFound(N_("list %(name)s has no version %(version)s", name=name, version=version))
     return _list_read(head, row, with_entries=True)
 
 
@@ -277,7 +304,7 @@ def _journal_list(
 def _list_or_raise(uow: UnitOfWork, name: str) -> ReferenceListRow:
     head = repository.reference_list(uow.session, name)
     if head is None:
-        raise NotFound(f"list {name} does not exist")
+        raise NotFound(N_("list %(name)s does not exist", name=name))
     return head
 
 

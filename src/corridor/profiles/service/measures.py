@@ -9,7 +9,7 @@ from corridor.db.tables import (
     MeasureRow,
 )
 from corridor.db.uow import UnitOfWork
-from corridor.errors import Conflict, NotFound
+from corridor.errors import N_, Conflict, NotFound
 from corridor.journal import service as journal_service
 from corridor.profiles import repository
 from corridor.profiles.schemas import (
@@ -34,7 +34,7 @@ def measures_in_use(*, uow: UnitOfWork) -> set[str]:
 def create_measure(*, uow: UnitOfWork, measure_in: MeasureCreate, actor: str) -> MeasureRead:
     """Add a measure to the catalogue. Raises Conflict when the code exists."""
     if repository.measure(uow.session, measure_in.code) is not None:
-        raise Conflict(f"measure {measure_in.code} already exists")
+        raise Conflict(N_("measure %(code)s already exists", code=measure_in.code))
     now = uow.now
     row = MeasureRow(**measure_in.model_dump(), updated_at=now, updated_by=actor)
     repository.add(uow.session, row)
@@ -63,7 +63,13 @@ def delete_measure(*, uow: UnitOfWork, code: str, actor: str) -> None:
     row = _measure_or_raise(uow, code)
     users = repository.profile_versions_using_measure(uow.session, code)
     if users:
-        raise Conflict(f"measure {code} is used by {', '.join(users[:10])}; it cannot be deleted")
+        raise Conflict(
+            N_(
+                "measure %(code)s is used by %(users)s; it cannot be deleted",
+                code=code,
+                users=", ".join(users[:10]),
+            )
+        )
     before = _measure_state(row)
     repository.delete(uow.session, row)
     repository.bump_generation(uow.session)  # the compiled set carries the catalogue
@@ -104,5 +110,5 @@ def _journal_measure(
 def _measure_or_raise(uow: UnitOfWork, code: str) -> MeasureRow:
     row = repository.measure(uow.session, code)
     if row is None:
-        raise NotFound(f"measure {code} does not exist")
+        raise NotFound(N_("measure %(code)s does not exist", code=code))
     return row

@@ -14,7 +14,7 @@ from corridor.db.tables import (
 from corridor.db.uow import UnitOfWork
 from corridor.declarations.facts import fact_schema
 from corridor.declarations.schemas import declared_attributes
-from corridor.errors import Conflict, FieldError, InvalidInput, NotFound
+from corridor.errors import N_, Conflict, FieldError, InvalidInput, Message, NotFound
 from corridor.journal import service as journal_service
 from corridor.profiles import repository
 from corridor.profiles.schemas import (
@@ -66,13 +66,17 @@ def check_criteria(*, uow: UnitOfWork, criteria: str, confidential_lists: bool) 
 def _criteria_or_raise(uow: UnitOfWork, criteria: str, confidential_lists: bool) -> dict[str, Any]:
     result = check_criteria(uow=uow, criteria=criteria, confidential_lists=confidential_lists)
     if result.problem is not None:
-        where = ""
-        if result.problem.line is not None:
-            where = f" (line {result.problem.line}, column {result.problem.column})"
-        raise InvalidInput(
-            f"the criteria do not compile{where}",
-            [FieldError(("criteria",), result.problem.message)],
+        problem = result.problem
+        detail = (
+            N_("the criteria do not compile")
+            if problem.line is None
+            else N_(
+                "the criteria do not compile (line %(line)s, column %(column)s)",
+                line=problem.line,
+                column=problem.column,
+            )
         )
+        raise InvalidInput(detail, [FieldError(("criteria",), problem.message)])
     return rules.to_json(rules.parse(criteria))
 
 
@@ -80,9 +84,9 @@ def _measures_or_raise(uow: UnitOfWork, draft: ProfileDraft) -> None:
     missing = [m.code for m in draft.measures if repository.measure(uow.session, m.code) is None]
     if missing:
         raise InvalidInput(
-            "unknown measures",
+            N_("unknown measures"),
             [
-                FieldError(("measures",), f"measure {code} is not in the catalogue")
+                FieldError(("measures",), N_("measure %(code)s is not in the catalogue", code=code))
                 for code in missing
             ],
         )
@@ -99,7 +103,12 @@ def create_profile(
     ``confidential_lists``: whether the author may read confidential lists in the
     criteria (see :func:`check_criteria`)."""
     if repository.latest_version(uow.session, profile_in.code) is not None:
-        raise Conflict(f"profile {profile_in.code} already exists; edit it to draft a new version")
+        raise Conflict(
+            N_(
+                "profile %(code)s already exists; edit it to draft a new version",
+                code=profile_in.code,
+            )
+        )
     row = _new_version(uow, profile_in.code, 1, profile_in, actor, confidential_lists)
     _journal_profile(uow, "profile.create", row, None, _profile_state(row), actor, row.created_at)
     return _read(uow, row)
@@ -217,7 +226,9 @@ def get_profile(*, uow: UnitOfWork, code: str, version: int | None = None) -> Pr
         return _read(uow, _latest_or_raise(uow, code))
     row = repository.profile_version(uow.session, code, version)
     if row is None:
-        raise NotFound(f"profile {code} has no version {version}")
+        raise NotFound(
+            N_("profile %(code)s has no version %(version)s", code=code, version=version)
+        )
     return _read(uow, row)
 
 
@@ -226,7 +237,7 @@ def profile_history(*, uow: UnitOfWork, code: str) -> list[ProfileRead]:
     such profile). The caller decides what the principal may see of each."""
     rows = repository.versions_of(uow.session, code)
     if not rows:
-        raise NotFound(f"profile {code} does not exist")
+        raise NotFound(_profile_not_found(code))
     return [_read(uow, row) for row in rows]
 
 
@@ -255,6 +266,34 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+#: A profile version's state, as an error message says it (translated where shown).
+_STATUS_WORDS: dict[str, Message] = {
+    "draft": N_("draft"),
+    "submitted": N_("submitted"),
+    "approved": N_("approved"),
+    "active": N_("active"),
+    "suspended": N_("suspended"),
+    "retired": N_("retired"),
+    "expired": N_("expired"),
+}
+#: What each action needs of the version's state, as a refusal says it.
+_NEEDS: dict[str, Message] = {
+    "submit": N_("submit needs it draft"),
+    "reject": N_("reject needs it submitted"),
+    "approve": N_("approve needs it submitted"),
+    "activate": N_("activate needs it approved"),
+    "suspend": N_("suspend needs it active"),
+    "resume": N_("resume needs it suspended"),
+    "retire": N_("retire needs it approved or active or suspended"),
+}
+
+
+def _profile_not_found(code: str) -> Message:
+    """The answer for a profile that does not exist (``access`` says the same words of
+    one the caller may not know of, so that its existence does not leak)."""
+    return N_("profile %(code)s does not exist", code=code)
+
+
 def transition(
     *, uow: UnitOfWork, code: str, version: int, action: str, actor: str, comment: str = ""
 ) -> ProfileRead:
@@ -265,22 +304,50 @@ def transition(
     journals the retirement of the version it replaces (``profile.retire``).
     """
     if action not in ACTIONS:
-        raise NotFound(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
+        raise NotFound(
+            N_(
+                "unknown action %(action)s; known: %(known)s",
+                action=repr(action),
+                known=", ".join(ACTIONS),
+            )
+        )
     row = repository.profile_version(uow.session, code, version)
     if row is None:
-        raise NotFound(f"profile {code} has no version {version}")
+        raise NotFound(
+            N_("profile %(code)s has no version %(version)s", code=code, version=version)
+        )
     allowed, target = ACTIONS[action]
     if row.status not in allowed:
         raise Conflict(
-            f"profile {code} v{version} is {row.status}; {action} needs it {' or '.join(allowed)}"
+            N_(
+                "profile %(code)s v%(version)s is %(status)s; %(needs)s",
+                code=code,
+                version=version,
+                status=_STATUS_WORDS.get(row.status, row.status),
+                needs=_NEEDS[action],
+            )
         )
     now = uow.now
     # Every refusal is raised before anything is written (journal included).
     if action == "approve" and actor == row.author:
-        raise Conflict(f"four eyes: {actor} wrote profile {code} v{version} and cannot approve it")
+        raise Conflict(
+            N_(
+                "four eyes: %(actor)s wrote profile %(code)s v%(version)s and cannot approve it",
+                actor=actor,
+                code=code,
+                version=version,
+            )
+        )
     expired = row.valid_to is not None and row.valid_to < customs_day(now)
     if action in ("activate", "resume") and expired:
-        raise Conflict(f"profile {code} v{version} expired on {row.valid_to}")
+        raise Conflict(
+            N_(
+                "profile %(code)s v%(version)s expired on %(day)s",
+                code=code,
+                version=version,
+                day=row.valid_to,
+            )
+        )
     if target in IN_FORCE or action in ("suspend", "retire", "resume"):
         repository.bump_generation(uow.session)
     if action == "submit":
@@ -370,7 +437,7 @@ def _transition(
 def _latest_or_raise(uow: UnitOfWork, code: str) -> ProfileVersionRow:
     row = repository.latest_version(uow.session, code)
     if row is None:
-        raise NotFound(f"profile {code} does not exist")
+        raise NotFound(_profile_not_found(code))
     return row
 
 

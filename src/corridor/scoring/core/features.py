@@ -19,8 +19,8 @@ from typing import Final, Literal
 
 import polars as pl
 
-from corridor.scoring.core.inputs import Record
-from corridor.scoring.core.rates import Key, RateTables, attach, key_value
+from corridor.scoring.core.inputs import RATE_CODE, Record
+from corridor.scoring.core.rates import KEY_SEPARATOR, Key, RateTables, attach, key_value
 
 __all__ = [
     "FEATURES",
@@ -54,10 +54,33 @@ KEYS: Final[Mapping[str, Key]] = {
         Key("route", (("origin", None), ("office", None)), "route's (origin × office)"),
         Key("transport", (("transport_mode", None),), "transport mode's"),
         Key("procedure", (("procedure", None),), "procedure's"),
-        Key("importer_hs6", (("importer", None), ("hs_code", 6)), "importer's goods (HS6)"),
-        Key("declarant_importer", (("declarant", None), ("importer", None)), "broker-importer"),
-        Key("seller_hs6", (("seller", None), ("hs_code", 6)), "seller's goods (HS6)"),
-        Key("importer_origin", (("importer", None), ("origin", None)), "importer-origin"),
+        # Goods against places and duty: where a product comes from, how it is taxed.
+        Key("hs6_origin", (("hs_code", 6), ("origin", None)), "HS6-origin pair's"),
+        Key(
+            "hs6_dispatch",
+            (("hs_code", 6), ("dispatch_country", None)),
+            "HS6-dispatch country pair's",
+        ),
+        Key("hs4_origin", (("hs_code", 4), ("origin", None)), "HS4-origin pair's"),
+        Key("hs6_tax", (("hs_code", 6), ("tax_type", None)), "HS6-tax type pair's"),
+        Key("hs6_duty", (("hs_code", 6), (RATE_CODE, None)), "HS6-duty rate pair's"),
+        Key("hs6_office", (("hs_code", 6), ("office", None)), "HS6-office pair's"),
+        Key(
+            "hs6_indicator",
+            (("hs_code", 6), ("origin_indicator", None)),
+            "HS6-origin marking pair's",
+        ),
+        Key("tax", (("tax_type", None),), "tax type's"),
+        # Traders against goods and each other.
+        Key("importer_hs6", (("importer", None), ("hs_code", 6)), "importer-HS6 pair's"),
+        Key(
+            "declarant_importer",
+            (("declarant", None), ("importer", None)),
+            "broker-importer pair's",
+        ),
+        Key("declarant_hs6", (("declarant", None), ("hs_code", 6)), "broker-HS6 pair's"),
+        Key("seller_hs6", (("seller", None), ("hs_code", 6)), "seller-HS6 pair's"),
+        Key("importer_origin", (("importer", None), ("origin", None)), "importer-origin pair's"),
     )
 }
 
@@ -146,6 +169,8 @@ def _features() -> tuple[Feature, ...]:
     ]
     plain += [Category(f"{c}_code", c, words) for c, words in categories]
     plain.append(Category("chapter_code", "hs_code", "HS chapter", digits=2))
+    plain.append(Category("heading_code", "hs_code", "HS heading", digits=4))
+    plain.append(Category("subheading_code", "hs_code", "HS subheading", digits=6))
     for key in KEYS:
         plain += [Rate(f"{key}_rate", key), Count(f"{key}_n", key)]
     return tuple(plain)
@@ -173,6 +198,17 @@ class FeatureSpace:
         init=False, repr=False, compare=False
     )
     _frames: dict[str, pl.DataFrame] = field(init=False, repr=False, compare=False)
+    _lookups: Sequence[tuple[str, Callable[[Record], tuple[int, int]]]] = field(
+        init=False, repr=False, compare=False
+    )
+    _header_row: Sequence[tuple[int, _Compute]] = field(init=False, repr=False, compare=False)
+    _item_row: Sequence[tuple[int, _Compute]] = field(init=False, repr=False, compare=False)
+    _header_lookups: Sequence[tuple[str, Callable[[Record], tuple[int, int]]]] = field(
+        init=False, repr=False, compare=False
+    )
+    _item_lookups: Sequence[tuple[str, Callable[[Record], tuple[int, int]]]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         codes = {
@@ -182,6 +218,19 @@ class FeatureSpace:
         object.__setattr__(self, "_codes", codes)
         object.__setattr__(self, "_row", [self._compile_py(f) for f in self.features])
         object.__setattr__(self, "_frames", {})
+        lookups = [(key.name, _lookup(key, self.tables.counts[key.name])) for key in self.keys]
+        object.__setattr__(self, "_lookups", lookups)
+        # The header's own features and keys: computed once for a declaration's items.
+        header_keys = {k.name for k in self.keys if all(c in HEADER_COLUMNS for c, _ in k.parts)}
+        by_header = [_reads_header_only(f, header_keys) for f in self.features]
+        object.__setattr__(
+            self, "_header_row", [(i, c) for i, c in enumerate(self._row) if by_header[i]]
+        )
+        object.__setattr__(
+            self, "_item_row", [(i, c) for i, c in enumerate(self._row) if not by_header[i]]
+        )
+        object.__setattr__(self, "_header_lookups", [x for x in lookups if x[0] in header_keys])
+        object.__setattr__(self, "_item_lookups", [x for x in lookups if x[0] not in header_keys])
 
     # ------------------------------------------------------------------ shared facts
 
@@ -242,10 +291,35 @@ class FeatureSpace:
 
     # ------------------------------------------------------------------ online (Python)
 
+    def declaration(self, records: Sequence[Record]) -> list[list[float]]:
+        """The features of one declaration's items: the header's are computed once.
+
+        The header's features (:data:`HEADER_COLUMNS` alone) are shared when every item
+        carries the same header values, as ``build_rows`` gives them; otherwise each item
+        is computed whole.
+        """
+        if len(records) < 2:
+            return [self.row(record) for record in records]
+        header = [tuple(r.get(c) for c in HEADER_COLUMNS) for r in records]
+        if any(h != header[0] for h in header):
+            return [self.row(record) for record in records]
+        found = {name: lookup(records[0]) for name, lookup in self._header_lookups}
+        shared = [(i, compute(records[0], found)) for i, compute in self._header_row]
+        out = []
+        for record in records:
+            own = dict(found)
+            own.update((name, lookup(record)) for name, lookup in self._item_lookups)
+            values = [0.0] * len(self._row)
+            for i, value in shared:
+                values[i] = value
+            for i, compute in self._item_row:
+                values[i] = compute(record, own)
+            out.append(values)
+        return out
+
     def row(self, record: Record) -> list[float]:
         """The features of one record (:func:`~corridor.scoring.core.inputs.record_of`)."""
-        tables = self.tables
-        found = {key.name: tables.lookup(key.name, key_value(key, record)) for key in self.keys}
+        found = {name: lookup(record) for name, lookup in self._lookups}
         return [compute(record, found) for compute in self._row]
 
     def _compile_py(
@@ -284,6 +358,65 @@ class FeatureSpace:
                 return lambda _r, f: (f[key][0] + prior * m) / (f[key][1] + m)
             case Count(key=key):
                 return lambda _r, f: float(f[key][1])
+
+
+_NOTHING: Final = (0, 0)
+_Compute = Callable[[Record, Mapping[str, tuple[int, int]]], float]
+
+#: What every item of a declaration shares (``build_rows`` repeats the header on each).
+HEADER_COLUMNS: Final = (
+    "number", "office", "registered_at", "declarant", "importer", "dispatch_country",
+    "transport_mode", "procedure", "seller", "courier", "process_type", "import_type",
+    "import_use", "payment_type",
+)  # fmt: skip
+
+
+def _reads_header_only(feature: Feature, header_keys: set[str]) -> bool:
+    match feature:
+        case Calendar():
+            return True
+        case Category(column=column):
+            return column in HEADER_COLUMNS
+        case Rate(key=key) | Count(key=key):
+            return key in header_keys
+        case _:
+            return False
+
+
+def _lookup(key: Key, table: Mapping[str, tuple[int, int]]) -> Callable[[Record], tuple[int, int]]:
+    """``(hits, n)`` of a record's key value: :func:`key_value` then the table, unrolled
+    for the common shapes (one or two parts) since one declaration's items call it often."""
+    if len(key.parts) == 1 and key.parts[0][1] is None:
+        column = key.parts[0][0]
+
+        def one(r: Record) -> tuple[int, int]:
+            value = r[column]
+            return _NOTHING if value is None else table.get(value, _NOTHING)
+
+        return one
+    if len(key.parts) == 1:
+        column, digits = key.parts[0]
+
+        def prefix(r: Record) -> tuple[int, int]:
+            value = r[column]
+            return _NOTHING if value is None else table.get(value[:digits], _NOTHING)
+
+        return prefix
+    if len(key.parts) == 2:
+        (first, a), (second, b) = key.parts
+
+        def two(r: Record) -> tuple[int, int]:
+            x, y = r[first], r[second]
+            if x is None or y is None:
+                return _NOTHING
+            if a is not None:
+                x = x[:a]
+            if b is not None:
+                y = y[:b]
+            return table.get(f"{x}{KEY_SEPARATOR}{y}", _NOTHING)
+
+        return two
+    return lambda r: _NOTHING if (v := key_value(key, r)) is None else table.get(v, _NOTHING)
 
 
 def keys_of(features: Sequence[Feature]) -> tuple[Key, ...]:

@@ -24,6 +24,7 @@ __all__ = [
     "CODE_COLUMNS",
     "NUMBER_COLUMNS",
     "OUTCOME_COLUMNS",
+    "RATE_CODE",
     "Record",
     "normalize",
     "record_of",
@@ -61,6 +62,9 @@ NUMBER_COLUMNS: Final = (
 #: What training and evaluation read beside the facts; never a feature.
 OUTCOME_COLUMNS: Final = ("label", "duties_assessed", "weight")
 
+#: The duty rate in thousandths of a percent, as text: what keys join on.
+RATE_CODE: Final = "duty_rate_code"
+
 #: One item as the features read it: codes str, numbers float, registered_at datetime.
 Record = Mapping[str, Any]
 
@@ -90,6 +94,10 @@ def normalize(frame: pl.DataFrame) -> pl.DataFrame:
             N_("the rows cannot be read"),
             [FieldError(("frame",), str(error).splitlines()[0])],
         ) from None
+    # The duty rate as a code (thousandths, as text): a key part, like the HS code.
+    typed = typed.with_columns(
+        (pl.col("duty_rate") * 1000).round(0).cast(pl.Int64).cast(pl.String).alias(RATE_CODE)
+    )
     for name in (*NUMBER_COLUMNS, "duties_assessed", "weight", "label", "registered_at"):
         if name in frame.columns:
             bad = typed[name].is_null() & frame[name].is_not_null()
@@ -173,13 +181,23 @@ def _registered_at(frame: pl.DataFrame) -> pl.Expr:
 def record_of(row: Mapping[str, Any]) -> dict[str, Any]:
     """One fact row (``build_rows``) read into the types :func:`normalize` gives."""
     record: dict[str, Any] = {}
+    # The common types inline: one declaration's items call this for every item.
     for name in CODE_COLUMNS:
-        record[name] = _code_value(row.get(name))
+        value = row.get(name)
+        record[name] = (value.strip() or None) if type(value) is str else _code_value(value)
     for name in NUMBER_COLUMNS:
-        record[name] = _number_value(row.get(name))
+        value = row.get(name)
+        record[name] = (
+            float(value) if type(value) is Decimal and value.is_finite() else _number_value(value)
+        )
+    rate = record["duty_rate"]
+    record[RATE_CODE] = None if rate is None else str(round(rate * 1000))
     at = row.get("registered_at")
     if isinstance(at, datetime):
-        record["registered_at"] = at.replace(tzinfo=UTC) if at.tzinfo is None else at
+        # UTC, as in the batch: the calendar features read the UTC day.
+        record["registered_at"] = (
+            at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        )
     else:
         record["registered_at"] = None
     return record

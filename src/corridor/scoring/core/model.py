@@ -148,7 +148,7 @@ class TrainedModel:
         return pl.DataFrame({"model_score": self.calibrator(raw), "raw_score": raw})
 
     def _declaration_matrix(self, rows: Sequence[Mapping[str, Any]]) -> Floats:
-        return np.array([self.space.row(record_of(row)) for row in rows], dtype=np.float64)
+        return np.array(self.space.declaration([record_of(row) for row in rows]), dtype=np.float64)
 
     def score_declaration(self, rows: Sequence[Mapping[str, Any]]) -> DeclarationScore:
         """One declaration's fact rows (``build_rows``) scored on one thread.
@@ -274,6 +274,16 @@ class TrainedModel:
                 N_("the model artifact cannot be read"),
                 [FieldError(("artifact",), str(error))],
             ) from None
+        try:
+            return cls._read(document)
+        except (KeyError, TypeError, ValueError, lgb.basic.LightGBMError) as error:
+            raise InvalidInput(
+                N_("the model artifact cannot be read"),
+                [FieldError(("artifact",), f"{type(error).__name__}: {error}")],
+            ) from None
+
+    @classmethod
+    def _read(cls, document: dict[str, Any]) -> TrainedModel:
         features = []
         for name, written in zip(document["feature_names"], document["features"], strict=True):
             feature = BY_NAME.get(name)
