@@ -3,8 +3,8 @@ from (window, rows, features, parameters, library versions, metrics, the data-qu
 report) and their lifecycle; at most one active version per flow (a partial unique index,
 on both databases).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-08 02:05:20.365545
 """
 
@@ -16,8 +16,8 @@ from sqlalchemy.dialects import postgresql
 
 import corridor.db.types
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
