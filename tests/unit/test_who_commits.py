@@ -47,6 +47,8 @@ ROUTE_COMMITS = {
     ("accounts/web_admin.py", "update_user"): _AFTER_COMMIT,
     ("accounts/web_admin.py", "revoke_token"): _AFTER_COMMIT,
     ("selectivity/api.py", "submit_declaration"): "retrying(): a race lost to a unique key",
+    ("scoring/api.py", "activate"): "retrying(): two activations meet on the one-active index",
+    ("scoring/web.py", "_step"): "retrying(): two activations meet on the one-active index",
 }
 
 
