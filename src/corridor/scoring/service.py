@@ -65,6 +65,7 @@ __all__ = [
     "list_models",
     "load_model",
     "parse_reference",
+    "recorded_evaluation",
     "register",
     "register_training",
     "retire",
@@ -635,3 +636,27 @@ def evaluate_acts(
         }
         _record(uow, row, summary, figures, data, record_by)
     return summary, figures
+
+
+def recorded_evaluation(
+    *, uow: UnitOfWork, name: str, version: int, number: int | None = None
+) -> tuple[ModelVersionRead, dict[str, Any], int]:
+    """A version, one of its recorded evaluations (``number``, from 1 in the order they
+    were recorded; None: the latest) and that number. NotFound without it."""
+    read = get_model(uow=uow, name=name, version=version)
+    recorded = read.metrics.get("evaluations", [])
+    if not recorded:
+        raise NotFound(
+            N_("model %(name)s v%(version)s has no recorded evaluation", name=name, version=version)
+        )
+    chosen = len(recorded) if number is None else number
+    if not 1 <= chosen <= len(recorded):
+        raise NotFound(
+            N_(
+                "model %(name)s v%(version)s has no evaluation %(number)s",
+                name=name,
+                version=version,
+                number=chosen,
+            )
+        )
+    return read, recorded[chosen - 1], chosen
