@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from corridor.accounts.roles import Action
+from corridor.config import customs_day
 from corridor.errors import Conflict, InvalidInput
 from corridor.scoring import service
 from corridor.scoring.history import UNWEIGHTED, WEIGHTED_RANDOM
@@ -100,7 +101,7 @@ def _card(
         model=found,
         cv=found.metrics.get("cv", {}),
         evaluations=[
-            {**e, "at": datetime.fromisoformat(e["at"]), "number": i + 1}
+            {**e, "at": datetime.fromisoformat(e["at"]), "number": i + 1, **_period(e)}
             for i, e in enumerate(found.metrics.get("evaluations", []))
         ],
         quality=quality,
@@ -114,6 +115,15 @@ def _card(
         selection_names=SELECTION_NAMES,
         form=form or {"values": {}, "errors": FormErrors()},
     )
+
+
+def _period(entry: dict[str, Any]) -> dict[str, Any]:
+    """The customs days of an evaluation on acts (``since``, ``until``: None when open)."""
+    data = entry.get("data", {})
+    return {
+        name: customs_day(datetime.fromisoformat(data[key])) if data.get(key) else None
+        for name, key in (("since", "from"), ("until", "until"))
+    }
 
 
 def _step(me: Page, name: str, version: int, run: Any, values: dict[str, str]) -> Response:
@@ -199,7 +209,7 @@ def retire(
 PSI_GUIDES: Final = (0.1, 0.25)
 _LAYOUT: Final[dict[str, Any]] = {
     "margin": {"l": 56, "r": 16, "t": 8, "b": 40},
-    "legend": {"orientation": "h", "y": -0.2},
+    "legend": {"orientation": "h", "y": -0.3, "yanchor": "top"},
     "font": {"family": "system-ui, sans-serif", "size": 12},
     "paper_bgcolor": "#ffffff",
     "plot_bgcolor": "#ffffff",
@@ -323,11 +333,11 @@ def _drift_chart(drift: dict[str, Any]) -> dict[str, Any]:
     highest = max([v or 0 for _n, values in lines for v in values.values()] + [0.3])
     layout = {
         **_LAYOUT,
-        "height": 340,
+        "height": 320 + 16 * len(lines),  # the legend lists every feature (on a phone too)
         "shapes": guides,
-        "xaxis": {"type": "category", "title": {"text": _("Month")}},
+        "xaxis": {"type": "category"},
         "yaxis": {
-            "title": {"text": _("Population stability index")},
+            "title": {"text": _("PSI")},
             "range": [0, round(highest * 1.1, 3)],
         },
     }
@@ -370,7 +380,7 @@ def evaluation(
         "scoring/evaluation.html",
         page=me,
         model=found,
-        entry={**entry, "at": datetime.fromisoformat(entry["at"])},
+        entry={**entry, "at": datetime.fromisoformat(entry["at"]), **_period(entry)},
         details=details,
         drift=drift,
         number=chosen,
