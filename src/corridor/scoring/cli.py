@@ -8,12 +8,17 @@ that every other ``corridor`` command starts as fast as before.
     corridor model train --format cdd --data FILE [--data FILE …] --name NAME [--json]
     corridor model train --name NAME [--from DATE] [--until DATE]      # stored acts
     corridor model evaluate --model NAME[:VERSION] --format cdd --data FILE --json
+    corridor model evaluate --model NAME[:VERSION] [--from DATE] [--until DATE] [--json] [--record]
     corridor model list | show NAME:VERSION
     corridor model approve | shadow | activate [--replace] | retire --reason TEXT  NAME:VERSION
 
 ``evaluate --json`` prints one JSON object (``model``, ``version``, ``rows``,
 ``positives``, ``auc``, ``precision_at``, ``recall_at``, ``revenue_at``: the shares at 1, 2,
-5 and 10 % of rows inspected); without a version the model's active version is meant,
+5 and 10 % of rows inspected); on stored acts it adds ``random_control`` (the model's top
+k % among the random control group's rows alone: ``rows``, ``positives``, ``base_rate``,
+``at`` {k: ``rows``, ``positives``, ``precision``}; null without random controls). With
+``--record`` every figure is kept on the version: its evaluation page
+(/models/NAME/VERSION/evaluation) draws them. Without a version the model's active version is meant,
 else its latest. Dates are customs days (``CORRIDOR_TIMEZONE``): [from, until). Changes
 are journalled with the actor ``cli:<operating-system user>``; the approver of a version
 must be another user than the one who trained it (four eyes).
@@ -220,8 +225,9 @@ def evaluate_command(
     files = _files(data, format_)
     recorder = cli_actor() if record else None
     result: EvaluationRead
+    figures: dict[str, Any]
     if files:
-        result, _full = run_use_case(
+        result, figures = run_use_case(
             lambda uow: service.evaluate_files(
                 uow=uow, name=name, version=version, paths=files, record_by=recorder
             ),
@@ -229,14 +235,18 @@ def evaluate_command(
         )
     else:
         start, end = _day(since, "from"), _day(until, "until")
-        result = run_use_case(
+        result, figures = run_use_case(
             lambda uow: service.evaluate_acts(
                 uow=uow, name=name, version=version, since=start, until=end, record_by=recorder
             ),
             commit=record,
         )
+    control = figures.get("random_control")
     if as_json:
-        _print_json(result.model_dump(mode="json"))
+        printed = result.model_dump(mode="json")
+        if not files:  # stored acts record the selection basis; the files do not
+            printed["random_control"] = control
+        _print_json(printed)
         return
     console.print(
         f"{escape(result.model)} v{result.version}: {result.rows} rows, "
@@ -253,6 +263,21 @@ def evaluate_command(
             _percent(result.recall_at[k]),
             _percent(revenue),
         )
+    console.print(table)
+    if control is not None:
+        _print_random_control(control)
+
+
+def _print_random_control(control: dict[str, Any]) -> None:
+    """The unbiased estimate: the model's top k % among the random controls alone."""
+    console.print(
+        f"random control group: {control['rows']} rows, {control['positives']} "
+        f"discrepancies ({_percent(control['base_rate'])}); the model's top k % among them:",
+        highlight=False,
+    )
+    table = Table("inspected", "rows", "discrepancies", "precision")
+    for k, at in control["at"].items():
+        table.add_row(f"{k} %", str(at["rows"]), str(at["positives"]), _percent(at["precision"]))
     console.print(table)
 
 

@@ -6,7 +6,8 @@ gives one row per goods item: its facts as the engine builds them
 :func:`~corridor.scoring.core.record_of`, so that training sees exactly what serving
 will), ``label`` = the act found a discrepancy (on the declaration: every item of it
 carries the label), ``duties_assessed`` = the act's additional duties shared evenly
-among the items (revenue-aware evaluation) and ``weight``.
+among the items (revenue-aware evaluation), ``selection_basis`` (the act's: evaluation
+reads the random control group's rows apart) and ``weight``.
 
 **Selection bias.** Inspected declarations are not a random sample: most were chosen
 by profiles. The act records its selection basis (profile, random, discretionary,
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from corridor.declarations.facts import build_rows
 from corridor.declarations.schemas import declared_attributes
-from corridor.scoring.core import record_of
+from corridor.scoring.core import RANDOM, record_of
 from corridor.scoring.core.inputs import CODE_COLUMNS, NUMBER_COLUMNS
 from corridor.scoring.repository import inspected, unselected_declarations
 
@@ -47,6 +48,7 @@ _SCHEMA: Final[dict[str, pl.DataType]] = {
     **dict.fromkeys(NUMBER_COLUMNS, pl.Float64()),
     "label": pl.Boolean(),
     "duties_assessed": pl.Float64(),
+    "selection_basis": pl.String(),
     "weight": pl.Float64(),
 }
 
@@ -73,17 +75,18 @@ def labelled_history(
                     **{name: record[name] for name in _COLUMNS},
                     "label": found.discrepancy,
                     "duties_assessed": share,
+                    "selection_basis": found.selection_basis,
                     "weight": 1.0,
                 }
             )
     unselected = unselected_declarations(session, flow=flow, since=since, until=until)
-    random_count = bases.get("random", 0)
+    random_count = bases.get(RANDOM, 0)
     random_weight = 1.0
     if random_count and unselected > random_count:
         random_weight = min(MAX_WEIGHT, unselected / random_count)
     if random_weight != 1.0:
         for first, count, basis in declarations:
-            if basis == "random":
+            if basis == RANDOM:
                 for index in range(first, first + count):
                     records[index]["weight"] = random_weight
     weighting = {

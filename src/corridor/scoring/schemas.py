@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from corridor.exports import csv_text
 from corridor.text import InputModel
 
 #: The lifecycle of a model version (see :mod:`corridor.scoring.service`).
@@ -93,3 +94,50 @@ class EvaluationRead(BaseModel):
     precision_at: dict[str, float]
     recall_at: dict[str, float]
     revenue_at: dict[str, float] | None
+
+
+#: The columns of a recorded evaluation as CSV: one figure a line.
+EVALUATION_COLUMNS = ("section", "group", "month", "measure", "value")
+
+
+def evaluation_rows(entry: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """A recorded evaluation (``metrics["evaluations"][i]``) as one figure a line:
+    (section, group, month, measure, value); shares are fractions, PSI plain numbers."""
+    rows: list[tuple[Any, ...]] = [
+        ("summary", "", "", name, entry.get(name)) for name in ("rows", "positives", "auc")
+    ]
+    for measure in ("precision", "recall", "revenue"):
+        for k, value in (entry.get(f"{measure}_at") or {}).items():
+            rows.append(("at_k", f"{k} %", "", measure, value))
+    details = entry.get("details") or {}
+    control = details.get("random_control")
+    if control:
+        for name in ("rows", "positives", "base_rate"):
+            rows.append(("random_control", "", "", name, control[name]))
+        for k, at in control["at"].items():
+            for name in ("rows", "positives", "precision"):
+                rows.append(("random_control", f"{k} %", "", name, at[name]))
+    for bin_ in details.get("calibration") or []:
+        group = f"{bin_['from']:.1f}-{bin_['to']:.1f}"
+        for name in ("rows", "mean_score", "observed_rate"):
+            rows.append(("calibration", group, "", name, bin_[name]))
+    for section, key in (("office", "by_office"), ("month", "by_month")):
+        for group, figures in (details.get(key) or {}).items():
+            for name in ("rows", "positives", "mean_score", "auc", "precision_at_10"):
+                rows.append((section, group, "", name, figures.get(name)))
+    drift = details.get("drift") or {}
+    if drift:
+        rows.append(("drift", "model_score", "", "psi", drift.get("score")))
+        for month, value in drift.get("score_by_month", {}).items():
+            rows.append(("drift", "model_score", month, "psi", value))
+        for feature, value in drift.get("features", {}).items():
+            rows.append(("drift", feature, "", "psi", value))
+        for feature, months in drift.get("features_by_month", {}).items():
+            for month, value in months.items():
+                rows.append(("drift", feature, month, "psi", value))
+    return rows
+
+
+def evaluation_csv(entry: dict[str, Any]) -> str:
+    """A recorded evaluation as CSV (:func:`evaluation_rows`, through ``corridor.exports``)."""
+    return csv_text(EVALUATION_COLUMNS, evaluation_rows(entry))

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from corridor.db.tables import ModelVersionRow
 from corridor.db.uow import UnitOfWork
@@ -65,6 +65,7 @@ __all__ = [
     "list_models",
     "load_model",
     "parse_reference",
+    "recorded_evaluation",
     "register",
     "register_training",
     "retire",
@@ -544,15 +545,30 @@ def _summary_of(row: ModelVersionRead, figures: dict[str, Any]) -> EvaluationRea
     )
 
 
+#: The figures of :func:`corridor.scoring.core.evaluate` kept beside the summary when an
+#: evaluation is recorded (its page draws them).
+DETAILS: Final = (
+    "rows_without_outcome",
+    "calibration",
+    "by_office",
+    "by_month",
+    "random_control",
+    "drift",
+)
+
+
 def _record(
     uow: UnitOfWork,
     read: ModelVersionRead,
     summary: EvaluationRead,
+    figures: dict[str, Any],
     data: dict[str, Any],
     actor: str,
 ) -> None:
     """Keep an evaluation in the version's metrics (``evaluations``, newest last) and
-    journal it (``model.evaluate``): what the model card shows an auditor."""
+    journal it (``model.evaluate``): what the model card and the evaluation page show an
+    auditor. The journal keeps the summary; the details (calibration, per office and
+    month, random control, drift) are on the version."""
     row = repository.version(uow.session, read.name, read.version)
     assert row is not None  # loaded just before, in this transaction
     entry = {
@@ -561,8 +577,12 @@ def _record(
         "data": data,
         **summary.model_dump(mode="json", exclude={"model", "version"}),
     }
+    details = {name: figures.get(name) for name in DETAILS}
     # A new dict: the JSON column is saved when it is replaced, not when changed in place.
-    row.metrics = {**row.metrics, "evaluations": [*row.metrics.get("evaluations", []), entry]}
+    row.metrics = {
+        **row.metrics,
+        "evaluations": [*row.metrics.get("evaluations", []), {**entry, "details": details}],
+    }
     uow.session.flush()
     _journal(uow, "evaluate", row, None, entry, actor)
 
@@ -582,7 +602,7 @@ def evaluate_files(
     figures = evaluate(model, read_cdd(paths))
     summary = _summary_of(row, figures)
     if record_by is not None:
-        _record(uow, row, summary, _file_inputs(paths), record_by)
+        _record(uow, row, summary, figures, _file_inputs(paths), record_by)
     return summary, figures
 
 
@@ -594,9 +614,11 @@ def evaluate_acts(
     since: datetime | None,
     until: datetime | None,
     record_by: str | None = None,
-) -> EvaluationRead:
-    """A version's figures on the inspection acts of a period (its own flow); ``record_by``
-    as for :func:`evaluate_files`."""
+) -> tuple[EvaluationRead, dict[str, Any]]:
+    """A version's figures on the inspection acts of a period (its own flow): the summary
+    and every figure, with the random control group's (``random_control``: the model's
+    top k % among the random controls alone, the unbiased estimate) when the period has
+    any; ``record_by`` as for :func:`evaluate_files`."""
     row, model = load_model(uow=uow, name=name, version=version)
     frame, _weighting = labelled_history(uow.session, flow=row.flow, since=since, until=until)
     if frame.height == 0:
@@ -604,12 +626,37 @@ def evaluate_acts(
             N_("no inspected declaration of flow %(flow)s in the period", flow=row.flow),
             [FieldError(("from",), N_("no inspection act to evaluate on"))],
         )
-    summary = _summary_of(row, evaluate(model, frame))
+    figures = evaluate(model, frame)
+    summary = _summary_of(row, figures)
     if record_by is not None:
         data = {
             "format": "acts",
             "from": since.isoformat() if since else None,
             "until": until.isoformat() if until else None,
         }
-        _record(uow, row, summary, data, record_by)
-    return summary
+        _record(uow, row, summary, figures, data, record_by)
+    return summary, figures
+
+
+def recorded_evaluation(
+    *, uow: UnitOfWork, name: str, version: int, number: int | None = None
+) -> tuple[ModelVersionRead, dict[str, Any], int]:
+    """A version, one of its recorded evaluations (``number``, from 1 in the order they
+    were recorded; None: the latest) and that number. NotFound without it."""
+    read = get_model(uow=uow, name=name, version=version)
+    recorded = read.metrics.get("evaluations", [])
+    if not recorded:
+        raise NotFound(
+            N_("model %(name)s v%(version)s has no recorded evaluation", name=name, version=version)
+        )
+    chosen = len(recorded) if number is None else number
+    if not 1 <= chosen <= len(recorded):
+        raise NotFound(
+            N_(
+                "model %(name)s v%(version)s has no evaluation %(number)s",
+                name=name,
+                version=version,
+                number=chosen,
+            )
+        )
+    return read, recorded[chosen - 1], chosen

@@ -4,14 +4,11 @@ training from stored inspection acts with selection-bias weights."""
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 import polars as pl
 import pytest
 from sqlalchemy import update
@@ -19,10 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from corridor.db.tables import (
-    DecisionRow,
-    DeclarationRow,
-    GoodsItemRow,
-    InspectionActRow,
     ModelVersionRow,
 )
 from corridor.db.uow import UnitOfWork
@@ -30,6 +23,7 @@ from corridor.errors import Conflict, InvalidInput, NotFound
 from corridor.journal import service as journal_service
 from corridor.scoring import service
 from corridor.scoring.core import TrainedModel, train
+from tests.scoring_acts import store_inspected
 from tests.unit.scoring.conftest import QUICK, synthetic
 
 Factory = sessionmaker[Session]
@@ -276,110 +270,6 @@ def test_names_and_flows_are_checked(session_factory: Factory, trained: TrainedM
 # ------------------------------------------------------------------ the acts' history
 
 
-def store_inspected(factory: Factory, frame: pl.DataFrame, *, random_every: int = 5) -> None:
-    """Each row of ``frame`` as a declaration of one item, decided and inspected; every
-    fifth one drawn at random, beside three declarations no profile selected and nobody
-    inspected (the population the random control group samples)."""
-    rng = np.random.default_rng(4)
-    with factory() as session:
-        for index, row in enumerate(frame.iter_rows(named=True)):
-            at = row["registered_at"]
-            declaration = DeclarationRow(
-                number=row["number"],
-                version=1,
-                content_hash=hashlib.sha256(row["number"].encode()).hexdigest(),
-                flow="IM",
-                procedure="40",
-                office=row["office"],
-                registered_at=at,
-                declarant=row["declarant"],
-                importer=row["importer"],
-                dispatch_country=row["dispatch_country"],
-                transport_mode=int(row["transport_mode"]),
-                containers=[],
-                currency="KGS",
-                documents=[],
-                attributes={"seller": row["seller"]},
-                item_count=1,
-                source="test",
-                received_at=at,
-            )
-            session.add(declaration)
-            session.flush()
-            session.add(
-                GoodsItemRow(
-                    declaration_id=declaration.id,
-                    item_no=1,
-                    hs_code=row["hs_code"],
-                    description="goods",
-                    origin=row["origin"],
-                    net_mass_kg=Decimal(row["net_mass_kg"]),
-                    invoice_value=Decimal(row["invoice_value"]),
-                    customs_value=Decimal(row["customs_value"]),
-                    duty_rate=Decimal(row["duty_rate"]),
-                    attributes={},
-                )
-            )
-            random = index % random_every == 0
-            for extra in range(3 if random else 0):
-                uninspected = DeclarationRow(
-                    **{
-                        c.key: getattr(declaration, c.key)
-                        for c in DeclarationRow.__table__.columns
-                        if c.key != "id"
-                    }
-                )
-                uninspected.number = f"{row['number']}-U{extra}"
-                session.add(uninspected)
-                session.flush()
-                session.add(
-                    DecisionRow(
-                        declaration_id=uninspected.id,
-                        channel="green",
-                        engine_version="test",
-                        profile_set_version="test",
-                        assessed_at=at,
-                        selected_by_profile=False,
-                        selected_at_random=False,
-                        detail={},
-                    )
-                )
-            session.add(
-                DecisionRow(
-                    declaration_id=declaration.id,
-                    channel="red",
-                    engine_version="test",
-                    profile_set_version="test",
-                    assessed_at=at,
-                    selected_by_profile=not random,
-                    selected_at_random=random,
-                    detail={},
-                )
-            )
-            session.add(
-                InspectionActRow(
-                    declaration_id=declaration.id,
-                    act_version=1,
-                    current=True,
-                    office=row["office"],
-                    selection_basis="random" if random else "profile",
-                    measures=[],
-                    outcome="discrepancy" if row["label"] else "no_discrepancy",
-                    discrepancy_types=[],
-                    additional_duties=Decimal(str(round(float(rng.random()) * 100, 2)))
-                    if row["label"]
-                    else Decimal(0),
-                    minutes_spent=10,
-                    inspector="i",
-                    inspected_at=at + timedelta(hours=1),
-                    recorded_by="i",
-                    recorded_at=at + timedelta(hours=1),
-                    source="api",
-                )
-            )
-        session.commit()
-
-
 def test_training_from_stored_acts_weights_the_random_control_group(
     session_factory: Factory,
 ) -> None:
@@ -404,7 +294,7 @@ def test_training_from_stored_acts_weights_the_random_control_group(
     # A random control stands for itself and the three no profile selected.
     assert done.weighting["random_weight"] == 4.0
     assert done.weighting["unselected_declarations"] == 4 * ((inside.height + 4) // 5)
-    figures = run(
+    figures, details = run(
         session_factory,
         lambda uow: service.evaluate_acts(
             uow=uow, name="acts", version=None, since=until, until=None, record_by=APPROVER
@@ -413,12 +303,21 @@ def test_training_from_stored_acts_weights_the_random_control_group(
     assert figures.rows == frame.height - inside.height
     assert 0 <= figures.precision_at["10"] <= 1
     assert figures.revenue_at is not None
+    # The unbiased estimate: the model's ranking among the random controls of the period.
+    evaluated = frame.with_row_index().filter(pl.col("registered_at") >= until)
+    controls = evaluated.filter(pl.col("index") % 5 == 0)
+    control = details["random_control"]
+    assert (control["rows"], control["positives"]) == (controls.height, controls["label"].sum())
+    assert control["at"]["10"]["rows"] == max(1, int(controls.height / 10 + 0.5))
     # Recorded: on the version's metrics (the model card) and in the journal.
     with UnitOfWork(session_factory) as uow:
         (kept,) = service.get_model(uow=uow, name="acts", version=1).metrics["evaluations"]
     assert kept["by"] == APPROVER
     assert kept["data"] == {"format": "acts", "from": until.isoformat(), "until": None}
     assert (kept["rows"], kept["precision_at"]) == (figures.rows, figures.precision_at)
+    assert kept["details"]["random_control"] == control
+    assert kept["details"]["calibration"] == details["calibration"]
+    assert set(kept["details"]["drift"]["features_by_month"]) == set(details["drift"]["features"])
     assert entries(session_factory)[-1][:2] == ("model.evaluate", "acts/1")
 
 

@@ -6,7 +6,14 @@ import numpy as np
 import polars as pl
 import pytest
 
-from corridor.scoring.core import TrainedModel, evaluate, precision_at, psi, top_count
+from corridor.scoring.core import (
+    TrainedModel,
+    evaluate,
+    precision_at,
+    psi,
+    random_control,
+    top_count,
+)
 from corridor.scoring.core.evaluation import _at, _order, drift_reference
 
 
@@ -39,6 +46,36 @@ def test_ties_break_by_raw_score_then_row_order() -> None:
     assert precision_at(score, labels, 25, raw=np.array([1.0, 2.0, 0.0, -1.0])) == 1.0
 
 
+def test_the_random_control_estimate_by_hand() -> None:
+    # 30 rows scored 30..1; rows 0, 3, 6, … (10 rows) are random controls. Among them,
+    # by score: rows 0, 3, 6, 9, …; discrepancies at rows 3, 9 and 27 (controls) and at
+    # rows 1 and 2 (profile selections, which the estimate must ignore).
+    score = np.arange(30, 0, -1, dtype=float)
+    labels = np.zeros(30)
+    labels[[1, 2, 3, 9, 27]] = 1
+    controls = np.arange(30) % 3 == 0
+    estimate = random_control(score, labels, controls)
+    assert estimate is not None
+    assert (estimate["rows"], estimate["positives"]) == (10, 3)
+    assert estimate["base_rate"] == pytest.approx(0.3)
+    # 1, 2 and 5 % of 10 controls: the top one (row 0, no discrepancy); 10 %: one too.
+    assert estimate["at"]["1"] == {"rows": 1, "positives": 0, "precision": 0.0}
+    assert estimate["at"]["10"] == {"rows": 1, "positives": 0, "precision": 0.0}
+    # Scored the other way round, the top control is row 27: a discrepancy.
+    reversed_ = random_control(-score, labels, controls)
+    assert reversed_ is not None
+    assert reversed_["at"]["5"] == {"rows": 1, "positives": 1, "precision": 1.0}
+    # 60 controls: 10 % is the top 6 of them.
+    many = np.ones(60, dtype=bool)
+    wide = np.zeros(60)
+    wide[[0, 2, 5, 40]] = 1
+    at10 = random_control(np.arange(60, 0, -1, dtype=float), wide, many)
+    assert at10 is not None
+    assert at10["at"]["10"] == {"rows": 6, "positives": 3, "precision": 0.5}
+    assert at10["at"]["2"] == {"rows": 1, "positives": 1, "precision": 1.0}
+    assert random_control(score, labels, np.zeros(30, dtype=bool)) is None
+
+
 def test_population_stability_index_by_hand() -> None:
     reference = drift_reference(np.arange(100, dtype=float), {})["score"]
     assert psi(reference, np.arange(100, dtype=float)) == pytest.approx(0.0)
@@ -67,5 +104,18 @@ def test_evaluate_reports_the_interface_and_is_consistent(
     assert sum(b["rows"] for b in figures["calibration"]) == 1000
     assert sum(o["rows"] for o in figures["by_office"].values()) == 1000
     assert figures["drift"]["score"] is not None
+    assert set(figures["drift"]["features_by_month"]) == set(figures["drift"]["features"])
+    assert figures["random_control"] is None  # no selection basis: no random controls
+    controls = evaluate(
+        model,
+        frame.with_columns(
+            selection_basis=pl.when(pl.int_range(pl.len()) % 4 == 0)
+            .then(pl.lit("random"))
+            .otherwise(pl.lit("profile"))
+        ),
+    )["random_control"]
+    assert controls is not None
+    assert controls["rows"] == 250
+    assert controls["positives"] == frame.gather_every(4)["label"].sum()
     without = evaluate(model, frame.drop("duties_assessed"))
     assert without["revenue_at"] is None

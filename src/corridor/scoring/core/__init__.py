@@ -32,7 +32,15 @@ declaration to inspection; the random control group is the unbiased sample) weig
 the learning and the calibration; the rate tables count outcomes unweighted.
 """
 
-from corridor.scoring.core.evaluation import KS, evaluate, precision_at, psi, top_count
+from corridor.scoring.core.evaluation import (
+    KS,
+    RANDOM,
+    evaluate,
+    precision_at,
+    psi,
+    random_control,
+    top_count,
+)
 from corridor.scoring.core.features import FEATURES, KEYS, FeatureSpace
 from corridor.scoring.core.inputs import normalize, record_of
 from corridor.scoring.core.model import (
@@ -55,6 +63,7 @@ __all__ = [
     "FEATURE_SETS",
     "KEYS",
     "KS",
+    "RANDOM",
     "Calibrator",
     "Candidate",
     "DeclarationScore",
@@ -68,6 +77,7 @@ __all__ = [
     "normalize",
     "precision_at",
     "psi",
+    "random_control",
     "record_of",
     "top_count",
     "train",

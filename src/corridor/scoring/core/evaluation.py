@@ -7,6 +7,13 @@ of discrepancies among them, recall the share of all discrepancies they hold, re
 the share of all additional duties (``duties_assessed``) they hold (``None`` without
 that column or when it sums to zero). Rows without an outcome are left out and counted.
 
+Random control (the unbiased estimate): inspected rows carry their ``selection_basis``
+where it is known; the rows of the random control group were chosen without regard to
+risk, so the model's ranking *among them* says what it would find among declarations
+no one chose. Its figures: the control rows, their discrepancies and base rate, and at
+each k the top ``max(1, round_half_up(k · controls / 100))`` control rows by score (same
+order as above) with the discrepancies among them and their share.
+
 Drift: the population stability index ``Σ (a − e) · ln(a / e)`` over the reference's
 decile bins (shares floored at 0.0001), of the score and of the model's main features
 against the out-of-fold rows of training.
@@ -28,12 +35,23 @@ from corridor.scoring.core.inputs import normalize
 if TYPE_CHECKING:
     from corridor.scoring.core.model import TrainedModel
 
-__all__ = ["KS", "drift_reference", "evaluate", "precision_at", "psi", "top_count"]
+__all__ = [
+    "KS",
+    "RANDOM",
+    "drift_reference",
+    "evaluate",
+    "precision_at",
+    "psi",
+    "random_control",
+    "top_count",
+]
 
 Floats = npt.NDArray[np.float64]
 #: The shares of declarations inspected at which the ranking is measured (percent).
 KS: Final = (1, 2, 5, 10)
 _FLOOR: Final = 1e-4
+#: The selection basis of the random control group (inspection acts record it).
+RANDOM: Final = "random"
 
 
 def top_count(rows: int, k: float) -> int:
@@ -142,6 +160,54 @@ def _groups(
     return out
 
 
+def random_control(
+    score: Floats, labels: Floats, controls: npt.NDArray[np.bool_], raw: Floats | None = None
+) -> dict[str, Any] | None:
+    """The model's top k % among the random control rows only (``None`` without any)."""
+    inside = np.flatnonzero(controls)
+    if len(inside) == 0:
+        return None
+    s, y = score[inside], labels[inside]
+    order = _order(s, None if raw is None else raw[inside])
+    at: dict[str, dict[str, Any]] = {}
+    for k in KS:
+        top = order[: top_count(len(inside), k)]
+        found = int(y[top].sum())
+        at[str(k)] = {"rows": len(top), "positives": found, "precision": found / len(top)}
+    positives = int(y.sum())
+    return {
+        "rows": len(inside),
+        "positives": positives,
+        "base_rate": positives / len(inside),
+        "at": at,
+    }
+
+
+def _drift(model: TrainedModel, score: Floats, matrix: Floats, months: list[str]) -> dict[str, Any]:
+    reference = model.reference
+    if not reference:
+        return {}
+    names = model.features
+    month_values = np.array(months, dtype=object)
+    in_month = {m: month_values == m for m in sorted(set(months))}
+    return {
+        "score": psi(reference["score"], score),
+        "features": {
+            name: psi(bins, matrix[:, names.index(name)])
+            for name, bins in reference["features"].items()
+        },
+        "score_by_month": {
+            m: psi(reference["score"], score[inside]) for m, inside in in_month.items()
+        },
+        "features_by_month": {
+            name: {
+                m: psi(bins, matrix[inside, names.index(name)]) for m, inside in in_month.items()
+            }
+            for name, bins in reference["features"].items()
+        },
+    }
+
+
 def evaluate(model: TrainedModel, frame: pl.DataFrame) -> dict[str, Any]:
     """The model's figures on labelled flat item rows (see the module's definitions)."""
     typed = normalize(frame)
@@ -156,21 +222,11 @@ def evaluate(model: TrainedModel, frame: pl.DataFrame) -> dict[str, Any]:
     order = _order(score, raw)
     matrix = model.space.batch(typed).to_numpy() if typed.height else np.zeros((0, 0))
     months = typed["registered_at"].dt.strftime("%Y-%m").to_list()
-    reference = model.reference
-    drift: dict[str, Any] = {}
-    if reference:
-        names = model.features
-        month_values = np.array(months, dtype=object)
-        drift = {
-            "score": psi(reference["score"], score),
-            "features": {
-                name: psi(bins, matrix[:, names.index(name)])
-                for name, bins in reference["features"].items()
-            },
-            "score_by_month": {
-                m: psi(reference["score"], score[month_values == m]) for m in sorted(set(months))
-            },
-        }
+    controls = (
+        (typed["selection_basis"] == RANDOM).fill_null(value=False).to_numpy()
+        if "selection_basis" in typed.columns
+        else np.zeros(typed.height, dtype=bool)
+    )
     return {
         "rows": typed.height,
         "positives": int(labels.sum()),
@@ -180,5 +236,6 @@ def evaluate(model: TrainedModel, frame: pl.DataFrame) -> dict[str, Any]:
         "calibration": _calibration(score, labels),
         "by_office": _groups(typed["office"].to_list(), score, raw, labels),
         "by_month": _groups(months, score, raw, labels),
-        "drift": drift,
+        "random_control": random_control(score, labels, controls, raw),
+        "drift": _drift(model, score, matrix, months),
     }
