@@ -17,12 +17,27 @@ decision records (``simplified``).
 Reference prices (``ref_price``, ``value_ratio``) are looked up for imports only:
 they are computed from imports. The decision records the price version it read
 (``price_version``: None when it read none).
+
+**Risk-scoring models.** When a model version is active for the declaration's flow
+(held in the worker's snapshot, loaded once), it scores the fact rows once built: each
+item's calibrated probability becomes that item's ``model_score`` fact (six decimal
+places), so criteria read it per item, and the declaration's ``model_score`` is the
+highest item's (the core's aggregation). The decision records the version (``model``:
+name, version, the SHA-256's first 12 digits, the score, the item scores and the top
+reasons in words with their contributions to the log-odds); versions shadowing the flow
+are scored and recorded (``shadow_models``) but never feed the criteria. A version that
+failed to load or fails to score leaves the score missing (a criterion reading
+``model_score`` then does not match; the other profiles select as without a model), the
+failure is logged and counted (:attr:`ProfileSetHolder.model_failures`) and the decision
+records it (``model.error``). Only readers cleared for the reasons see these records.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from corridor.accounts.roles import Action, Principal
@@ -44,7 +59,7 @@ from corridor.selectivity.schemas import (
     RerouteIn,
     RerouteRead,
 )
-from corridor.selectivity.snapshot import ProfileSetHolder
+from corridor.selectivity.snapshot import FlowModels, ProfileSetHolder, ServedModel
 from corridor.traders import service as traders_service
 from corridor.traders.schemas import TraderRole
 
@@ -126,6 +141,10 @@ def _assess_and_store(
         item_extras=None if book is None else book.item_extras(items),
         attributes=current.attributes,
     )
+    models = current.models_of(declaration.flow)
+    scored: dict[str, Any] = {}
+    if models.active is not None or models.shadows:
+        facts, scored = _score(facts, models, holder)
     parameters = current.parameters_of(declaration.office, declaration.flow)
     observed = None
     if parameters is not None and parameters.expected_floor is not None:
@@ -140,7 +159,7 @@ def _assess_and_store(
         observed_red_rate=observed,
     )
     # The engine's decision stays as it made it; the price version is the caller's record.
-    detail = {**decision.to_json(), "price_version": price_version}
+    detail = {**decision.to_json(), "price_version": price_version, **scored}
     row = DecisionRow(
         declaration_id=declaration.id,
         channel=decision.channel,
@@ -164,6 +183,57 @@ def _assess_and_store(
     }
     repository.insert_decision(uow.session, row, list(hits.values()))
     return row
+
+
+#: Reasons a decision records of the active model's score.
+MODEL_REASONS = 5
+
+
+def _score(
+    facts: DeclarationFacts, models: FlowModels, holder: ProfileSetHolder
+) -> tuple[DeclarationFacts, dict[str, Any]]:
+    """The facts with the active model's item scores, and what the decision records of the
+    models (``model``, ``shadow_models``): see the module docstring."""
+    recorded: dict[str, Any] = {}
+    if models.active is not None:
+        record, items = _run(models.active, facts, holder, explain=True)
+        recorded["model"] = record
+        if items is not None:
+            rows = tuple(
+                {**row, "model_score": score} for row, score in zip(facts.rows, items, strict=True)
+            )
+            facts = replace(facts, rows=rows)
+    if models.shadows:
+        recorded["shadow_models"] = [
+            _run(shadow, facts, holder, explain=False)[0] for shadow in models.shadows
+        ]
+    return facts, recorded
+
+
+def _run(
+    served: ServedModel, facts: DeclarationFacts, holder: ProfileSetHolder, *, explain: bool
+) -> tuple[dict[str, Any], list[Decimal] | None]:
+    """One version's record and item scores (None when it failed: logged and counted)."""
+    record: dict[str, Any] = served.record()
+    if served.model is None:
+        return {**record, "error": served.error}, None
+    try:
+        found = served.model.score_declaration(facts.rows)
+        if not all(math.isfinite(s) and 0 <= s <= 1 for s in found.items):
+            raise ValueError(f"scores out of range: {found.items!r}")
+        items = [Decimal(f"{s:.6f}") for s in found.items]
+        if explain:
+            why = served.model.explain(facts.rows, top=MODEL_REASONS)
+            item_no = facts.rows[why.item].get("item_no")
+            record["item"] = None if item_no is None else int(item_no)
+            record["reasons"] = [
+                {"feature": r.feature, "text": r.text, "contribution": round(r.contribution, 4)}
+                for r in why.reasons
+            ]
+    except Exception as exc:  # any failure: assessed without the score
+        holder.failed(served.label, "score", exc)
+        return {**record, "error": f"score: {type(exc).__name__}"}, None
+    return {**record, "score": str(max(items)), "items": [str(s) for s in items]}, items
 
 
 def _trader_facts(uow: UnitOfWork, declaration: DeclarationRead, on: date) -> TraderFacts:
@@ -317,6 +387,8 @@ def _decision_read(
         reroutes=[RerouteRead.model_validate(r) for r in reroutes],
         instructions=_instructions(detail.get("hits", [])),
         simplified=detail.get("simplified"),
+        model=detail.get("model"),
+        shadow_models=list(detail.get("shadow_models", [])),
     )
 
 
@@ -333,7 +405,8 @@ HIDDEN_PROFILE = "(confidential profile)"
 def shown_to(decision: DecisionRead, principal: Principal, *, uow: UnitOfWork) -> DecisionRead:
     """The decision as ``principal`` may see it (see :class:`DecisionRead`).
 
-    Without the clearance for reasons: channel, measures and instructions only. With it
+    Without the clearance for reasons: channel, measures and instructions only (no model
+    score, version or reasons either). With it
     but without the intelligence clearance, the hits of intelligence profiles (targets,
     and profiles reading a confidential list) keep their outcome and measures but lose
     code, title, kind, risk area and reason (which names list entries), and neither the
@@ -347,6 +420,8 @@ def shown_to(decision: DecisionRead, principal: Principal, *, uow: UnitOfWork) -
                 "list_versions": {},
                 "measures": measures,
                 "simplified": None,
+                "model": None,
+                "shadow_models": [],
                 "restricted": True,
             }
         )
