@@ -23,8 +23,11 @@ they are computed from imports. The decision records the price version it read
 item's calibrated probability becomes that item's ``model_score`` fact (six decimal
 places), so criteria read it per item, and the declaration's ``model_score`` is the
 highest item's (the core's aggregation). The decision records the version (``model``:
-name, version, the SHA-256's first 12 digits, the score, the item scores and the top
-reasons in words with their contributions to the log-odds); versions shadowing the flow
+name, version, the SHA-256's first 12 digits, the score and the item scores) and, when
+a profile reading ``model_score`` matched, the top reasons of the highest item in words
+with their contributions to the log-odds (``item``, ``reasons``: LightGBM's
+contributions cost a millisecond or more, so only the decisions the model took part in
+pay for them); versions shadowing the flow
 are scored and recorded (``shadow_models``) but never feed the criteria. A version that
 failed to load or fails to score leaves the score missing (a criterion reading
 ``model_score`` then does not match; the other profiles select as without a model), the
@@ -35,9 +38,11 @@ records it (``model.error``). Only readers cleared for the reasons see these rec
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from corridor.accounts.roles import Action, Principal
@@ -51,7 +56,7 @@ from corridor.errors import N_, Conflict, FieldError, InvalidInput, Message, Not
 from corridor.journal import service as journal_service
 from corridor.profiles import service as profiles_service
 from corridor.selectivity import repository
-from corridor.selectivity.engine import DeclarationFacts, assess
+from corridor.selectivity.engine import DeclarationFacts, ProfileHit, ProfileSet, assess
 from corridor.selectivity.schemas import (
     REROUTE_REASONS,
     DecisionRead,
@@ -158,6 +163,8 @@ def _assess_and_store(
         zone=customs_zone(),
         observed_red_rate=observed,
     )
+    if "score" in scored.get("model", {}) and models.active is not None:
+        _explain(scored["model"], models.active, facts, decision.hits, current.profile_set, holder)
     # The engine's decision stays as it made it; the price version is the caller's record.
     detail = {**decision.to_json(), "price_version": price_version, **scored}
     row = DecisionRow(
@@ -196,7 +203,7 @@ def _score(
     models (``model``, ``shadow_models``): see the module docstring."""
     recorded: dict[str, Any] = {}
     if models.active is not None:
-        record, items = _run(models.active, facts, holder, explain=True)
+        record, items = _run(models.active, facts, holder)
         recorded["model"] = record
         if items is not None:
             rows = tuple(
@@ -204,14 +211,12 @@ def _score(
             )
             facts = replace(facts, rows=rows)
     if models.shadows:
-        recorded["shadow_models"] = [
-            _run(shadow, facts, holder, explain=False)[0] for shadow in models.shadows
-        ]
+        recorded["shadow_models"] = [_run(shadow, facts, holder)[0] for shadow in models.shadows]
     return facts, recorded
 
 
 def _run(
-    served: ServedModel, facts: DeclarationFacts, holder: ProfileSetHolder, *, explain: bool
+    served: ServedModel, facts: DeclarationFacts, holder: ProfileSetHolder
 ) -> tuple[dict[str, Any], list[Decimal] | None]:
     """One version's record and item scores (None when it failed: logged and counted)."""
     record: dict[str, Any] = served.record()
@@ -221,19 +226,51 @@ def _run(
         found = served.model.score_declaration(facts.rows)
         if not all(math.isfinite(s) and 0 <= s <= 1 for s in found.items):
             raise ValueError(f"scores out of range: {found.items!r}")
-        items = [Decimal(f"{s:.6f}") for s in found.items]
-        if explain:
-            why = served.model.explain(facts.rows, top=MODEL_REASONS)
-            item_no = facts.rows[why.item].get("item_no")
-            record["item"] = None if item_no is None else int(item_no)
-            record["reasons"] = [
-                {"feature": r.feature, "text": r.text, "contribution": round(r.contribution, 4)}
-                for r in why.reasons
-            ]
     except Exception as exc:  # any failure: assessed without the score
         holder.failed(served.label, "score", exc)
         return {**record, "error": f"score: {type(exc).__name__}"}, None
+    items = [Decimal(f"{s:.6f}") for s in found.items]
     return {**record, "score": str(max(items)), "items": [str(s) for s in items]}, items
+
+
+@lru_cache(maxsize=8)
+def _reading_model_score(profile_set: ProfileSet) -> frozenset[tuple[str, int]]:
+    """The profile versions of a set whose criteria read ``model_score``."""
+    return frozenset(
+        (p.spec.code, p.spec.version)
+        for p in profile_set.profiles
+        if any("model_score" in profile_set.conjuncts[c].reads for c in p.conjuncts)
+    )
+
+
+def _explain(
+    record: dict[str, Any],
+    served: ServedModel,
+    facts: DeclarationFacts,
+    hits: Sequence[ProfileHit],
+    profile_set: ProfileSet,
+    holder: ProfileSetHolder,
+) -> None:
+    """Add the top reasons of the highest-scoring item to ``record`` when a profile reading
+    ``model_score`` matched (LightGBM's contributions cost a millisecond or more: the
+    decisions the model took part in carry them, the others the scores alone)."""
+    reading = _reading_model_score(profile_set)
+    if served.model is None or not any((h.code, h.version) in reading for h in hits):
+        return
+    items = [Decimal(s) for s in record["items"]]
+    top = items.index(max(items))
+    try:
+        why = served.model.explain([facts.rows[top]], top=MODEL_REASONS)
+    except Exception as exc:  # the score stands; only the words are missing
+        holder.failed(served.label, "explain", exc)
+        record["reasons_error"] = type(exc).__name__
+        return
+    item_no = facts.rows[top].get("item_no")
+    record["item"] = None if item_no is None else int(item_no)
+    record["reasons"] = [
+        {"feature": r.feature, "text": r.text, "contribution": round(r.contribution, 4)}
+        for r in why.reasons
+    ]
 
 
 def _trader_facts(uow: UnitOfWork, declaration: DeclarationRead, on: date) -> TraderFacts:

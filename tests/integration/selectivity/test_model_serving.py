@@ -150,6 +150,7 @@ def test_an_active_model_selects_through_a_profile_and_the_decision_says_why(
 
     assert plain.model is not None
     assert Decimal(plain.model["score"]) < Decimal("0.8")
+    assert "reasons" not in plain.model  # no profile reading the score matched: no words
     assert hit_codes(plain) == set()
     assert plain.channel == "green"
 
