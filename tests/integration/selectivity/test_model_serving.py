@@ -38,13 +38,17 @@ MODEL_PROFILE = "NAT-2026-0101"
 CARS_PROFILE = "NAT-2026-0102"
 
 
-@pytest.fixture(scope="module")
-def trained() -> TrainedModel:
-    """A model whose label is driven by one field: goods of origin KZ are the risky ones."""
+def training_frame() -> pl.DataFrame:
+    """Labelled rows whose label is driven by one field: goods of origin KZ are risky."""
     frame = synthetic(1500, months=4)
     noise = np.random.default_rng(7).random(frame.height)
     label = ((frame["origin"] == "KZ") & pl.Series(noise < 0.9)) | pl.Series(noise > 0.97)
-    return train(frame.with_columns(label=label), options=QUICK)
+    return frame.with_columns(label=label)
+
+
+@pytest.fixture(scope="module")
+def trained() -> TrainedModel:
+    return train(training_frame(), options=QUICK)
 
 
 def serve(factory: Factory, model: TrainedModel, step: str = "activate") -> int:
