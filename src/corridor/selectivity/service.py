@@ -27,12 +27,13 @@ name, version, the SHA-256's first 12 digits, the score and the item scores) and
 a profile reading ``model_score`` matched, the top reasons of the highest item in words
 with their contributions to the log-odds (``item``, ``reasons``: LightGBM's
 contributions cost a millisecond or more, so only the decisions the model took part in
-pay for them); versions shadowing the flow
-are scored and recorded (``shadow_models``) but never feed the criteria. A version that
-failed to load or fails to score leaves the score missing (a criterion reading
-``model_score`` then does not match; the other profiles select as without a model), the
-failure is logged and counted (:attr:`ProfileSetHolder.model_failures`) and the decision
-records it (``model.error``). Only readers cleared for the reasons see these records.
+pay for them). Versions shadowing the flow are scored and recorded (``shadow_models``)
+but never feed the criteria. A version that failed to load or fails to score leaves the
+score missing (``model_score >= 0.8`` then does not match, as with any missing fact;
+profiles that do not read it select as without a model), the failure is logged and
+counted (:attr:`ProfileSetHolder.model_failures`, shown by the health answer) and the
+decision records it (``model.error``). Only readers cleared for the reasons see these
+records.
 """
 
 from __future__ import annotations
