@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +26,7 @@ from corridor.db.uow import UnitOfWork
 from corridor.declarations.schemas import DeclarationCreate
 from corridor.profiles import service as profiles_service
 from corridor.scoring import service as scoring_service
-from corridor.scoring.core import TrainedModel, train
+from corridor.scoring.core import Calibrator, TrainedModel, train
 from corridor.selectivity import service
 from corridor.selectivity.schemas import DecisionRead
 from corridor.selectivity.snapshot import ProfileSetHolder
@@ -260,3 +261,26 @@ def test_a_failing_model_never_releases_what_a_profile_selects(
         assert detail(session_factory, decision)["model_score"] is None
     assert holder.model_failures == 1  # loaded (and failed) once, not per declaration
     assert [r for r in caplog.records if f"imports v{version}" in r.getMessage()]
+
+
+def test_a_model_that_fails_to_score_is_counted_per_declaration(
+    session_factory: Factory, trained: TrainedModel, caplog: pytest.LogCaptureFixture
+) -> None:
+    active_profile(session_factory, MODEL_PROFILE, "model_score >= 0.8", "109")
+    active_profile(session_factory, CARS_PROFILE, 'hs_code startswith ["8703"]', "601")
+    # Loads, but its "probabilities" are 2: scoring refuses them.
+    broken = replace(trained, calibrator=Calibrator("isotonic", (0.0, 1.0), (2.0, 2.0)))
+    version = serve(session_factory, broken)
+    holder = ProfileSetHolder(poll_seconds=0)
+    with caplog.at_level(logging.ERROR, logger="corridor.selectivity.snapshot"):
+        decisions = [
+            submit(session_factory, holder, f"KGBSK/011026/000000{n}", "KZ") for n in (1, 2)
+        ]
+    for decision in decisions:
+        assert hit_codes(decision) == {CARS_PROFILE}
+        assert decision.channel == "yellow"
+        assert decision.model is not None
+        assert decision.model["error"] == "score: ValueError"
+        assert detail(session_factory, decision)["model_score"] is None
+    assert holder.model_failures == 2  # each declaration's failure counts
+    assert len([r for r in caplog.records if f"imports v{version}" in r.getMessage()]) == 2
