@@ -36,6 +36,9 @@ class Health(BaseModel):
     version: str
     demo: bool = False  # a demo installation (demo accounts, generated world)
     database: DatabaseHealth
+    # Risk-scoring model versions that failed to load or to score in this worker since it
+    # started (each logged with the version and the exception; see selectivity.snapshot).
+    model_failures: int = 0
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
@@ -78,5 +81,6 @@ def health(services: Services) -> JSONResponse:
         version=__version__,
         database=database,
         demo=services.settings.demo,
+        model_failures=services.profile_sets.model_failures,
     )
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503, headers=headers)

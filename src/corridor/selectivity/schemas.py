@@ -57,7 +57,8 @@ class DecisionRead(BaseModel):
     viewers, the clearance system) get ``restricted`` true, with the channel, the
     measures and the officer ``instructions`` only: no hits, draws, list
     versions, measure sources or ``simplified`` record (it tells which profiles and
-    random draws a trader's status outweighed). Hits of target profiles are shown only to
+    random draws a trader's status outweighed), and no model record (score, version,
+    reasons). Hits of target profiles are shown only to
     callers cleared for intelligence.
     """
 
@@ -85,6 +86,16 @@ class DecisionRead(BaseModel):
         description="how the trader's status (low risk, AEO) changed the decision: "
         "exempted profiles and the measures they dropped, lowered random rates, the channel "
         "without them (None: it changed nothing)",
+    )
+    model: dict[str, Any] | None = Field(
+        default=None,
+        description="the active risk-scoring model's record: name, version, sha256 (first 12 "
+        "digits), score (the highest item's), items, reasons (text, contribution to the "
+        "log-odds), or error when it failed (None: no model active for the flow)",
+    )
+    shadow_models: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="versions shadowing the flow: scored and recorded, selecting nothing",
     )
     restricted: bool = False
 

@@ -17,12 +17,33 @@ decision records (``simplified``).
 Reference prices (``ref_price``, ``value_ratio``) are looked up for imports only:
 they are computed from imports. The decision records the price version it read
 (``price_version``: None when it read none).
+
+**Risk-scoring models.** When a model version is active for the declaration's flow
+(held in the worker's snapshot, loaded once), it scores the fact rows once built: each
+item's calibrated probability becomes that item's ``model_score`` fact (six decimal
+places), so criteria read it per item, and the declaration's ``model_score`` is the
+highest item's (the core's aggregation). The decision records the version (``model``:
+name, version, the SHA-256's first 12 digits, the score and the item scores) and, when
+a profile reading ``model_score`` matched, the top reasons of the highest item in words
+with their contributions to the log-odds (``item``, ``reasons``: LightGBM's
+contributions cost a millisecond or more, so only the decisions the model took part in
+pay for them). Versions shadowing the flow are scored and recorded (``shadow_models``)
+but never feed the criteria. A version that failed to load or fails to score leaves the
+score missing (``model_score >= 0.8`` then does not match, as with any missing fact;
+profiles that do not read it select as without a model), the failure is logged and
+counted (:attr:`ProfileSetHolder.model_failures`, shown by the health answer) and the
+decision records it (``model.error``). Only readers cleared for the reasons see these
+records.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from corridor.accounts.roles import Action, Principal
@@ -36,7 +57,7 @@ from corridor.errors import N_, Conflict, FieldError, InvalidInput, Message, Not
 from corridor.journal import service as journal_service
 from corridor.profiles import service as profiles_service
 from corridor.selectivity import repository
-from corridor.selectivity.engine import DeclarationFacts, assess
+from corridor.selectivity.engine import DeclarationFacts, ProfileHit, ProfileSet, assess
 from corridor.selectivity.schemas import (
     REROUTE_REASONS,
     DecisionRead,
@@ -44,7 +65,7 @@ from corridor.selectivity.schemas import (
     RerouteIn,
     RerouteRead,
 )
-from corridor.selectivity.snapshot import ProfileSetHolder
+from corridor.selectivity.snapshot import FlowModels, ProfileSetHolder, ServedModel
 from corridor.traders import service as traders_service
 from corridor.traders.schemas import TraderRole
 
@@ -126,6 +147,10 @@ def _assess_and_store(
         item_extras=None if book is None else book.item_extras(items),
         attributes=current.attributes,
     )
+    models = current.models_of(declaration.flow)
+    scored: dict[str, Any] = {}
+    if models.active is not None or models.shadows:
+        facts, scored = _score(facts, models, holder)
     parameters = current.parameters_of(declaration.office, declaration.flow)
     observed = None
     if parameters is not None and parameters.expected_floor is not None:
@@ -139,8 +164,10 @@ def _assess_and_store(
         zone=customs_zone(),
         observed_red_rate=observed,
     )
+    if "score" in scored.get("model", {}) and models.active is not None:
+        _explain(scored["model"], models.active, facts, decision.hits, current.profile_set, holder)
     # The engine's decision stays as it made it; the price version is the caller's record.
-    detail = {**decision.to_json(), "price_version": price_version}
+    detail = {**decision.to_json(), "price_version": price_version, **scored}
     row = DecisionRow(
         declaration_id=declaration.id,
         channel=decision.channel,
@@ -164,6 +191,87 @@ def _assess_and_store(
     }
     repository.insert_decision(uow.session, row, list(hits.values()))
     return row
+
+
+#: Reasons a decision records of the active model's score.
+MODEL_REASONS = 5
+
+
+def _score(
+    facts: DeclarationFacts, models: FlowModels, holder: ProfileSetHolder
+) -> tuple[DeclarationFacts, dict[str, Any]]:
+    """The facts with the active model's item scores, and what the decision records of the
+    models (``model``, ``shadow_models``): see the module docstring."""
+    recorded: dict[str, Any] = {}
+    if models.active is not None:
+        record, items = _run(models.active, facts, holder)
+        recorded["model"] = record
+        if items is not None:
+            rows = tuple(
+                {**row, "model_score": score} for row, score in zip(facts.rows, items, strict=True)
+            )
+            facts = replace(facts, rows=rows)
+    if models.shadows:
+        recorded["shadow_models"] = [_run(shadow, facts, holder)[0] for shadow in models.shadows]
+    return facts, recorded
+
+
+def _run(
+    served: ServedModel, facts: DeclarationFacts, holder: ProfileSetHolder
+) -> tuple[dict[str, Any], list[Decimal] | None]:
+    """One version's record and item scores (None when it failed: logged and counted)."""
+    record: dict[str, Any] = served.record()
+    if served.model is None:
+        return {**record, "error": served.error}, None
+    try:
+        found = served.model.score_declaration(facts.rows)
+        if not all(math.isfinite(s) and 0 <= s <= 1 for s in found.items):
+            raise ValueError(f"scores out of range: {found.items!r}")
+    except Exception as exc:  # any failure: assessed without the score
+        holder.failed(served.label, "score", exc)
+        return {**record, "error": f"score: {type(exc).__name__}"}, None
+    items = [Decimal(f"{s:.6f}") for s in found.items]
+    return {**record, "score": str(max(items)), "items": [str(s) for s in items]}, items
+
+
+@lru_cache(maxsize=8)
+def _reading_model_score(profile_set: ProfileSet) -> frozenset[tuple[str, int]]:
+    """The profile versions of a set whose criteria read ``model_score``."""
+    return frozenset(
+        (p.spec.code, p.spec.version)
+        for p in profile_set.profiles
+        if any("model_score" in profile_set.conjuncts[c].reads for c in p.conjuncts)
+    )
+
+
+def _explain(
+    record: dict[str, Any],
+    served: ServedModel,
+    facts: DeclarationFacts,
+    hits: Sequence[ProfileHit],
+    profile_set: ProfileSet,
+    holder: ProfileSetHolder,
+) -> None:
+    """Add the top reasons of the highest-scoring item to ``record`` when a profile reading
+    ``model_score`` matched (LightGBM's contributions cost a millisecond or more: the
+    decisions the model took part in carry them, the others the scores alone)."""
+    reading = _reading_model_score(profile_set)
+    if served.model is None or not any((h.code, h.version) in reading for h in hits):
+        return
+    items = [Decimal(s) for s in record["items"]]
+    top = items.index(max(items))
+    try:
+        why = served.model.explain([facts.rows[top]], top=MODEL_REASONS)
+    except Exception as exc:  # the score stands; only the words are missing
+        holder.failed(served.label, "explain", exc)
+        record["reasons_error"] = type(exc).__name__
+        return
+    item_no = facts.rows[top].get("item_no")
+    record["item"] = None if item_no is None else int(item_no)
+    record["reasons"] = [
+        {"feature": r.feature, "text": r.text, "contribution": round(r.contribution, 4)}
+        for r in why.reasons
+    ]
 
 
 def _trader_facts(uow: UnitOfWork, declaration: DeclarationRead, on: date) -> TraderFacts:
@@ -317,6 +425,8 @@ def _decision_read(
         reroutes=[RerouteRead.model_validate(r) for r in reroutes],
         instructions=_instructions(detail.get("hits", [])),
         simplified=detail.get("simplified"),
+        model=detail.get("model"),
+        shadow_models=list(detail.get("shadow_models", [])),
     )
 
 
@@ -333,7 +443,8 @@ HIDDEN_PROFILE = "(confidential profile)"
 def shown_to(decision: DecisionRead, principal: Principal, *, uow: UnitOfWork) -> DecisionRead:
     """The decision as ``principal`` may see it (see :class:`DecisionRead`).
 
-    Without the clearance for reasons: channel, measures and instructions only. With it
+    Without the clearance for reasons: channel, measures and instructions only (no model
+    score, version or reasons either). With it
     but without the intelligence clearance, the hits of intelligence profiles (targets,
     and profiles reading a confidential list) keep their outcome and measures but lose
     code, title, kind, risk area and reason (which names list entries), and neither the
@@ -347,6 +458,8 @@ def shown_to(decision: DecisionRead, principal: Principal, *, uow: UnitOfWork) -
                 "list_versions": {},
                 "measures": measures,
                 "simplified": None,
+                "model": None,
+                "shadow_models": [],
                 "restricted": True,
             }
         )

@@ -9,6 +9,14 @@ and swaps them in one reference under a lock. A request takes the reference once
 and keeps it: requests in flight finish on the set and prices they started with.
 The book is loaded again only when the price version moved.
 
+The risk-scoring models in service (the active version of each flow and the versions
+shadowing it, :mod:`corridor.scoring.service`) are part of the snapshot too: putting a
+version in or out of service bumps the generation, and a version already loaded (same
+name, version and SHA-256) is kept, never read again. A version that fails to load (its
+bytes altered, an artifact that does not parse) is held with its error: the failure is
+logged and counted (:attr:`ProfileSetHolder.model_failures`) and the declarations of its
+flow are assessed without its score (see :mod:`corridor.selectivity.service`).
+
 The holder is given the installation's declared attributes (from its settings,
 ``CORRIDOR_EXTRA_ATTRIBUTES``) once: criteria are compiled against the fact schema
 they make, and the snapshot hands them on to whoever builds the fact rows, so the
@@ -18,10 +26,11 @@ schema and the rows always know the same attributes.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from corridor.db.uow import UnitOfWork
@@ -29,6 +38,9 @@ from corridor.declarations.attributes import DEFAULT_REGISTRY, AttributeRegistry
 from corridor.declarations.facts import fact_schema
 from corridor.declarations.schemas import declared_attributes
 from corridor.profiles import service as profiles_service
+from corridor.scoring import repository as scoring_repository
+from corridor.scoring import service as scoring_service
+from corridor.scoring.core import TrainedModel
 from corridor.selectivity import repository
 from corridor.selectivity.engine import (
     MeasureSpec,
@@ -40,6 +52,39 @@ from corridor.selectivity.engine import (
 from corridor.valuation import service as valuation_service
 from corridor.valuation.book import EMPTY_BOOK, PriceBook
 
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ServedModel:
+    """A model version in service: loaded, or the reason it could not be (``error``)."""
+
+    name: str
+    version: int
+    sha256: str
+    model: TrainedModel | None = None
+    error: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``NAME vN``, as the registry's journal names a version."""
+        return f"{self.name} v{self.version}"
+
+    def record(self) -> dict[str, object]:
+        """What a decision records of the version (the SHA-256's first 12 digits)."""
+        return {"name": self.name, "version": self.version, "sha256": self.sha256[:12]}
+
+
+@dataclass(frozen=True, slots=True)
+class FlowModels:
+    """The models of one flow: the active version (its scores are facts) and shadows."""
+
+    active: ServedModel | None = None
+    shadows: tuple[ServedModel, ...] = ()
+
+
+NO_MODELS = FlowModels()
+
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
@@ -50,6 +95,11 @@ class Snapshot:
     parameters: Mapping[tuple[str, str], OfficeParameters]
     price_book: PriceBook = EMPTY_BOOK
     attributes: AttributeRegistry = DEFAULT_REGISTRY
+    models: Mapping[str, FlowModels] = field(default_factory=dict)
+
+    def models_of(self, flow: str) -> FlowModels:
+        """The models in service for a flow (none: :data:`NO_MODELS`)."""
+        return self.models.get(flow, NO_MODELS)
 
     def parameters_of(self, office: str, flow: str) -> OfficeParameters | None:
         """The selectivity parameters of an office and flow, if set."""
@@ -78,6 +128,10 @@ class ProfileSetHolder:
         self._generation: int | None = None
         self._checked_at = 0.0
         self._observed: dict[tuple[str, str], tuple[float, Decimal | None]] = {}
+        self._served: dict[tuple[str, int, str], ServedModel] = {}
+        #: Model versions that failed to load or to score, since the worker started.
+        self.model_failures = 0
+        self._failures_lock = threading.Lock()
 
     def current(self, uow: UnitOfWork) -> Snapshot:
         """The snapshot to assess with; rebuilt first if profiles or parameters changed."""
@@ -98,6 +152,7 @@ class ProfileSetHolder:
                     office_parameters(uow),
                     self._price_book(uow),
                     self.attributes,
+                    self._models(uow),
                 )
                 self._generation = generation
             return self._snapshot
@@ -120,6 +175,41 @@ class ProfileSetHolder:
         if held.version == version:
             return held
         return valuation_service.price_book(uow=uow, version=version)
+
+    def _models(self, uow: UnitOfWork) -> dict[str, FlowModels]:
+        """The versions in service by flow, each loaded once (kept while name, version and
+        SHA-256 stay the same); a version that fails to load is held with its error."""
+        active: dict[str, ServedModel] = {}
+        shadows: dict[str, list[ServedModel]] = {}
+        served: dict[tuple[str, int, str], ServedModel] = {}
+        for status in ("active", "shadow"):
+            for row in scoring_repository.versions(uow.session, status=status):
+                key = (row.name, row.version, row.sha256)
+                model = self._served.get(key) or self._load(uow, row.name, row.version, row.sha256)
+                served[key] = model
+                if status == "active":
+                    active[row.flow] = model
+                else:
+                    shadows.setdefault(row.flow, []).append(model)
+        self._served = served
+        return {
+            flow: FlowModels(active.get(flow), tuple(shadows.get(flow, ())))
+            for flow in sorted(active.keys() | shadows.keys())
+        }
+
+    def _load(self, uow: UnitOfWork, name: str, version: int, sha256: str) -> ServedModel:
+        try:
+            _, model = scoring_service.load_model(uow=uow, name=name, version=version)
+        except Exception as exc:  # any failure: the flow is assessed without the score
+            self.failed(f"{name} v{version}", "load", exc)
+            return ServedModel(name, version, sha256, error=f"load: {type(exc).__name__}")
+        return ServedModel(name, version, sha256, model=model)
+
+    def failed(self, label: str, step: str, exc: BaseException) -> None:
+        """Log and count a model's failure to ``step`` (load or score)."""
+        with self._failures_lock:
+            self.model_failures += 1
+        _log.error("risk-scoring model %s failed to %s: %r", label, step, exc, exc_info=exc)
 
     def observed_red_rate(self, uow: UnitOfWork, office: str, flow: str) -> Decimal | None:
         """The recent red share of an office and flow, recomputed at most once a minute."""
