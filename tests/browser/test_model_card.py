@@ -13,8 +13,8 @@ from corridor.scoring import service
 from corridor.scoring.core import train
 from tests.browser.conftest import Browsing, LiveServer
 from tests.e2e.test_models_web import CDD_ROWS
+from tests.scoring_data import QUICK, synthetic
 from tests.staff import PASSWORD, seed_staff
-from tests.unit.scoring.conftest import QUICK, synthetic
 
 
 def test_an_approver_reads_the_card_and_approves(

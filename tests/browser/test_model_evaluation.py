@@ -15,8 +15,8 @@ from corridor.scoring import service
 from corridor.scoring.core import train
 from tests.browser.conftest import Browsing, LiveServer
 from tests.scoring_acts import store_inspected
+from tests.scoring_data import QUICK, synthetic
 from tests.staff import PASSWORD, seed_staff
-from tests.unit.scoring.conftest import QUICK, synthetic
 
 
 def test_an_analyst_reads_an_evaluation_with_its_charts(

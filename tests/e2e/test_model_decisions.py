@@ -27,8 +27,8 @@ from tests.integration.selectivity.test_model_serving import (
     serve,
     training_frame,
 )
+from tests.scoring_data import QUICK
 from tests.staff import Staff, seed_staff
-from tests.unit.scoring.conftest import QUICK
 from tests.web import sign_in, with_panels
 
 NUMBER = "KGBSK/011026/0000001"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from corridor.config import customs_day_start
 from tests.cli import run_corridor
 from tests.scoring_acts import store_inspected
-from tests.unit.scoring.conftest import synthetic
+from tests.scoring_data import synthetic
 
 #: Exit code of refused input (README).
 INVALID = 2

@@ -30,8 +30,8 @@ from corridor.db.uow import UnitOfWork
 from corridor.scoring import service
 from corridor.scoring.core import TrainedModel, train
 from tests.scoring_acts import store_inspected
+from tests.scoring_data import QUICK, synthetic
 from tests.staff import Staff, seed_staff
-from tests.unit.scoring.conftest import QUICK, synthetic
 from tests.web import sign_in
 
 Factory = sessionmaker[Session]

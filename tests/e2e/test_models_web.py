@@ -22,8 +22,8 @@ from corridor.config import Settings
 from corridor.db.uow import UnitOfWork
 from corridor.scoring import service
 from corridor.scoring.core import TrainedModel, train
+from tests.scoring_data import QUICK, synthetic
 from tests.staff import Staff, seed_staff
-from tests.unit.scoring.conftest import QUICK, synthetic
 from tests.web import htmx_headers, sign_in
 
 Factory = sessionmaker[Session]

@@ -24,7 +24,7 @@ from corridor.journal import service as journal_service
 from corridor.scoring import service
 from corridor.scoring.core import TrainedModel, train
 from tests.scoring_acts import store_inspected
-from tests.unit.scoring.conftest import QUICK, synthetic
+from tests.scoring_data import QUICK, synthetic
 
 Factory = sessionmaker[Session]
 ANALYST, APPROVER = "a.analyst", "b.approver"

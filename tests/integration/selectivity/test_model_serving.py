@@ -32,7 +32,7 @@ from corridor.selectivity.schemas import DecisionRead
 from corridor.selectivity.snapshot import ProfileSetHolder
 from tests.factories import declaration, item
 from tests.integration.profiles.test_profiles import ANALYST, APPROVER, profile, run
-from tests.unit.scoring.conftest import QUICK, synthetic
+from tests.scoring_data import QUICK, synthetic
 
 Factory = sessionmaker[Session]
 MODEL_PROFILE = "NAT-2026-0101"

@@ -14,7 +14,7 @@ from corridor.errors import InvalidInput
 from corridor.scoring.core import TrainedModel, normalize, record_of, train
 from corridor.scoring.core.features import FEATURES, KEYS, FeatureSpace, vocabularies
 from corridor.scoring.core.rates import as_of, freeze
-from tests.unit.scoring.conftest import (
+from tests.scoring_data import (
     HEADER,
     HEADER_ATTRIBUTES,
     QUICK,
