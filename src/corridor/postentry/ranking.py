@@ -38,8 +38,18 @@ point at something. Then:
 * ``category``: the trader's compliance category in force: high +0.5, medium 0, low −0.5
   (light: the category summarises the history the first indicator reads already, but
   it also carries what history does not know, such as an analyst's override);
-* ``model``: where decisions carry a model score, 2 × (the trader's mean score − the
-  population's mean score).
+* ``model``: where decisions carry the active risk-scoring model's declaration score
+  (``detail["model"]["score"]``, the highest of its goods items' calibrated
+  probabilities), 2 × (the mean score of the trader's released declarations that carry
+  one − the population's: the mean of those traders' means). The mean, not a high
+  quantile: the declaration's score is already its riskiest item's, and an audit looks
+  at the trader's whole activity, so what counts is how risky the trader's declarations
+  are as a rule; a high quantile of a few declarations would follow one outlier, and a
+  trader with one declaration would weigh as much as one with a hundred. Declarations
+  without a score (scored before a model was active, or the model failed) are left out,
+  not counted as 0; a trader with none gets 0 points, and when no declaration of the
+  population carries one the component is neutral (0 points, no reason for anyone), so
+  an installation without a model ranks as without this component.
 
 ``risk_points`` is the sum; ``risk_score`` = 1 / (1 + e^−points) (0.5: the population).
 
@@ -235,8 +245,11 @@ def rank(
             .fill_null(0.0)
             .alias("points_model")
         )
-    else:
+    else:  # no declaration of the population carries a score: neutral
         points.append(pl.lit(0.0).alias("points_model"))
+    points.append(
+        pl.lit(population["model_score"], dtype=pl.Float64).alias("population_model_score")
+    )
     frame = frame.with_columns(points)
     frame = frame.with_columns(
         pl.sum_horizontal(f"points_{name}" for name in COMPONENTS).alias("risk_points"),
@@ -338,6 +351,7 @@ def reasons_of(row: dict[str, Any]) -> list[dict[str, Any]]:
                 "model",
                 f"average model score {row['model_score']:.2f}",
                 score=round(row["model_score"], 4),
+                population=round(row["population_model_score"], 4),
             )
         )
     return reasons

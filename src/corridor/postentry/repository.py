@@ -145,7 +145,8 @@ def released_items(
         GoodsItemRow.gross_mass_kg,
         GoodsItemRow.supplementary_qty,
         GoodsItemRow.supplementary_unit,
-        DecisionRow.detail["model_score"].as_string(),
+        # The active model's declaration score, a decimal string (absent: no model).
+        DecisionRow.detail[("model", "score")].as_string(),
     ).select_from(DeclarationRow)
     query = _released(
         query.join(GoodsItemRow, GoodsItemRow.declaration_id == DeclarationRow.id).where(

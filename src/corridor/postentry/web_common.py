@@ -117,7 +117,12 @@ def reason_text(reason: CandidateReason) -> str:
         return _("%(found)s of %(audits)s earlier post-entry audits found discrepancies") % v
     if reason.kind == "category" and v.get("category") in CATEGORY_REASONS:
         return _(CATEGORY_REASONS[v["category"]])
-    if reason.kind == "model":
+    if reason.kind == "model" and v.get("population") is not None:
+        return _(
+            "the risk model scores their declarations %(score)s on average (population "
+            "%(population)s)"
+        ) % {"score": format_number(v["score"], 2), "population": format_number(v["population"], 2)}
+    if reason.kind == "model":  # reasons kept in plans before the population was recorded
         return _("average model score %(score)s") % {"score": format_number(v["score"], 2)}
     return reason.text
 
