@@ -269,9 +269,21 @@ def _explain(
     item_no = facts.rows[top].get("item_no")
     record["item"] = None if item_no is None else int(item_no)
     record["reasons"] = [
-        {"feature": r.feature, "text": r.text, "contribution": round(r.contribution, 4)}
+        {
+            "feature": r.feature,
+            "text": str(r.text),
+            # What says it again in another language (corridor.web.i18n.reason).
+            "template": r.text.template,
+            "params": {name: _plain(value) for name, value in r.text.params.items()},
+            "contribution": round(r.contribution, 4),
+        }
         for r in why.reasons
     ]
+
+
+def _plain(value: object) -> object:
+    """A reason's parameter as JSON keeps it: a number as a plain float, a code as text."""
+    return float(value) if isinstance(value, float) else value
 
 
 def _trader_facts(uow: UnitOfWork, declaration: DeclarationRead, on: date) -> TraderFacts:

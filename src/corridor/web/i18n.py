@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import gettext as _gettext
 import re
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -53,6 +55,7 @@ __all__ = [
     "language",
     "localized",
     "ngettext",
+    "reason",
     "use_language",
 ]
 
@@ -124,6 +127,41 @@ def localized(text: str) -> str:
     if isinstance(text, Message):
         return text.rendered(gettext)
     return text
+
+
+#: How a model reason's parameter is written, by its name (corridor.scoring.core.reasons).
+_REASON_FORMATS: dict[str, Callable[[float], str]] = {
+    "rate": lambda v: format_percent(v, 0),
+    "count": lambda v: format_number(v, 0),
+    "number": lambda v: format_number(v, 0),
+    "amount": lambda v: format_number(v, 2),
+    "contribution": lambda v: ("+" if v >= 0 else "") + format_number(v, 2),
+}
+
+
+def reason(stored: Mapping[str, Any] | Message) -> str:
+    """A model's reason (its message, or as a decision stored it: ``text``, ``template``,
+    ``params``) in the current language with its numbers written the language's way; the
+    English text when the reason has no template (older decisions) or the translation does
+    not fit."""
+    template: object
+    params: object
+    if isinstance(stored, Message):
+        template, params, text = stored.template, stored.params, str.__str__(stored)
+    else:
+        template, params, text = stored.get("template"), stored.get("params"), str(stored["text"])
+    if language() == "en" or not isinstance(template, str) or not isinstance(params, Mapping):
+        return text  # English: the words the decision recorded, exactly
+    shown = {
+        name: _REASON_FORMATS[name](float(value))
+        if name in _REASON_FORMATS and isinstance(value, int | float)
+        else value
+        for name, value in params.items()
+    }
+    try:
+        return gettext(template) % shown
+    except (KeyError, ValueError, TypeError):
+        return text
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

@@ -337,6 +337,7 @@ def environment() -> Environment:
         number=i18n.format_number,
         money=i18n.format_money,
         percent=i18n.format_percent,
+        reason=i18n.reason,
         date=i18n.format_date,
         datetime=i18n.format_datetime,
     )

@@ -147,6 +147,10 @@ def test_an_active_model_selects_through_a_profile_and_the_decision_says_why(
     assert 1 <= len(model["reasons"]) <= service.MODEL_REASONS
     assert all(r["text"] and isinstance(r["contribution"], float) for r in model["reasons"])
     assert any("origin" in r["feature"] for r in model["reasons"])
+    # Beside its English text, what says the reason again in another language.
+    assert all(
+        isinstance(r["template"], str) and "contribution" in r["params"] for r in model["reasons"]
+    )
     # The declaration's model_score fact is the highest item's, as the engine records it.
     stored = detail(session_factory, risky)
     assert Decimal(stored["model_score"]) == Decimal(model["score"])

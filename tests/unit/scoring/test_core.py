@@ -14,6 +14,8 @@ from corridor.errors import InvalidInput
 from corridor.scoring.core import TrainedModel, normalize, record_of, train
 from corridor.scoring.core.features import FEATURES, KEYS, FeatureSpace, vocabularies
 from corridor.scoring.core.rates import as_of, freeze
+from corridor.scoring.core.reasons import RATE, VALUED, Percent, Signed, sentence
+from corridor.web import i18n
 from tests.scoring_data import (
     HEADER,
     HEADER_ATTRIBUTES,
@@ -128,6 +130,31 @@ def test_contributions_plus_base_equal_the_raw_score(
     assert abs(why.reasons[0].contribution) >= abs(why.reasons[-1].contribution)
     assert why.raw_score == pytest.approx(raw.max())
     assert all(r.text.endswith(f"({r.contribution:+.2f})") for r in why.reasons)
+
+
+def test_a_reason_is_a_message_that_renders_in_russian() -> None:
+    """A reason's words are a translatable message: English as text, Russian on a page,
+    with the rate as a Russian percentage and the contribution with a decimal comma."""
+    text = sentence(RATE["importer"], rate=Percent(0.38), contribution=Signed(0.2146))
+    assert text == "importer's past discrepancy rate 38% (+0.21)"
+    assert (text.template, dict(text.params)) == (
+        "importer's past discrepancy rate %(rate)s (%(contribution)s)",
+        {"rate": 0.38, "contribution": 0.2146},
+    )
+    i18n.use_language("ru")
+    try:
+        assert i18n.reason(text) == "доля расхождений импортёра в прошлом: 38\xa0% (+0,21)"
+        stored = {
+            "text": "origin KZ (-0.50)",
+            "template": VALUED["origin_code"][0],
+            "params": {"code": "KZ", "contribution": -0.5},
+        }
+        assert i18n.reason(stored) == "страна происхождения KZ (-0,50)"
+        # A decision recorded before the templates: its English text as it was.
+        assert i18n.reason({"text": "origin KZ (-0.50)"}) == "origin KZ (-0.50)"
+    finally:
+        i18n.use_language("en")
+    assert i18n.reason(text) == str(text)
 
 
 def test_a_declaration_scores_as_its_riskiest_item_and_as_in_batch(

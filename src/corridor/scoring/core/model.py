@@ -20,10 +20,9 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from corridor.errors import N_, FieldError, InvalidInput
+from corridor.errors import N_, FieldError, InvalidInput, Message
 from corridor.scoring.core.features import (
     BY_NAME,
-    KEYS,
     Amount,
     Calendar,
     Category,
@@ -35,6 +34,16 @@ from corridor.scoring.core.features import (
 )
 from corridor.scoring.core.inputs import normalize, record_of
 from corridor.scoring.core.rates import RateTables
+from corridor.scoring.core.reasons import (
+    COUNT,
+    RATE,
+    VALUED,
+    Amount2,
+    Percent,
+    Signed,
+    Whole,
+    sentence,
+)
 
 __all__ = [
     "ARTIFACT_FORMAT",
@@ -89,7 +98,9 @@ class Reason:
     feature: str
     value: float | str | None
     contribution: float
-    text: str
+    #: The English text; its template and parameters (``text.template``, ``text.params``)
+    #: say it in another language.
+    text: Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,26 +212,42 @@ class TrainedModel:
         self, feature: Feature, value: float, contribution: float, record: Mapping[str, Any]
     ) -> Reason:
         shown: float | str | None = None if math.isnan(value) else value
-        sign = f"({contribution:+.2f})"
+        sign = Signed(contribution)
+        text: Message
         match feature:
             case Rate(key=key):
-                text = f"{KEYS[key].words} past discrepancy rate {value * 100:.0f} % {sign}"
+                text = sentence(RATE[key], rate=Percent(value), contribution=sign)
             case Count(key=key):
-                text = f"{KEYS[key].words} inspections known before: {value:.0f} {sign}"
-            case Category(column=column, words=words, digits=digits):
+                text = sentence(COUNT[key], count=Whole(value), contribution=sign)
+            case Category(column=column, digits=digits):
                 raw = record.get(column)
                 shown = None if raw is None else (raw if digits is None else raw[:digits])
-                text = f"{words} {shown if shown is not None else 'missing'} {sign}"
-            case Amount(column=column, words=words) | UnitValue(numerator=column, words=words):
+                valued, missing = VALUED[feature.name]
+                text = (
+                    sentence(missing, contribution=sign)
+                    if shown is None
+                    else sentence(valued, code=str(shown), contribution=sign)
+                )
+            case Amount(column=column) | UnitValue(numerator=column):
                 if isinstance(feature, UnitValue):
                     den = record.get(feature.denominator)
                     num = record.get(column)
                     shown = num / den if num is not None and den else None
                 else:
                     shown = record.get(column)
-                text = f"{words} {'missing' if shown is None else f'{shown:,.2f}'} {sign}"
-            case Calendar(words=words):
-                text = f"{words} {'missing' if shown is None else f'{value:.0f}'} {sign}"
+                valued, missing = VALUED[feature.name]
+                text = (
+                    sentence(missing, contribution=sign)
+                    if shown is None
+                    else sentence(valued, amount=Amount2(float(shown)), contribution=sign)
+                )
+            case Calendar():
+                valued, missing = VALUED[feature.name]
+                text = (
+                    sentence(missing, contribution=sign)
+                    if shown is None
+                    else sentence(valued, number=Whole(value), contribution=sign)
+                )
         return Reason(feature.name, shown, contribution, text)
 
     # ------------------------------------------------------------------ the artifact
