@@ -17,17 +17,16 @@ from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Depends, Form, Path, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from corridor.accounts.roles import Action
 from corridor.config import customs_day
-from corridor.errors import Conflict, InvalidInput
 from corridor.scoring import service
 from corridor.scoring.history import UNWEIGHTED, WEIGHTED_RANDOM
 from corridor.scoring.schemas import NAME_PATTERN, RetireIn, evaluation_csv
+from corridor.web.forms import FormState, Refused, attempt, form_state
 from corridor.web.i18n import N_
 from corridor.web.i18n import gettext as _
-from corridor.web.pages import FormErrors, Page, change, page, redirect, render
+from corridor.web.pages import Page, change, page, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,7 +83,7 @@ def _card(
     name: str,
     version: int,
     *,
-    form: dict[str, Any] | None = None,
+    form: FormState | None = None,
     status: int = 200,
 ) -> Response:
     found = service.get_model(uow=me.uow, name=name, version=version)
@@ -113,7 +112,7 @@ def _card(
         flow_names=FLOW_NAMES,
         weighting_names=WEIGHTING_NAMES,
         selection_names=SELECTION_NAMES,
-        form=form or {"values": {}, "errors": FormErrors()},
+        form=form or form_state({}),
     )
 
 
@@ -127,19 +126,13 @@ def _period(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _step(me: Page, name: str, version: int, run: Any, values: dict[str, str]) -> Response:
-    try:
-        # Committed here; run again after a unique key refused it (two activations at once
-        # meet on the one-active-per-flow index: the second finds the first and is refused).
-        me.uow.retrying(lambda _retry: run(), attempts=2)
-    except ValidationError as exc:
-        form = {"values": values, "errors": FormErrors.of_validation(exc)}
-        return _card(me, name, version, form=form, status=422)
-    except InvalidInput as exc:
-        form = {"values": values, "errors": FormErrors.of(exc.errors)}
-        return _card(me, name, version, form=form, status=422)
-    except Conflict as exc:
-        form = {"values": values, "errors": FormErrors(__all__=exc.detail)}
-        return _card(me, name, version, form=form, status=409)
+    # Committed here; run again after a unique key refused it (two activations at once
+    # meet on the one-active-per-flow index: the second finds the first and is refused).
+    done = attempt(
+        values, lambda: me.uow.retrying(lambda _retry: run(), attempts=2), invalid_input=True
+    )
+    if isinstance(done, Refused):
+        return _card(me, name, version, form=done.form, status=done.status)
     return redirect(me.request, f"/models/{name}/{version}")
 
 
