@@ -41,46 +41,43 @@ NAN: Final = float("nan")
 KEYS: Final[Mapping[str, Key]] = {
     key.name: key
     for key in (
-        Key("importer", (("importer", None),), "importer's"),
-        Key("declarant", (("declarant", None),), "declarant's"),
-        Key("seller", (("seller", None),), "seller's"),
-        Key("courier", (("courier", None),), "courier's"),
-        Key("hs6", (("hs_code", 6),), "HS subheading's"),
-        Key("hs4", (("hs_code", 4),), "HS heading's"),
-        Key("hs2", (("hs_code", 2),), "HS chapter's"),
-        Key("origin", (("origin", None),), "origin country's"),
-        Key("dispatch", (("dispatch_country", None),), "dispatch country's"),
-        Key("office", (("office", None),), "office's"),
-        Key("route", (("origin", None), ("office", None)), "route's (origin × office)"),
-        Key("transport", (("transport_mode", None),), "transport mode's"),
-        Key("procedure", (("procedure", None),), "procedure's"),
+        Key("importer", (("importer", None),)),
+        Key("declarant", (("declarant", None),)),
+        Key("seller", (("seller", None),)),
+        Key("courier", (("courier", None),)),
+        Key("hs6", (("hs_code", 6),)),
+        Key("hs4", (("hs_code", 4),)),
+        Key("hs2", (("hs_code", 2),)),
+        Key("origin", (("origin", None),)),
+        Key("dispatch", (("dispatch_country", None),)),
+        Key("office", (("office", None),)),
+        Key("route", (("origin", None), ("office", None))),
+        Key("transport", (("transport_mode", None),)),
+        Key("procedure", (("procedure", None),)),
         # Goods against places and duty: where a product comes from, how it is taxed.
-        Key("hs6_origin", (("hs_code", 6), ("origin", None)), "HS6-origin pair's"),
+        Key("hs6_origin", (("hs_code", 6), ("origin", None))),
         Key(
             "hs6_dispatch",
             (("hs_code", 6), ("dispatch_country", None)),
-            "HS6-dispatch country pair's",
         ),
-        Key("hs4_origin", (("hs_code", 4), ("origin", None)), "HS4-origin pair's"),
-        Key("hs6_tax", (("hs_code", 6), ("tax_type", None)), "HS6-tax type pair's"),
-        Key("hs6_duty", (("hs_code", 6), (RATE_CODE, None)), "HS6-duty rate pair's"),
-        Key("hs6_office", (("hs_code", 6), ("office", None)), "HS6-office pair's"),
+        Key("hs4_origin", (("hs_code", 4), ("origin", None))),
+        Key("hs6_tax", (("hs_code", 6), ("tax_type", None))),
+        Key("hs6_duty", (("hs_code", 6), (RATE_CODE, None))),
+        Key("hs6_office", (("hs_code", 6), ("office", None))),
         Key(
             "hs6_indicator",
             (("hs_code", 6), ("origin_indicator", None)),
-            "HS6-origin marking pair's",
         ),
-        Key("tax", (("tax_type", None),), "tax type's"),
+        Key("tax", (("tax_type", None),)),
         # Traders against goods and each other.
-        Key("importer_hs6", (("importer", None), ("hs_code", 6)), "importer-HS6 pair's"),
+        Key("importer_hs6", (("importer", None), ("hs_code", 6))),
         Key(
             "declarant_importer",
             (("declarant", None), ("importer", None)),
-            "broker-importer pair's",
         ),
-        Key("declarant_hs6", (("declarant", None), ("hs_code", 6)), "broker-HS6 pair's"),
-        Key("seller_hs6", (("seller", None), ("hs_code", 6)), "seller-HS6 pair's"),
-        Key("importer_origin", (("importer", None), ("origin", None)), "importer-origin pair's"),
+        Key("declarant_hs6", (("declarant", None), ("hs_code", 6))),
+        Key("seller_hs6", (("seller", None), ("hs_code", 6))),
+        Key("importer_origin", (("importer", None), ("origin", None))),
     )
 }
 
@@ -91,7 +88,6 @@ class Amount:
 
     name: str
     column: str
-    words: str
     log: bool = False
 
 
@@ -102,7 +98,6 @@ class UnitValue:
     name: str
     numerator: str
     denominator: str
-    words: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +106,6 @@ class Calendar:
 
     name: str
     part: Literal["month", "weekday", "day"]
-    words: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +114,6 @@ class Category:
 
     name: str
     column: str
-    words: str
     digits: int | None = None
 
 
@@ -145,32 +138,32 @@ Feature = Amount | UnitValue | Calendar | Category | Rate | Count
 
 def _features() -> tuple[Feature, ...]:
     plain: list[Feature] = [
-        Amount("customs_value_log", "customs_value", "customs value", log=True),
-        Amount("net_mass_log", "net_mass_kg", "net mass (kg)", log=True),
-        UnitValue("unit_value_log", "customs_value", "net_mass_kg", "value per kg"),
-        Amount("duty_rate", "duty_rate", "duty rate"),
-        Amount("value_ratio", "value_ratio", "value against the reference price"),
-        Calendar("month", "month", "month"),
-        Calendar("weekday", "weekday", "weekday"),
-        Calendar("day", "day", "day of the month"),
+        Amount("customs_value_log", "customs_value", log=True),
+        Amount("net_mass_log", "net_mass_kg", log=True),
+        UnitValue("unit_value_log", "customs_value", "net_mass_kg"),
+        Amount("duty_rate", "duty_rate"),
+        Amount("value_ratio", "value_ratio"),
+        Calendar("month", "month"),
+        Calendar("weekday", "weekday"),
+        Calendar("day", "day"),
     ]
-    categories = [
-        ("office", "office"),
-        ("transport_mode", "transport mode"),
-        ("procedure", "procedure"),
-        ("process_type", "process type"),
-        ("import_type", "import type"),
-        ("import_use", "import use"),
-        ("payment_type", "payment type"),
-        ("tax_type", "tax type"),
-        ("origin_indicator", "origin indicator"),
-        ("origin", "origin"),
-        ("dispatch_country", "dispatch country"),
-    ]
-    plain += [Category(f"{c}_code", c, words) for c, words in categories]
-    plain.append(Category("chapter_code", "hs_code", "HS chapter", digits=2))
-    plain.append(Category("heading_code", "hs_code", "HS heading", digits=4))
-    plain.append(Category("subheading_code", "hs_code", "HS subheading", digits=6))
+    categories = (
+        "office",
+        "transport_mode",
+        "procedure",
+        "process_type",
+        "import_type",
+        "import_use",
+        "payment_type",
+        "tax_type",
+        "origin_indicator",
+        "origin",
+        "dispatch_country",
+    )
+    plain += [Category(f"{c}_code", c) for c in categories]
+    plain.append(Category("chapter_code", "hs_code", digits=2))
+    plain.append(Category("heading_code", "hs_code", digits=4))
+    plain.append(Category("subheading_code", "hs_code", digits=6))
     for key in KEYS:
         plain += [Rate(f"{key}_rate", key), Count(f"{key}_n", key)]
     return tuple(plain)

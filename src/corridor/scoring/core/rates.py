@@ -31,11 +31,10 @@ KEY_SEPARATOR: Final = "\x1f"
 
 @dataclass(frozen=True, slots=True)
 class Key:
-    """What rows share: columns (``(column, prefix length or None)``) and its words."""
+    """What rows share: columns (``(column, prefix length or None)``)."""
 
     name: str
     parts: tuple[tuple[str, int | None], ...]
-    words: str
 
     def expr(self) -> pl.Expr:
         """The key's text in a normalized frame (missing when a part is missing)."""
